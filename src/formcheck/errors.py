@@ -1,0 +1,73 @@
+"""Every error formcheck reports to a user, and the exit code each one maps to.
+
+Library code raises these; ``formcheck.cli`` is the one place that turns them into a
+one-line message and an exit status (never a traceback).
+"""
+
+from __future__ import annotations
+
+
+class FormcheckError(Exception):
+    """Base class: ``str(err)`` is the one-line message shown to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # Optional extra lines (e.g. the bad input with a caret under it).
+        self.detail = detail
+
+
+class UsageError(FormcheckError):
+    """A bad option value or combination on the command line."""
+
+    exit_code = 2
+
+
+class InputError(FormcheckError):
+    """A video, track or camera that cannot be read."""
+
+    exit_code = 3
+
+
+class NoFramesError(InputError):
+    """The input opened but yielded no decodable frame."""
+
+    exit_code = 4
+
+
+class CameraError(InputError):
+    """A camera that cannot be opened or stopped delivering frames."""
+
+    exit_code = 5
+
+
+class ModelError(FormcheckError):
+    """A pose model that is missing, corrupt or cannot be downloaded."""
+
+    exit_code = 6
+
+
+class RuleError(FormcheckError):
+    """A rule file that does not validate, or an unknown exercise id."""
+
+    exit_code = 7
+
+
+class OutputError(FormcheckError):
+    """An output path that cannot be written."""
+
+    exit_code = 8
+
+
+class SuiteFailure(FormcheckError):
+    """The sample suite ran, but some clips fell outside their tolerance."""
+
+    exit_code = 9
+
+
+class Interrupted(FormcheckError):
+    """Ctrl-C or SIGTERM: results so far were saved and marked partial."""
+
+    exit_code = 130

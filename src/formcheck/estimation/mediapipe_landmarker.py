@@ -1,0 +1,85 @@
+"""MediaPipe PoseLandmarker (Tasks API, VIDEO running mode) behind the ``Estimator`` interface.
+
+This is the only module that imports mediapipe: the import costs about a second, so it happens
+when the first estimator is built, never at ``formcheck --help``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from formcheck.errors import ModelError
+from formcheck.landmarks import COUNT
+from formcheck.pose import Pose
+
+# Two poses by default: a bystander (a therapist beside the patient) must be seen to be
+# ignored; the person selector downstream picks the exercising one.
+DEFAULT_MAX_PEOPLE = 2
+
+
+class MediaPipeEstimator:
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        max_people: int = DEFAULT_MAX_PEOPLE,
+        min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        import mediapipe as mp  # deferred: see module docstring
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp: Any = mp
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=max_people,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_presence_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+        try:
+            self._landmarker: Any = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as err:
+            raise ModelError(f"cannot load pose model {model_path}: {err}") from err
+        self._last_t_ms = -1
+
+    def estimate(self, image_bgr: np.ndarray, t_ms: int) -> tuple[Pose, ...]:
+        # MediaPipe needs strictly increasing timestamps; nudge equal ones forward by 1 ms.
+        t_ms = max(int(t_ms), self._last_t_ms + 1)
+        self._last_t_ms = t_ms
+        rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        result = self._landmarker.detect_for_video(image, t_ms)
+        poses = []
+        for norm, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False):
+            lm = np.array(
+                [(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in norm],
+                dtype=np.float32,
+            )
+            wl = np.array([(p.x, p.y, p.z) for p in world], dtype=np.float32)
+            if lm.shape == (COUNT, 5):
+                poses.append(Pose(lm, wl if wl.shape == (COUNT, 3) else None))
+        return tuple(poses)
+
+    def close(self) -> None:
+        # Close explicitly: MediaPipe's own __del__ fails noisily at interpreter shutdown.
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> MediaPipeEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,149 @@
+"""Pose tracks: a recorded pose sequence, so everything after pose estimation can run
+without the model or the video.
+
+File format (``.npz``, written by ``numpy.savez_compressed``; format ``formcheck.track/1``):
+
+=================  ==========================  ===============================================
+array              dtype, shape                meaning
+=================  ==========================  ===============================================
+``meta``           0-d unicode string          JSON: format, fps, frame size, frame count,
+                                               model variant and sha256, source file name and
+                                               sha256, formcheck version, recorded_at
+``frame_index``    int32 (N,)                  index of each frame in the source
+``t_ms``           int64 (N,)                  timestamp of each frame, strictly increasing
+``pose_count``     uint8 (N,)                  number of poses seen in each frame
+``landmarks``      float32 (M, 33, 5)          all poses, frame after frame (M = sum of counts)
+``world``          float32 (M, 33, 3)          world landmarks (metres) of the same poses
+=================  ==========================  ===============================================
+
+Values are stored exactly as the estimator returned them (float32), so a replay is bit-exact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck.errors import InputError, OutputError
+from formcheck.landmarks import COUNT
+from formcheck.pose import Pose, PoseFrame
+
+FORMAT = "formcheck.track/1"
+SUFFIX = ".track.npz"
+
+
+def is_track_path(path: str | os.PathLike[str]) -> bool:
+    return str(path).endswith(SUFFIX)
+
+
+@dataclass
+class PoseTrack:
+    """A whole recorded pose sequence, held as column arrays."""
+
+    meta: dict[str, Any]
+    frame_index: np.ndarray
+    t_ms: np.ndarray
+    pose_count: np.ndarray
+    landmarks: np.ndarray
+    world: np.ndarray
+    _offsets: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._offsets = np.concatenate([[0], np.cumsum(self.pose_count, dtype=np.int64)])
+
+    def __len__(self) -> int:
+        return len(self.t_ms)
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        w, h = self.meta["frame_size"]
+        return int(w), int(h)
+
+    @property
+    def fps(self) -> float:
+        return float(self.meta.get("fps") or 0.0)
+
+    @property
+    def pose_coverage(self) -> float:
+        """Share of frames in which at least one pose was seen."""
+        return float(np.count_nonzero(self.pose_count) / len(self)) if len(self) else 0.0
+
+    def frame(self, i: int) -> PoseFrame:
+        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
+        poses = tuple(Pose(self.landmarks[k], self.world[k]) for k in range(lo, hi))
+        return PoseFrame(int(self.frame_index[i]), int(self.t_ms[i]), self.image_size, poses)
+
+    def __iter__(self) -> Iterator[PoseFrame]:
+        for i in range(len(self)):
+            yield self.frame(i)
+
+    @classmethod
+    def from_frames(cls, frames: Iterable[PoseFrame], meta: dict[str, Any]) -> PoseTrack:
+        index, times, counts, lms, worlds = [], [], [], [], []
+        for f in frames:
+            index.append(f.index)
+            times.append(f.t_ms)
+            counts.append(len(f.poses))
+            for p in f.poses:
+                lms.append(p.landmarks)
+                worlds.append(p.world if p.world is not None else np.full((COUNT, 3), np.nan))
+        return cls(
+            meta=dict(meta, format=FORMAT, frame_count=len(times)),
+            frame_index=np.asarray(index, dtype=np.int32),
+            t_ms=np.asarray(times, dtype=np.int64),
+            pose_count=np.asarray(counts, dtype=np.uint8),
+            landmarks=np.asarray(lms, dtype=np.float32).reshape(-1, COUNT, 5),
+            world=np.asarray(worlds, dtype=np.float32).reshape(-1, COUNT, 3),
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write atomically: a crash never leaves a half-written track under ``path``."""
+        target = Path(path)
+        if not is_track_path(target):
+            target = target.with_name(target.name + SUFFIX)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=SUFFIX)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez_compressed(
+                    fh,
+                    meta=np.array(json.dumps(self.meta, sort_keys=True)),
+                    frame_index=self.frame_index,
+                    t_ms=self.t_ms,
+                    pose_count=self.pose_count,
+                    landmarks=self.landmarks,
+                    world=self.world,
+                )
+            os.replace(tmp, target)
+        except OSError as err:
+            Path(tmp).unlink(missing_ok=True)
+            raise OutputError(f"cannot write pose track {target}: {err.strerror}") from err
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> PoseTrack:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(f"pose track not found: {p}")
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                arrays = {k: z[k] for k in ("frame_index", "t_ms", "pose_count", "landmarks", "world")}
+        except (OSError, ValueError, KeyError, EOFError) as err:
+            raise InputError(f"not a formcheck pose track: {p} ({err})") from err
+        if meta.get("format") != FORMAT:
+            raise InputError(f"unsupported pose track format {meta.get('format')!r} in {p}; expected {FORMAT}")
+        track = cls(meta=meta, **arrays)
+        if track.landmarks.shape[0] != int(track.pose_count.sum()) or len(track.t_ms) != len(track.pose_count):
+            raise InputError(f"pose track is inconsistent (array lengths disagree): {p}")
+        return track
