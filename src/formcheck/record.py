@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from formcheck import __version__
+from formcheck.errors import OutputError
 from formcheck.estimation.base import Estimator
 from formcheck.pose import PoseFrame
 from formcheck.sources.base import Frame, FrameSource
-from formcheck.track import PoseTrack
+from formcheck.track import SUFFIX, PoseTrack, is_track_path
 
 
-def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):
@@ -36,7 +40,7 @@ def record_track(
     estimator: Estimator,
     *,
     model: dict[str, Any],
-    source_path: str | Path | None = None,
+    source_path: str | os.PathLike[str] | None = None,
     on_frame: Callable[[PoseFrame], None] | None = None,
 ) -> PoseTrack:
     """Estimate poses over all of ``source`` and return them as a track with provenance metadata."""
@@ -58,3 +62,69 @@ def record_track(
     if source_path is not None:
         meta["source"]["sha256"] = file_sha256(source_path)
     return PoseTrack.from_frames(frames, meta)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSummary:
+    path: Path
+    frames: int
+    pose_coverage: float
+
+
+def track_output_path(path: str | os.PathLike[str]) -> Path:
+    """Where ``PoseTrack.save`` writes for ``path`` (the ``.track.npz`` suffix added if missing)."""
+    target = Path(path)
+    return target if is_track_path(target) else target.with_name(target.name + SUFFIX)
+
+
+def check_track_output(path: str | os.PathLike[str]) -> Path:
+    """Refuse an output that cannot be written before minutes of pose estimation, not after.
+
+    Probes by creating (and removing) a file in the folder: permission bits alone lie (root,
+    read-only mounts, ACLs).
+    """
+    target = track_output_path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise OutputError(f"output path is a folder: {target}")
+    if not folder.is_dir():
+        raise OutputError(f"output folder does not exist: {folder}")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".tmp-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise OutputError(f"cannot write to {folder} ({err.strerror or err})") from err
+    return target
+
+
+def record_file(
+    video: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    model: str = "full",
+    max_people: int = 2,
+    quiet: bool = False,
+) -> RecordSummary:
+    """Record the pose track of the video file ``video`` into ``output``; the work behind `record`."""
+    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.models import resolve_model
+    from formcheck.progress import FrameProgress
+    from formcheck.sources.video_file import VideoFileSource
+
+    target = check_track_output(output)
+    with VideoFileSource(video) as source:
+        resolved = resolve_model(model, progress=None if quiet else "auto")
+        with (
+            MediaPipeEstimator(resolved.path, max_people=max_people) as estimator,
+            FrameProgress(source.name, total=source.frame_count, quiet=quiet) as progress,
+        ):
+            track = record_track(
+                source,
+                estimator,
+                model={**resolved.as_meta(), "max_people": max_people},
+                source_path=video,
+                on_frame=lambda _pf: progress.advance(),
+            )
+    saved = track.save(target)
+    return RecordSummary(saved, len(track), track.pose_coverage)

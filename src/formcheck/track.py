@@ -24,6 +24,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,8 +110,11 @@ class PoseTrack:
         target = Path(path)
         if not is_track_path(target):
             target = target.with_name(target.name + SUFFIX)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=SUFFIX)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=SUFFIX)
+        except OSError as err:
+            raise OutputError(f"cannot write pose track {target}: {err.strerror or err}") from err
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez_compressed(
@@ -121,6 +126,7 @@ class PoseTrack:
                     landmarks=self.landmarks,
                     world=self.world,
                 )
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a track is an ordinary data file
             os.replace(tmp, target)
         except OSError as err:
             Path(tmp).unlink(missing_ok=True)
@@ -139,11 +145,28 @@ class PoseTrack:
             with np.load(p, allow_pickle=False) as z:
                 meta = json.loads(str(z["meta"]))
                 arrays = {k: z[k] for k in ("frame_index", "t_ms", "pose_count", "landmarks", "world")}
-        except (OSError, ValueError, KeyError, EOFError) as err:
-            raise InputError(f"not a formcheck pose track: {p} ({err})") from err
-        if meta.get("format") != FORMAT:
-            raise InputError(f"unsupported pose track format {meta.get('format')!r} in {p}; expected {FORMAT}")
-        track = cls(meta=meta, **arrays)
-        if track.landmarks.shape[0] != int(track.pose_count.sum()) or len(track.t_ms) != len(track.pose_count):
-            raise InputError(f"pose track is inconsistent (array lengths disagree): {p}")
-        return track
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise InputError(f"not a formcheck pose track: {p} ({reason})") from err
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            found = meta.get("format") if isinstance(meta, dict) else None
+            raise InputError(f"unsupported pose track format {found!r} in {p}; expected {FORMAT}")
+        problem = _shape_problem(arrays)
+        if problem:
+            raise InputError(f"pose track is inconsistent ({problem}): {p}")
+        if "frame_size" not in meta:
+            raise InputError(f"pose track has no frame size in its metadata: {p}")
+        return cls(meta=meta, **arrays)
+
+
+def _shape_problem(a: dict[str, np.ndarray]) -> str | None:
+    """Why the arrays of a loaded track do not fit together, or None when they do."""
+    n = len(a["t_ms"])
+    if any(a[k].ndim != 1 or len(a[k]) != n for k in ("frame_index", "t_ms", "pose_count")):
+        return "per-frame arrays differ in length"
+    m = int(a["pose_count"].sum())
+    if a["landmarks"].shape != (m, COUNT, 5) or a["world"].shape != (m, COUNT, 3):
+        return f"expected {m} poses of ({COUNT}, 5) and ({COUNT}, 3) values"
+    if n > 1 and not bool(np.all(np.diff(a["t_ms"]) > 0)):
+        return "timestamps do not increase"
+    return None

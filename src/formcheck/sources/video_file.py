@@ -2,10 +2,17 @@
 
 PyAV rather than OpenCV for files: it gives each frame's presentation timestamp (correct for
 variable frame rates, where index / fps is not) and the rotation metadata of phone clips.
+
+Timestamps are the frame's pts less the first frame's, in milliseconds, made strictly
+increasing (a broken muxer may repeat a pts). Rotation: the display matrix's angle is
+counter-clockwise (FFmpeg's and PyAV's convention); frames are turned by it so a portrait phone
+clip arrives upright, exactly as ``ffmpeg -i clip.mp4 frame.png`` shows it (verified against the
+ffmpeg binary in tests/test_sources.py).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -17,17 +24,21 @@ import numpy as np
 from formcheck.errors import InputError, NoFramesError
 from formcheck.sources.base import Frame
 
+# FFmpeg demuxers that read a single still image; such a file is a picture, not a video.
+_IMAGE_FORMAT_SUFFIXES = ("_pipe",)
+_IMAGE_FORMATS = {"image2", "webp", "tiff", "apng_pipe"}
 
-def _rotate(image: np.ndarray, degrees: int) -> np.ndarray:
-    """Rotate counter-clockwise by ``degrees`` (a multiple of 90), as display metadata asks."""
-    turns = (round(degrees / 90)) % 4
+
+def rotate_upright(image: np.ndarray, rotation_ccw: float) -> np.ndarray:
+    """Turn ``image`` counter-clockwise by ``rotation_ccw`` degrees (rounded to a multiple of 90)."""
+    turns = round(rotation_ccw / 90) % 4
     return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
 
 
 class VideoFileSource:
     live = False
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         import av  # PyAV is a core dependency; imported here to keep `--help` fast
 
         self.path = Path(path)
@@ -35,13 +46,21 @@ class VideoFileSource:
         if not self.path.exists():
             raise InputError(f"video not found: {self.path}")
         if self.path.is_dir():
-            raise InputError(f"expected a video file, got a directory: {self.path}")
-        if self.path.stat().st_size == 0:
+            raise InputError(f"expected a video file, got a folder: {self.path}")
+        try:
+            size = self.path.stat().st_size
+        except OSError as err:
+            raise InputError(f"cannot read {self.path} ({_reason(err)})") from err
+        if size == 0:
             raise InputError(f"video file is empty (0 bytes): {self.path}")
         try:
             self._container: Any = av.open(str(self.path))
         except (av.error.FFmpegError, OSError, UnicodeDecodeError) as err:
             raise InputError(f"not a readable video: {self.path} ({_reason(err)})") from err
+        fmt = str(getattr(self._container.format, "name", "") or "")
+        if fmt in _IMAGE_FORMATS or fmt.endswith(_IMAGE_FORMAT_SUFFIXES):
+            self._container.close()
+            raise InputError(f"{self.path} is a still image ({fmt.removesuffix('_pipe')}), not a video")
         if not self._container.streams.video:
             self._container.close()
             raise InputError(f"no video stream in {self.path}")
@@ -49,12 +68,26 @@ class VideoFileSource:
         self._stream.thread_type = "AUTO"
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.fps = float(rate) if rate else 30.0
-        self.frame_count: int | None = int(self._stream.frames) or None
         self._time_base: Fraction = self._stream.time_base or Fraction(1, 1000)
+        self.frame_count: int | None = int(self._stream.frames or 0) or self._estimated_frame_count()
+        self._iterated = False
+
+    def _estimated_frame_count(self) -> int | None:
+        """Frames from the duration when the container does not say (progress bars only)."""
+        if self._stream.duration:
+            seconds = float(self._stream.duration * self._time_base)
+        elif self._container.duration:
+            seconds = self._container.duration / 1_000_000  # AV_TIME_BASE
+        else:
+            return None
+        return max(1, round(seconds * self.fps))
 
     def __iter__(self) -> Iterator[Frame]:
         import av
 
+        if self._iterated:
+            raise InputError(f"{self.path} was already read; open it again to read it twice")
+        self._iterated = True
         index = 0
         last_t_ms = -1
         start_pts: int | None = None
@@ -63,16 +96,16 @@ class VideoFileSource:
                 if vf.pts is not None:
                     if start_pts is None:
                         start_pts = vf.pts
-                    t_ms = int(round(float((vf.pts - start_pts) * self._time_base) * 1000))
+                    t_ms = round(float((vf.pts - start_pts) * self._time_base) * 1000)
                 else:
-                    t_ms = int(round(index * 1000 / self.fps))
+                    t_ms = round(index * 1000 / self.fps)
                 # Strictly increasing even where pts repeat or go backwards (broken muxers).
                 t_ms = max(t_ms, last_t_ms + 1)
                 last_t_ms = t_ms
-                image = _rotate(vf.to_ndarray(format="bgr24"), -int(vf.rotation or 0))
+                image = rotate_upright(vf.to_ndarray(format="bgr24"), float(vf.rotation or 0))
                 yield Frame(index, t_ms, image)
                 index += 1
-        except av.error.FFmpegError as err:
+        except (av.error.FFmpegError, OSError) as err:
             if index == 0:
                 raise NoFramesError(f"no decodable frames in {self.path} ({_reason(err)})") from err
             # A file cut mid-stream: keep what was decoded, as a player would.

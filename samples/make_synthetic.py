@@ -1,0 +1,110 @@
+"""Write the synthetic sample tracks (``samples/synthetic/*.track.npz``).
+
+For exercises no real clip shows (or shows poorly), a generated skeleton moves its joints the
+way the exercise does, once done well and once with the exercise's typical fault. Their
+expectations are the ``synthetic: true`` entries of ``expected.yaml``; the motion below and
+those entries must agree (times in seconds).
+
+    python samples/make_synthetic.py            # rewrites samples/synthetic/
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from formcheck.pose import Pose
+from formcheck.synthetic import frames_from_motion, front_view_pose, rep_wave, side_view_pose
+from formcheck.track import PoseTrack
+
+OUT = Path(__file__).resolve().parent / "synthetic"
+FPS = 30.0
+LEAD_S = 2.0  # standing still first, so the ready position is reached before the first rep
+
+
+def lateral_toe_tap(stance_fppa: float) -> Callable[[float], Pose]:
+    """10 taps, alternating left, right, ... every 1.6 s; the stance knee caves ``stance_fppa``°
+    while the other leg is out."""
+
+    def motion(t: float) -> Pose:
+        k = int((t - LEAD_S) // 1.6) if t >= LEAD_S else -1
+        out = 25.0 * rep_wave(t, period_s=1.6, start_s=LEAD_S, reps=10)
+        tapping_left = k % 2 == 0
+        kw = {"knee_flexion": 15.0, "hip_flexion": 10.0}
+        if tapping_left:
+            return front_view_pose(leg_out_left=out, fppa_right=stance_fppa * out / 25.0, **kw)
+        return front_view_pose(leg_out_right=out, fppa_left=stance_fppa * out / 25.0, **kw)
+
+    return motion
+
+
+def wall_squat(depth: float, reps: int, hold_s: float) -> Callable[[float], Pose]:
+    """Slide down over 1.5 s to ``depth``° of knee flexion, hold, slide up over 1.5 s, rest 1.5 s."""
+    period = 1.5 + hold_s + 1.5 + 1.5
+
+    def motion(t: float) -> Pose:
+        u = t - LEAD_S
+        if u < 0 or u >= reps * period:
+            level = 0.0
+        else:
+            p = u % period
+            if p < 1.5:
+                level = p / 1.5
+            elif p < 1.5 + hold_s:
+                level = 1.0
+            elif p < 3.0 + hold_s:
+                level = 1.0 - (p - 1.5 - hold_s) / 1.5
+            else:
+                level = 0.0
+        flex = depth * level
+        # back on the wall: the thighs tilt forward as the knees bend, trunk stays upright
+        return side_view_pose(knee_flexion=flex, hip_flexion=flex)
+
+    return motion
+
+
+def standing_calf_stretch(hold_s: float) -> Callable[[float], Pose]:
+    """Hands on a wall, one leg forward (bent), the stretched leg straight behind; left then right."""
+
+    def motion(t: float) -> Pose:
+        u = t - LEAD_S
+        if 0 <= u < hold_s:
+            return side_view_pose(
+                hip_flexion_left=-20, hip_flexion_right=25, knee_flexion_right=30, trunk_lean=25
+            )
+        if hold_s + 2.0 <= u < 2 * hold_s + 2.0:
+            return side_view_pose(
+                hip_flexion_right=-20, hip_flexion_left=25, knee_flexion_left=30, trunk_lean=25
+            )
+        return side_view_pose()
+
+    return motion
+
+
+TRACKS: dict[str, tuple[Callable[[float], Pose], float]] = {
+    "lateral-toe-tap--good": (lateral_toe_tap(stance_fppa=3.0), LEAD_S + 16.0 + 2.0),
+    "lateral-toe-tap--knee-collapse": (lateral_toe_tap(stance_fppa=20.0), LEAD_S + 16.0 + 2.0),
+    "wall-squat--reps-good": (wall_squat(depth=45.0, reps=3, hold_s=6.0), LEAD_S + 3 * 10.5 + 2.0),
+    "wall-squat--too-deep": (wall_squat(depth=90.0, reps=3, hold_s=6.0), LEAD_S + 3 * 10.5 + 2.0),
+    "standing-calf-stretch--both-legs": (standing_calf_stretch(hold_s=20.0), LEAD_S + 42.0 + 2.0),
+}
+
+
+def main() -> int:
+    for name, (motion, duration) in TRACKS.items():
+        frames = frames_from_motion(motion, duration, fps=FPS)
+        size = frames[0].image_size
+        meta = {
+            "fps": FPS,
+            "frame_size": list(size),
+            "source": {"name": f"synthetic:{name}"},
+            "model": {"variant": "synthetic"},
+        }
+        path = PoseTrack.from_frames(frames, meta).save(OUT / f"{name}.track.npz")
+        print(path.relative_to(OUT.parent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

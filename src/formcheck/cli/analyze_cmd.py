@@ -1,0 +1,127 @@
+"""`formcheck analyze`: recorded videos (or pose tracks) in, summary table and files out."""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from formcheck.errors import FormcheckError, UsageError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze_command)
+
+
+def analyze_command(
+    inputs: list[Path] = typer.Argument(
+        ..., metavar="INPUT...", help="Video files, or pose tracks (.track.npz) from `formcheck record`."
+    ),
+    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise id (see `formcheck rules list`)."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the session result as JSON."),
+    csv_path: Path | None = typer.Option(None, "--csv", help="Write one row per frame as CSV."),
+    video_path: Path | None = typer.Option(
+        None, "--video", help="Write the annotated video (H.264 MP4, plays in a browser)."
+    ),
+    report_path: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
+    model: str = typer.Option("full", "--model", help="Pose model: lite, full, heavy, or a .task file."),
+    stride: int = typer.Option(1, "--stride", min=1, help="Analyse every Nth frame (faster, coarser)."),
+    person: str = typer.Option(
+        "auto", "--person", help="Whom to follow among several people: auto, largest, left, right, center."
+    ),
+    max_people: int = typer.Option(2, "--max-people", min=1, help="How many people the model looks for."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Analyse this many inputs at once."),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help="Extra folder of rule files (repeatable)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> int:
+    """Analyse recorded videos: count reps, time holds, find form faults.
+
+    With several inputs, each output option names a folder that receives <name>.json, .csv,
+    .mp4 and .html per input.
+
+    Example: formcheck analyze squat.mp4 --exercise squat --report squat.html
+    """
+    from formcheck.analysis import AnalysisSettings, Outputs
+    from formcheck.people import PERSON_CHOICES
+    from formcheck.rules import load_exercise
+
+    if person not in PERSON_CHOICES:
+        raise UsageError(f"--person must be one of {', '.join(PERSON_CHOICES)}, got {person!r}")
+    several = len(inputs) > 1
+    outputs = Outputs(json_path, csv_path, video_path, report_path)
+    if several:
+        for folder in outputs.paths():
+            if folder.exists() and not folder.is_dir():
+                raise UsageError(f"with several inputs, output options name folders; {folder} is a file")
+            folder.mkdir(parents=True, exist_ok=True)
+    load_exercise(exercise, search_dirs=list(rules_dir) or None)  # an unknown id fails before any work
+    settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
+    tasks = [(p, exercise, tuple(rules_dir), outputs.for_input(p, several), settings) for p in inputs]
+
+    results: list[tuple[Path, dict[str, Any] | None, FormcheckError | None]] = []
+    if jobs > 1 and several:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for task, (summary, error) in zip(tasks, pool.map(_analyze_quietly, tasks), strict=True):
+                results.append((task[0], summary, error))
+                _print_one(task[0], summary, error)
+    else:
+        for task in tasks:
+            summary, error = _analyze_with_progress(task, quiet=quiet or jobs > 1)
+            results.append((task[0], summary, error))
+            _print_one(task[0], summary, error)
+    return _finish(results)
+
+
+Task = tuple[Path, str, tuple[Path, ...], Any, Any]
+
+
+def _analyze_with_progress(task: Task, *, quiet: bool) -> tuple[dict[str, Any] | None, FormcheckError | None]:
+    from formcheck.analysis import analyze
+    from formcheck.errors import Interrupted
+    from formcheck.progress import FrameProgress
+    from formcheck.rules import load_exercise
+
+    path, exercise_id, rules_dir, outputs, settings = task
+    try:
+        rule = load_exercise(exercise_id, search_dirs=list(rules_dir) or None)
+        with FrameProgress(path.name, quiet=quiet) as progress:
+            analysis = analyze(
+                path,
+                rule,
+                outputs=outputs,
+                settings=settings,
+                on_start=progress.start,
+                on_step=lambda _step: progress.advance(),
+            )
+        outcome = analysis.outcome
+        error = outcome.error
+        if outcome.interrupted:
+            error = Interrupted("interrupted: the results so far were saved and marked partial")
+        return outcome.result.to_dict(), error
+    except FormcheckError as err:
+        return None, err
+
+
+def _analyze_quietly(task: Task) -> tuple[dict[str, Any] | None, FormcheckError | None]:
+    return _analyze_with_progress(task, quiet=True)
+
+
+def _print_one(path: Path, summary: dict[str, Any] | None, error: FormcheckError | None) -> None:
+    from formcheck.cli.summary import print_summary
+
+    if error is not None:
+        print(f"formcheck: error: {error.message}", file=sys.stderr)
+    if summary is not None:
+        print_summary(path.name, summary)
+
+
+def _finish(results: list[tuple[Path, dict[str, Any] | None, FormcheckError | None]]) -> int:
+    failed = [(p, e) for p, _, e in results if e is not None]
+    if len(results) > 1:
+        print(f"{len(results) - len(failed)} of {len(results)} inputs analysed", file=sys.stderr)
+        for p, e in failed:
+            print(f"  failed: {p} ({e.message})", file=sys.stderr)
+    return failed[0][1].exit_code if failed else 0

@@ -1,0 +1,186 @@
+"""`formcheck live`: the webcam (or a video replayed as if it were one) with live feedback."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import typer
+
+from formcheck.errors import Interrupted, UsageError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("live")(live_command)
+
+
+def live_command(
+    exercise: list[str] = typer.Option(
+        ..., "--exercise", "-e", help="Exercise id (repeat to switch between several with ←/→)."
+    ),
+    camera: int = typer.Option(0, "--camera", min=0, help="Camera number."),
+    source: Path | None = typer.Option(
+        None, "--source", help="Play a video file at real-time pace as if it were the camera."
+    ),
+    json_path: Path | None = typer.Option(
+        None, "--json", help="Where to save the session result (default: a dated file in the user data folder)."
+    ),
+    model: str = typer.Option("full", "--model", help="Pose model: lite, full, heavy, or a .task file."),
+    mirror: bool | None = typer.Option(
+        None, "--mirror/--no-mirror", help="Mirror the preview (default: on for a camera, off for --source)."
+    ),
+    window: bool = typer.Option(True, "--window/--no-window", help="Show the window, or run headless."),
+    voice: bool | None = typer.Option(
+        None, "--voice/--no-voice", help="Speak counts and cues (default: on with a window, if a voice exists)."
+    ),
+    show_fps: bool = typer.Option(False, "--show-fps", help="Show the effective fps and the latency."),
+    snapshot_dir: Path | None = typer.Option(
+        None, "--snapshot-dir", help="Save the displayed frame at each rep, fault and hold end."
+    ),
+    person: str = typer.Option(
+        "auto", "--person", help="Whom to follow among several people: auto, largest, left, right, center."
+    ),
+    max_people: int = typer.Option(2, "--max-people", min=1, help="How many people the model looks for."),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help="Extra folder of rule files (repeatable)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print events as they happen."),
+) -> int:
+    """Live feedback from the webcam: reps, holds and form cues on screen (and spoken).
+
+    Keys: q or Esc quits, space pauses, r starts a new set (the current one is saved), ←/→ (or
+    n/p) switch exercise. Each set is saved as JSON when it ends: the first to --json FILE,
+    later ones beside it as FILE-stem.setN-EXERCISE.json.
+
+    Example: formcheck live --exercise squat --exercise lunge --show-fps
+    """
+    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.live.events import EventPrinter
+    from formcheck.live.session import LiveSession, default_json_path
+    from formcheck.models import resolve_model
+    from formcheck.people import PERSON_CHOICES
+    from formcheck.pipeline import Sink, check_writable
+    from formcheck.rules import load_exercise
+
+    if person not in PERSON_CHOICES:
+        raise UsageError(f"--person must be one of {', '.join(PERSON_CHOICES)}, got {person!r}")
+    if snapshot_dir is not None and not window:
+        raise UsageError("--snapshot-dir saves what the window shows: it needs the window")
+    exercises = [load_exercise(e, list(rules_dir) or None) for e in exercise]
+    target = check_writable(json_path) if json_path is not None else default_json_path(exercises[0].id)
+    is_camera = source is None
+    mirror = is_camera if mirror is None else mirror
+    printer = EventPrinter()
+    say = printer.message
+
+    model_file = resolve_model(model)
+    frames = _open(source, camera)
+    try:
+        with MediaPipeEstimator(model_file.path, max_people=max_people) as estimator:
+            sinks: list[Sink] = []
+            live_window = None
+            voice_engine = None
+            if window:
+                from formcheck.live.window import LiveWindow
+
+                live_window = LiveWindow(
+                    title=f"formcheck — {frames.name}",
+                    mirror=mirror,
+                    show_fps=show_fps,
+                    snapshot_dir=snapshot_dir,
+                )
+                sinks.append(live_window)
+            if voice or (voice is None and window):
+                voice_engine = _start_voice(say, asked=bool(voice))
+                if voice_engine is not None:
+                    from formcheck.live.voice import VoiceSink
+
+                    sinks.append(VoiceSink(voice_engine))
+            if not quiet:
+                sinks.append(printer)
+            session = LiveSession(
+                frames,
+                estimator,
+                exercises,
+                json_path=target,
+                controls=live_window,
+                sinks=sinks,
+                listeners=[] if quiet else [printer],
+                person=person,
+                source_name=frames.name,
+            )
+            if live_window is not None:
+                # The window measures latency from the grabber's capture times.
+                live_window.set_capture_clock(session.feed.captured_at)
+                if not quiet:
+                    from formcheck.live.controls import HELP
+
+                    say(f"keys: {HELP}")
+            try:
+                with _sigterm_as_interrupt():
+                    outcome = session.run()
+            finally:
+                if live_window is not None:
+                    live_window.destroy()
+                if voice_engine is not None:
+                    voice_engine.close()
+    finally:
+        frames.close()
+
+    _print_summary(outcome.sets)
+    if outcome.error is not None:
+        raise outcome.error
+    if outcome.interrupted:
+        raise Interrupted("interrupted: the sets so far were saved (the last one marked partial)")
+    return 0
+
+
+def _open(source: Path | None, camera: int):  # type: ignore[no-untyped-def]
+    from formcheck.sources import open_source
+
+    spec = str(source) if source is not None else str(camera)
+    return open_source(spec, realtime=True)
+
+
+def _start_voice(say, *, asked: bool):  # type: ignore[no-untyped-def]
+    from formcheck.live.voice import Voice, find_speaker
+
+    found = find_speaker()
+    if found is None:
+        if asked:
+            say("voice: no speech engine found (install espeak-ng, or `pip install formcheck[voice]`)")
+        return None
+    name, speak = found
+    say(f"voice: {name}")
+    return Voice(speak)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends the session like Ctrl-C: the current set is saved and marked partial."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (tests calling main() from a worker)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _print_summary(sets) -> None:  # type: ignore[no-untyped-def]
+    from formcheck.cli.summary import print_summary
+
+    if not sets:
+        print("no set was saved (the session ended before any frame was analysed)", file=sys.stderr)
+        return
+    for saved in sets:
+        print_summary(f"set {saved.number}", saved.result)
+        print(f"saved: {saved.path}")

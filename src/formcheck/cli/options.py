@@ -1,0 +1,47 @@
+"""Option definitions shared by several commands, so each is spelled and explained once.
+
+Use them as annotations::
+
+    def record_command(model: ModelOption = DEFAULT_MODEL, quiet: QuietOption = False,
+                       max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE) -> None: ...
+
+``--model`` is validated for shape here (a variant name or something that looks like a path);
+whether the file exists and is genuine is ``formcheck.models.resolve_model``'s job.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from formcheck.errors import UsageError
+
+VARIANTS = ("lite", "full", "heavy")  # formcheck.models.VARIANTS, without importing it for --help
+DEFAULT_MODEL = "full"
+# A bystander (a therapist beside the patient) must be seen to be ignored; see estimation.
+DEFAULT_MAX_PEOPLE = 2
+
+
+def check_model_spec(value: str) -> str:
+    """A variant name, or a path (anything with a path separator or a .task suffix)."""
+    text = value.strip()
+    if text in VARIANTS or "/" in text or "\\" in text or text.endswith(".task"):
+        return text
+    raise UsageError(f"--model must be one of {', '.join(VARIANTS)} or a path to a .task file, got {value!r}")
+
+
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        metavar="lite|full|heavy|PATH",
+        help="Pose model: lite (fastest), full, heavy (most accurate), or a .task file.",
+        callback=check_model_spec,
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+MaxPeopleOption = Annotated[
+    int,
+    typer.Option("--max-people", min=1, max=10, help="How many people the model looks for in each frame."),
+]

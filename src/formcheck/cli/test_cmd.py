@@ -1,0 +1,110 @@
+"""`formcheck test`: the sample suite; one row per clip, a summary line, non-zero on failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from formcheck.errors import SuiteFailure, UsageError
+
+if TYPE_CHECKING:
+    from formcheck.suite import ClipRow
+
+
+def register(app: typer.Typer) -> None:
+    app.command("test")(test_command)
+
+
+def test_command(
+    samples: Path = typer.Argument(
+        Path("samples"), help="The samples folder (holding expected.yaml) or an expectations file."
+    ),
+    clips: Path | None = typer.Option(
+        None, "--clips", help="Folder of the sample videos: pose-estimate them again (model needed)."
+    ),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the whole table as JSON."),
+    exercise: str | None = typer.Option(None, "--exercise", "-e", help="Only this exercise's clips."),
+    clip: str | None = typer.Option(None, "--clip", help="Only clips whose name matches this pattern."),
+    model: str = typer.Option("full", "--model", help="Pose model for --clips: lite, full, heavy."),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help="Extra folder of rule files (repeatable)."),
+) -> None:
+    """Replay every sample clip's pose track through its exercise's rules and compare with the labels.
+
+    Example: formcheck test samples/ --exercise squat
+    """
+    from formcheck.pipeline import check_writable, write_json_atomic
+    from formcheck.suite import run_suite
+
+    if clips is not None and not clips.is_dir():
+        raise UsageError(f"--clips must be a folder of videos: {clips}")
+    if json_path is not None:
+        check_writable(json_path)
+    def print_row(row: ClipRow) -> None:
+        if not printed:
+            typer.echo(format_header())
+            printed.append(True)
+        typer.echo(format_row(row))
+
+    printed: list[bool] = []
+    report = run_suite(
+        samples,
+        exercise=exercise,
+        clip_glob=clip,
+        clips_dir=clips,
+        model=model,
+        rules_dirs=list(rules_dir) or None,
+        on_row=print_row,
+    )
+    if not report.rows:
+        raise UsageError("no sample clip matches the filters")
+    if json_path is not None:
+        write_json_atomic(json_path, report.to_dict())
+    if report.skipped:
+        missing = sorted({r.spec.exercise for r in report.skipped})
+        typer.echo(f"skipped {len(report.skipped)} clip(s): no rule for {', '.join(missing)}")
+    if report.real is not None:
+        typer.echo(report.real.line())
+    if report.synthetic is not None:
+        typer.echo("synthetic: " + report.synthetic.line())
+    if report.failures:
+        names = ", ".join(r.spec.key for r in report.failures[:5])
+        more = "" if len(report.failures) <= 5 else f" and {len(report.failures) - 5} more"
+        count = f"{len(report.failures)} of {len(report.rows)}"
+        raise SuiteFailure(f"{count} clips outside tolerance: {names}{more}")
+
+
+_COLUMNS = "{:<46} {:<20} {:<22} {:<20} {:<34} {}"
+
+
+def format_header() -> str:
+    return _COLUMNS.format(
+        "clip", "exercise", "reps exp->got (L/R)", "held s exp->got", "faults exp->got", "status"
+    )
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def format_row(row: ClipRow) -> str:
+    j = row.judgement
+    name = row.spec.key if len(row.spec.key) <= 46 else row.spec.key[:45] + "~"
+    status = row.status if not row.message else f"{row.status} ({row.message})"
+    if j is None:
+        return _COLUMNS.format(name, row.spec.exercise, "", "", "", status)
+    reps = ""
+    if j.reps_expected is not None:
+        total, left, right = j.reps_expected
+        reps = f"{total}->{_count(j.reps_got[0])}"
+        if left is not None or right is not None:
+            reps += f" ({_count(left)}/{_count(right)}->{_count(j.reps_got[1])}/{_count(j.reps_got[2])})"
+    held = ""
+    if j.hold_error_s is not None:
+        held = f"{sum(j.hold_expected.values()):.1f}->{sum(j.hold_got.values()):.1f}"
+    faults = ""
+    if j.faults_expected or j.faults_got:
+        exp = ",".join(dict.fromkeys(j.faults_expected)) or "-"
+        faults = f"{exp}->{','.join(j.faults_got) or '-'}"
+    return _COLUMNS.format(name, row.spec.exercise, reps, held, faults, status)

@@ -1,0 +1,476 @@
+"""``ExerciseEngine``: one rule applied to a stream of poses, frame by frame.
+
+Pure: no clock, no I/O. Time comes only from ``PoseFrame.t_ms``, so replaying a recorded track
+gives exactly the counts of the live run.
+
+Per frame: landmarks -> geometry (pixels, or world metres for ``space: world``) -> view and
+nearer side -> smoothed measures -> rep counter or hold timer -> faults -> notices -> report.
+Nothing counts or faults while nobody is seen or the camera shows the wrong view.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from formcheck.engine.conditions import compile_condition, measures_of
+from formcheck.engine.faults import FaultSpan, FaultTracker
+from formcheck.engine.geometry import FrameGeometry
+from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer
+from formcheck.engine.measures import MeasureSet
+from formcheck.engine.notices import NoticeSpan, NoticeTracker
+from formcheck.engine.report import (
+    NOTICE_KINDS,
+    ActiveFault,
+    Event,
+    FrameReport,
+    HoldProgress,
+    Notice,
+)
+from formcheck.engine.reps import RepCounter, RepOutcome
+from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
+from formcheck.engine.view import ViewTracker
+from formcheck.landmarks import COUNT, NAMES
+from formcheck.pose import VISIBILITY, Pose, PoseFrame
+from formcheck.rules.model import Exercise, Fault
+
+FRAME_MARGIN = 0.02  # a landmark further outside the image than this is not "seen"
+
+# Built-in faults for holds inside reps (rule ``reps.hold``).
+HOLD_TOO_SHORT = "hold_too_short"
+HOLD_TOO_LONG = "hold_too_long"
+
+VIEW_GUIDANCE = {
+    # (rule view, detected view) -> (refuse counting?, message)
+    ("side", "front"): (True, "turn side-on to the camera"),
+    ("side", "angled"): (False, "turn further side-on for the most accurate angles"),
+    ("front", "side"): (True, "face the camera"),
+    ("front", "angled"): (False, "face the camera squarely for the most accurate angles"),
+}
+
+# Joint word used in guidance, by landmark name suffix.
+_BODY_PART = {
+    "ankle": "feet", "heel": "feet", "foot_index": "feet", "knee": "knees", "hip": "hips",
+    "shoulder": "shoulders", "elbow": "arms", "wrist": "hands", "pinky": "hands", "index": "hands",
+    "thumb": "hands",
+}  # fmt: skip
+
+
+def _geometry(pose: Pose, size: tuple[int, int], min_vis: float) -> tuple[FrameGeometry, list[float]]:
+    w, h = size
+    lm = pose.landmarks.astype(np.float64)
+    coords = np.stack([lm[:, 0] * w, lm[:, 1] * h, lm[:, 2] * w], axis=1)
+    inside = (
+        (lm[:, 0] >= -FRAME_MARGIN) & (lm[:, 0] <= 1 + FRAME_MARGIN)
+        & (lm[:, 1] >= -FRAME_MARGIN) & (lm[:, 1] <= 1 + FRAME_MARGIN)
+    )  # fmt: skip
+    ok = (lm[:, VISIBILITY] >= min_vis) & inside & np.isfinite(coords).all(axis=1)
+    return FrameGeometry(coords.tolist(), ok.tolist()), coords[:, 2].tolist()
+
+
+class ExerciseEngine:
+    """Apply one exercise rule to a pose stream: ``update`` per frame, ``finish`` at the end."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self.per_side = exercise.per_side
+        self.sides: tuple[str | None, ...] = ("left", "right") if self.per_side else (None,)
+        self.measures = MeasureSet(exercise)
+        self.view = ViewTracker()
+        self.counter: RepCounter | None = None
+        self.timer: HoldTimer | None = None
+        self._ready_check = None
+        self._hold_check = None
+        if exercise.reps is not None:
+            self.counter = RepCounter(exercise.reps, self.sides, exercise.dropout_grace_s)
+            if exercise.reps.ready.when is not None:
+                self._ready_check = compile_condition(exercise.reps.ready.when)
+            self._counted = {exercise.reps.measure}
+        else:
+            assert exercise.hold is not None
+            self.timer = HoldTimer(exercise.hold, self.sides)
+            self._hold_check = compile_condition(exercise.hold.when)
+            self._counted = measures_of(exercise.hold.when)
+        self.faults = FaultTracker(exercise.faults)
+        self._builtin = _builtin_faults(exercise)
+        self._builtin_active: dict[str, tuple[str | None, float]] = {}
+        self.notices = NoticeTracker(NOTICE_KINDS)
+        # session record
+        self.frames = 0
+        self.pose_frames = 0
+        self.first_s: float | None = None
+        self.last_s: float | None = None
+        self.view_counts: Counter[str] = Counter()
+        self.rep_events: list[RepEvent] = []
+        self.hold_spans: list[HoldSpan] = []
+        self.fault_records: list[FaultRecord] = []
+        self.notice_records: list[NoticeRecord] = []
+        self.rep_counts: Counter[str | None] = Counter()
+        self.good_reps = 0
+
+    # ---------------------------------------------------------------- per frame
+    def update(self, pose_frame: PoseFrame, pose: Pose | None) -> FrameReport:
+        t_s = pose_frame.t_ms / 1000.0
+        if self.last_s is not None and t_s < self.last_s:
+            t_s = self.last_s  # time never runs backwards inside the engine
+        self.frames += 1
+        self.first_s = t_s if self.first_s is None else self.first_s
+        self.last_s = t_s
+        events: list[Event] = []
+        ex = self.exercise
+
+        image = world = None
+        if pose is not None:
+            self.pose_frames += 1
+            image, z = _geometry(pose, pose_frame.image_size, ex.min_visibility)
+            if pose.world is not None:
+                world = FrameGeometry(pose.world.astype(np.float64).tolist(), image.ok)
+            self.view.update(t_s, image.coords, z, image.ok, world.coords if world else None)
+            if self.view.view != "unknown":
+                self.view_counts[self.view.view] += 1
+        self.measures.update(t_s, image, world, self.view.nearer)
+        refuse, view_message = VIEW_GUIDANCE.get((ex.view, self.view.view), (False, None))
+        blocked = pose is None or refuse
+
+        side: str | None
+        phase: str
+        if self.counter is not None:
+            phase, side = self._update_reps(t_s, blocked, events)
+        else:
+            phase, side = self._update_hold(t_s, blocked, events)
+        values = self.measures.values(side)
+        started, ended = self.faults.update(
+            t_s, dict.fromkeys(values) if blocked else values, phase, side, self.view.view
+        )
+        if blocked:  # values unknown: the tracker saw no True, but make sure nothing lingers
+            ended += [self.faults.close(st, t_s) for st in self.faults.active()]
+        self._builtin_faults(t_s, side, events)
+        for st in started:
+            events.append(
+                Event("fault_start", t_s, st.side, {"id": st.fault.id, "severity": st.fault.severity})
+            )
+        for span in ended:
+            self._record_fault(span, events, t_s)
+        active = [
+            ActiveFault(st.fault.id, st.side, st.fault.severity, st.fault.message, st.fault.cue)
+            for st in self.faults.active()
+        ] + [
+            ActiveFault(fid, s, self._builtin[fid].severity, self._builtin[fid].message, self._builtin[fid].cue)
+            for fid, (s, _) in self._builtin_active.items()
+        ]  # fmt: skip
+        if self.counter is not None and self.counter.active is not None:
+            self.counter.active.faults.update(f.id for f in active)
+        self._finish_pending_reps(t_s, active, events)
+
+        wanted: dict[str, str] = {}
+        if pose is None:
+            wanted["no_person"] = "step into view of the camera"
+        else:
+            if view_message is not None:
+                wanted["view"] = view_message
+            vis = self._visibility_message(image, blocked, side)
+            if vis is not None:
+                wanted["visibility"] = vis
+        if len(pose_frame.poses) > 1:
+            wanted["multiple_people"] = "more than one person in view: following one of them"
+        n_started, n_ended = self.notices.update(t_s, wanted)
+        for nst in n_started:
+            events.append(Event("notice_start", t_s, None, {"kind": nst.kind, "message": nst.message}))
+        for nspan in n_ended:
+            self._record_notice(nspan, events, t_s)
+
+        return FrameReport(
+            t_ms=pose_frame.t_ms,
+            pose=pose,
+            image_size=pose_frame.image_size,
+            measures=self._report_measures(side),
+            phase=phase,
+            side=side,
+            reps=self._reps_dict(),
+            hold=self._hold_progress(),
+            faults=active,
+            notices=[Notice(st.kind, st.message) for st in self.notices.active()],
+            events=events,
+            highlight=self._highlight(side),
+        )
+
+    # ---------------------------------------------------------------- reps
+    def _update_reps(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
+        counter = self.counter
+        assert counter is not None and self.exercise.reps is not None
+        name = self.exercise.reps.measure
+        values_by_side = {s: self.measures.values(s) for s in self.sides}
+        p_by_side = {s: None if blocked else counter.progress(values_by_side[s][name]) for s in self.sides}
+        ready_ok: bool | None = True
+        if self._ready_check is not None:
+            results = [self._ready_check(values_by_side[s]) for s in self.sides]
+            ready_ok = False if False in results else (None if None in results else True)
+        if blocked:
+            ready_ok = None
+        was_hold = counter.active is not None and counter.active.hold_started
+        self._pending = counter.update(t_s, p_by_side, values_by_side, ready_ok)
+        rep = counter.active
+        if rep is not None and rep.hold_started and not was_hold:
+            events.append(Event("hold_start", t_s, rep.side, {"in_rep": True}))
+        side = rep.side if rep is not None else None
+        phase = counter.phase
+        if phase in ("rest", "moving", "peak", "hold") and not counter.known and not blocked:
+            phase = "unknown" if rep is None else phase
+        if blocked and phase != "waiting":
+            phase = "unknown"
+        return phase, side
+
+    def _finish_pending_reps(self, t_s: float, active: list[ActiveFault], events: list[Event]) -> None:
+        pending: list[RepOutcome] = getattr(self, "_pending", [])
+        self._pending = []
+        reps_rule = self.exercise.reps
+        for out in pending:
+            rep = out.rep
+            target = reps_rule.hold if reps_rule is not None else None
+            if rep.hold_started and target is not None:
+                done = rep.hold_s >= target.target_s
+                self.hold_spans.append(
+                    HoldSpan(rep.side, rep.peak_t_s, out.end_s, rep.hold_s, target.target_s, done)
+                )
+                events.append(Event("hold_end", t_s, rep.side, {"seconds": round(rep.hold_s, 3), "completed": done, "in_rep": True}))  # fmt: skip
+                if out.counted and not done:
+                    rep.faults.add(HOLD_TOO_SHORT)
+                    self.fault_records.append(FaultRecord(
+                        HOLD_TOO_SHORT, rep.side, self._builtin[HOLD_TOO_SHORT].severity, rep.start_s,
+                        out.end_s, self._builtin[HOLD_TOO_SHORT].message,
+                    ))  # fmt: skip
+            if not out.counted:
+                continue
+            faults = tuple(sorted(rep.faults))
+            good = not faults
+            ev = RepEvent(
+                t_s=rep.peak_t_s, start_s=rep.start_s, end_s=out.end_s, side=rep.side,
+                peak=rep.peak_values, faults=faults, good=good,
+                hold_s=rep.hold_s if rep.hold_started else None,
+            )  # fmt: skip
+            self.rep_events.append(ev)
+            self.rep_counts[rep.side] += 1
+            self.good_reps += good
+            events.append(Event("rep", t_s, rep.side, ev.to_dict()))
+
+    def _builtin_faults(self, t_s: float, side: str | None, events: list[Event]) -> None:
+        """hold_too_long: the hold at the peak of a rep ran past the rule's max_s."""
+        rule = self.exercise.reps
+        rep = self.counter.active if self.counter is not None else None
+        too_long = (
+            rule is not None and rule.hold is not None and rule.hold.max_s is not None
+            and rep is not None and rep.in_peak and rep.hold_s > rule.hold.max_s
+        )  # fmt: skip
+        if too_long and HOLD_TOO_LONG not in self._builtin_active:
+            self._builtin_active[HOLD_TOO_LONG] = (side, t_s)
+            events.append(Event("fault_start", t_s, side, {"id": HOLD_TOO_LONG, "severity": "info"}))
+        elif not too_long and HOLD_TOO_LONG in self._builtin_active:
+            fside, since = self._builtin_active.pop(HOLD_TOO_LONG)
+            f = self._builtin[HOLD_TOO_LONG]
+            self._record_fault(FaultSpan(f.id, fside, f.severity, since, t_s, f.message), events, t_s)
+
+    # ---------------------------------------------------------------- holds
+    def _update_hold(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
+        timer, check = self.timer, self._hold_check
+        assert timer is not None and check is not None
+        good = {s: None if blocked else check(self.measures.values(s)) for s in self.sides}
+        paused = any(st.fault.severity != "info" for st in self.faults.active())
+        started, ended = timer.update(t_s, good, paused)
+        self._hold_events(t_s, started, ended, events)
+        hold = timer.active
+        if hold is not None:
+            return ("unknown" if blocked else "hold"), hold.side
+        if blocked or all(g is None for g in good.values()):
+            return "unknown", None
+        return "rest", None
+
+    def _hold_events(
+        self, t_s: float, started: HoldInProgress | None, ended: HoldOutcome | None, events: list[Event]
+    ) -> None:
+        assert self.exercise.hold is not None
+        target = self.exercise.hold.target_s
+        if ended is not None:
+            h = ended.hold
+            done = h.seconds >= target
+            if ended.reported:
+                self.hold_spans.append(HoldSpan(h.side, h.start_s, ended.end_s, h.seconds, target, done))
+            events.append(Event("hold_end", t_s, h.side, {
+                "seconds": round(h.seconds, 3), "completed": done, "reported": ended.reported,
+            }))  # fmt: skip
+        if started is not None:
+            events.append(Event("hold_start", t_s, started.side, {"target_s": target}))
+
+    # ---------------------------------------------------------------- notices / report parts
+    def _visibility_message(self, image: FrameGeometry | None, blocked: bool, side: str | None) -> str | None:
+        if image is None or blocked:
+            return None
+        values = [self.measures.values(s) for s in ((side,) if side else self.sides)]
+        if any(all(v[name] is not None for name in self._counted) for v in values):
+            return None
+        missing: set[str] = set()
+        for name in self._counted:
+            sides = (side,) if side else self.sides
+            for s in sides:
+                for i in self.measures.indices(name, s) or self._all_indices(name):
+                    if not image.ok[i]:
+                        missing.add(NAMES[i])
+        if not missing:
+            return None
+        parts = sorted({_BODY_PART.get(n.split("_", 1)[-1], n.replace("_", " ")) for n in missing})
+        if "feet" in parts:
+            return "step back so your feet are in view"
+        if any(p in parts for p in ("knees", "hips")):
+            return f"step back so your {' and '.join(p for p in parts if p in ('knees', 'hips'))} are in view"
+        return f"make sure your {' and '.join(parts)} can be seen"
+
+    def _all_indices(self, name: str) -> tuple[int, ...]:
+        return tuple(i for idx in self.measures.readers[name].indices.values() for i in idx)
+
+    def _report_measures(self, side: str | None) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for name, reader in self.measures.readers.items():
+            out[name] = self.measures.value(name, side)
+            if self.per_side and reader.measure.side in ("working", "stance"):
+                for s in ("left", "right"):
+                    out[f"{name}.{s}"] = self.measures.value(name, s)
+        return out
+
+    def _highlight(self, side: str | None) -> dict[str, tuple[int, ...]]:
+        out: dict[str, tuple[int, ...]] = {}
+        for name, reader in self.measures.readers.items():
+            out[name] = self.measures.indices(name, side)
+            if self.per_side and reader.measure.side in ("working", "stance"):
+                for s in ("left", "right"):
+                    out[f"{name}.{s}"] = self.measures.indices(name, s)
+        return out
+
+    def _reps_dict(self) -> dict[str, int | None]:
+        total = sum(self.rep_counts.values())
+        return {
+            "total": total,
+            "left": self.rep_counts["left"] if self.per_side else None,
+            "right": self.rep_counts["right"] if self.per_side else None,
+            "good": self.good_reps,
+            "faulty": total - self.good_reps,
+        }
+
+    def _hold_progress(self) -> HoldProgress | None:
+        if self.timer is not None and self.timer.active is not None:
+            h = self.timer.active
+            return HoldProgress(h.side, h.seconds, self.timer.rule.target_s)
+        rule = self.exercise.reps
+        rep = self.counter.active if self.counter is not None else None
+        if rule is not None and rule.hold is not None and rep is not None and rep.hold_started:
+            return HoldProgress(rep.side, rep.hold_s, rule.hold.target_s, rule.hold.max_s)
+        return None
+
+    def _record_fault(self, span: FaultSpan, events: list[Event], t_s: float) -> None:
+        self.fault_records.append(
+            FaultRecord(span.id, span.side, span.severity, span.start_s, span.end_s, span.message)
+        )
+        events.append(
+            Event(
+                "fault_end", t_s, span.side, {"id": span.id, "seconds": round(span.end_s - span.start_s, 3)}
+            )
+        )
+
+    def _record_notice(self, span: NoticeSpan, events: list[Event], t_s: float) -> None:
+        self.notice_records.append(NoticeRecord(span.kind, span.message, span.start_s, span.end_s))
+        events.append(Event("notice_end", t_s, None, {"kind": span.kind, "message": span.message}))
+
+    # ---------------------------------------------------------------- end of session
+    def finish(self, partial: bool = False) -> SessionResult:
+        """The session so far. Open faults, notices and holds are closed at the last frame
+        (on copies: the engine can keep running and be finished again)."""
+        end = self.last_s if self.last_s is not None else 0.0
+        faults = list(self.fault_records)
+        for st in self.faults.active():
+            assert st.since_s is not None
+            faults.append(
+                FaultRecord(st.fault.id, st.side, st.fault.severity, st.since_s, end, st.fault.message)
+            )
+        for fid, (s, since) in self._builtin_active.items():
+            b = self._builtin[fid]
+            faults.append(FaultRecord(fid, s, b.severity, since, end, b.message))
+        notices = list(self.notice_records)
+        notices += [NoticeRecord(st.kind, st.message, st.start_s, end) for st in self.notices.active()]
+        holds = list(self.hold_spans)
+        if self.timer is not None and self.timer.active is not None:
+            h, rule = self.timer.active, self.timer.rule
+            if h.seconds >= rule.min_s:
+                holds.append(
+                    HoldSpan(
+                        h.side, h.start_s, h.last_good_s, h.seconds, rule.target_s, h.seconds >= rule.target_s
+                    )
+                )
+        rep_events, reps = list(self.rep_events), self._reps_dict()
+        last = self.counter.nearly_done() if self.counter is not None else None
+        if last is not None:
+            rep = last.rep
+            ids = tuple(sorted(rep.faults))
+            rep_events.append(RepEvent(
+                rep.peak_t_s, rep.start_s, last.end_s, rep.side, rep.peak_values, ids, not ids,
+                rep.hold_s if rep.hold_started else None,
+            ))  # fmt: skip
+            reps["total"] = (reps["total"] or 0) + 1
+            if rep.side is not None:
+                reps[rep.side] = (reps[rep.side] or 0) + 1
+            key = "faulty" if ids else "good"
+            reps[key] = (reps[key] or 0) + 1
+        faults.sort(key=lambda f: (f.start_s, f.id))
+        notices.sort(key=lambda n: (n.start_s, n.kind))
+        holds.sort(key=lambda h: h.start_s)
+        shares = {v: n / max(1, sum(self.view_counts.values())) for v, n in self.view_counts.items()}
+        detected = max(self.view_counts, key=lambda v: self.view_counts[v]) if self.view_counts else None
+        suited = detected is None or not VIEW_GUIDANCE.get((self.exercise.view, detected), (False, ""))[0]
+        return SessionResult(
+            exercise=self.exercise.id,
+            exercise_name=self.exercise.name,
+            partial=partial,
+            duration_s=end - self.first_s if self.first_s is not None else 0.0,
+            frames=self.frames,
+            pose_coverage=self.pose_frames / self.frames if self.frames else 0.0,
+            view={
+                "required": self.exercise.view,
+                "detected": detected,
+                "suited": suited,
+                "shares": {k: round(v, 3) for k, v in sorted(shares.items())},
+            },  # fmt: skip
+            dose=self.exercise.dose.to_dict(),
+            reps=reps,
+            rep_events=tuple(rep_events),
+            holds=tuple(holds),
+            faults=tuple(faults),
+            notices=tuple(notices),
+        )
+
+
+def _builtin_faults(exercise: Exercise) -> dict[str, Fault]:
+    from formcheck.rules.model import Compare
+
+    hold = exercise.reps.hold if exercise.reps is not None else None
+    target = f"{hold.target_s:g}" if hold is not None else "?"
+    never = Compare(next(iter(exercise.measures)), above=0.0)  # placeholder: evaluated in code
+    return {
+        HOLD_TOO_SHORT: Fault(
+            HOLD_TOO_SHORT,
+            never,
+            f"Hold the position for {target} s",
+            "hold it",
+            f"The rule asks to hold {target} s at the end of each rep; this rep was held for less.",
+            severity="warning",
+        ),
+        HOLD_TOO_LONG: Fault(
+            HOLD_TOO_LONG,
+            never,
+            "Time to come back up",
+            "and up",
+            "The hold at the end of the rep went on longer than the rule's maximum.",
+            severity="info",
+        ),
+    }
+
+
+_ = COUNT, Any  # re-exported names used by type checkers only

@@ -1,0 +1,87 @@
+"""Fault tracking: a fault fires once its condition has been True for ``for_s`` seconds in a
+phase it applies to, and ends once the condition has not been True for ``RELEASE_S`` (so one
+noisy frame neither starts nor splits a fault). Unknown never fires a fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from formcheck.engine.conditions import Compiled, Values, compile_condition
+from formcheck.rules.model import Fault
+
+RELEASE_S = 0.25
+
+# Which engine phases each rule ``phase`` covers. "any" means once counting has started
+# (not while getting into the ready position, and never when nothing is known).
+PHASE_MATCH: dict[str, frozenset[str]] = {
+    "any": frozenset({"rest", "moving", "peak", "hold"}),
+    "rest": frozenset({"rest"}),
+    "moving": frozenset({"moving"}),
+    "peak": frozenset({"peak", "hold"}),
+    "hold": frozenset({"hold"}),
+    "rep": frozenset({"moving", "peak", "hold"}),
+}
+
+OTHER_VIEW = {"side": "front", "front": "side"}
+
+
+@dataclass(slots=True)
+class FaultState:
+    fault: Fault
+    check: Compiled
+    since_s: float | None = None  # condition True (in phase) since
+    last_true_s: float | None = None
+    active: bool = False
+    side: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FaultSpan:
+    id: str
+    side: str | None
+    severity: str
+    start_s: float
+    end_s: float
+    message: str
+
+
+class FaultTracker:
+    def __init__(self, faults: tuple[Fault, ...]) -> None:
+        self.states = [FaultState(f, compile_condition(f.when)) for f in faults]
+
+    def update(
+        self, t_s: float, values: Values, phase: str, side: str | None, view: str = "unknown"
+    ) -> tuple[list[FaultState], list[FaultSpan]]:
+        """(faults that started now, fault spans that ended now). ``view``: the detected view;
+        a fault for one view is not checked while the camera clearly shows the other."""
+        started: list[FaultState] = []
+        ended: list[FaultSpan] = []
+        for st in self.states:
+            in_phase = phase in PHASE_MATCH[st.fault.phase] and OTHER_VIEW.get(st.fault.view) != view
+            true = in_phase and st.check(values) is True
+            if st.active and (not in_phase or st.side != side):
+                ended.append(self.close(st, t_s))
+            if true:
+                if st.since_s is None:
+                    st.since_s = t_s
+                st.last_true_s = t_s
+                if not st.active and t_s - st.since_s >= st.fault.for_s:
+                    st.active, st.side = True, side
+                    started.append(st)
+            elif st.active:
+                assert st.last_true_s is not None
+                if t_s - st.last_true_s >= RELEASE_S:
+                    ended.append(self.close(st, st.last_true_s))
+            else:
+                st.since_s = None
+        return started, ended
+
+    def close(self, st: FaultState, end_s: float) -> FaultSpan:
+        assert st.since_s is not None
+        span = FaultSpan(st.fault.id, st.side, st.fault.severity, st.since_s, end_s, st.fault.message)
+        st.active, st.since_s, st.last_true_s = False, None, None
+        return span
+
+    def active(self) -> list[FaultState]:
+        return [st for st in self.states if st.active]

@@ -1,0 +1,166 @@
+"""Measures: numbers computed from one pose's landmarks.
+
+Each ``Measure`` of a rule is compiled once into a ``MeasureReader`` holding the landmark
+indices for each side; per frame it does a handful of float operations on Python lists (cheaper
+than numpy calls on a 33×5 array, which cost a microsecond each).
+
+Conventions (image plane unless ``space: world``): pixel coordinates, y down; angles in degrees.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from formcheck.landmarks import INDEX, SIDED_JOINTS, index_of
+from formcheck.rules.model import Measure
+
+Point = Sequence[float]
+MIN_NORM = 1e-6
+
+_LEG = {s: (INDEX[f"{s}_hip"], INDEX[f"{s}_knee"], INDEX[f"{s}_ankle"]) for s in ("left", "right")}
+_HIPS = (INDEX["left_hip"], INDEX["right_hip"])
+_SHOULDERS = (INDEX["left_shoulder"], INDEX["right_shoulder"])
+_ANKLES = (INDEX["left_ankle"], INDEX["right_ankle"])
+_PAIR_NORMS = {"hip_width": _HIPS, "shoulder_width": _SHOULDERS, "ankle_width": _ANKLES}
+
+
+class FrameGeometry:
+    """The coordinates of one pose, as plain lists, and cached body-size normalisers."""
+
+    __slots__ = ("_norms", "coords", "ok")
+
+    def __init__(self, coords: list[list[float]], visible: list[bool]) -> None:
+        self.coords = coords
+        self.ok = visible
+        self._norms: dict[str, float | None] = {}
+
+    def norm(self, per: str) -> float | None:
+        if per in self._norms:
+            return self._norms[per]
+        value = self._compute_norm(per)
+        self._norms[per] = value
+        return value
+
+    def _compute_norm(self, per: str) -> float | None:
+        c, ok = self.coords, self.ok
+        if per == "leg_length":
+            legs = [
+                _dist(c[h], c[k]) + _dist(c[k], c[a])
+                for h, k, a in _LEG.values()
+                if ok[h] and ok[k] and ok[a]
+            ]
+            value = max(legs) if legs else None  # the longer leg is the less foreshortened one
+        elif per in _PAIR_NORMS:
+            i, j = _PAIR_NORMS[per]
+            value = _dist(c[i], c[j]) if ok[i] and ok[j] else None
+        else:  # torso_length
+            ids = (*_SHOULDERS, *_HIPS)
+            if not all(ok[i] for i in ids):
+                return None
+            sh = _mid(c[_SHOULDERS[0]], c[_SHOULDERS[1]])
+            hp = _mid(c[_HIPS[0]], c[_HIPS[1]])
+            value = _dist(sh, hp)
+        return value if value is not None and value > MIN_NORM else None
+
+
+def _dist(a: Point, b: Point) -> float:
+    return math.sqrt(sum((x - y) * (x - y) for x, y in zip(a, b, strict=False)))
+
+
+def _mid(a: Point, b: Point) -> list[float]:
+    return [(x + y) / 2 for x, y in zip(a, b, strict=False)]
+
+
+def interior_angle(a: Point, b: Point, c: Point) -> float | None:
+    """Angle at ``b`` between b→a and b→c, degrees 0..180 (None when a segment is empty)."""
+    u = [x - y for x, y in zip(a, b, strict=False)]
+    v = [x - y for x, y in zip(c, b, strict=False)]
+    nu = math.sqrt(sum(x * x for x in u))
+    nv = math.sqrt(sum(x * x for x in v))
+    if nu < MIN_NORM or nv < MIN_NORM:
+        return None
+    cos = sum(x * y for x, y in zip(u, v, strict=False)) / (nu * nv)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def tilt(a: Point, b: Point, reference: str) -> float | None:
+    """Angle of the segment a→b from straight up, straight down, or the horizontal."""
+    v = [x - y for x, y in zip(b, a, strict=False)]
+    n = math.sqrt(sum(x * x for x in v))
+    if n < MIN_NORM:
+        return None
+    vy = v[1] / n  # y grows downwards in image and world coordinates
+    if reference == "up":
+        return math.degrees(math.acos(max(-1.0, min(1.0, -vy))))
+    if reference == "down":
+        return math.degrees(math.acos(max(-1.0, min(1.0, vy))))
+    return math.degrees(math.asin(min(1.0, abs(vy))))
+
+
+def fppa(hip: Point, knee: Point, ankle: Point, other_hip: Point) -> float | None:
+    """Frontal-plane projection angle at the knee: 180 − interior hip-knee-ankle angle, positive
+    when the knee sits on the midline side of the hip→ankle line (valgus), negative (varus) else."""
+    inner = interior_angle(hip, knee, ankle)
+    if inner is None:
+        return None
+    dx, dy = ankle[0] - hip[0], ankle[1] - hip[1]
+    knee_side = dx * (knee[1] - hip[1]) - dy * (knee[0] - hip[0])
+    midline_side = dx * (other_hip[1] - hip[1]) - dy * (other_hip[0] - hip[0])
+    deflection = 180.0 - inner
+    return deflection if knee_side * midline_side > 0 else -deflection
+
+
+class MeasureReader:
+    """One compiled measure: ``read(geometry, side)`` gives its value or None when unknown."""
+
+    __slots__ = ("indices", "kind", "measure", "name", "reference", "sided")
+
+    def __init__(self, measure: Measure) -> None:
+        self.measure = measure
+        self.name = measure.name
+        self.kind = measure.kind
+        self.sided = measure.side is not None
+        self.reference = measure.tilt_from
+        points = measure.points
+        if measure.kind == "fppa":
+            points = ("hip", "knee", "ankle")
+        self.indices: dict[str | None, tuple[int, ...]] = {}
+        if self.sided:
+            for side in ("left", "right"):
+                idx = tuple(index_of(p, side) if p in SIDED_JOINTS else INDEX[p] for p in points)
+                if measure.kind == "fppa":
+                    idx = (*idx, index_of("hip", "right" if side == "left" else "left"))
+                self.indices[side] = idx
+        else:
+            self.indices[None] = tuple(INDEX[p] for p in points)
+
+    def read(self, geo: FrameGeometry, side: str | None) -> float | None:
+        idx = self.indices[side]
+        ok = geo.ok
+        for i in idx:
+            if not ok[i]:
+                return None
+        c = geo.coords
+        kind = self.kind
+        m = self.measure
+        if kind == "angle":
+            inner = interior_angle(c[idx[0]], c[idx[1]], c[idx[2]])
+            if inner is None:
+                return None
+            return 180.0 - inner if m.convention == "flexion" else inner
+        if kind == "tilt":
+            return tilt(c[idx[0]], c[idx[1]], self.reference)
+        if kind == "fppa":
+            return fppa(c[idx[0]][:2], c[idx[1]][:2], c[idx[2]][:2], c[idx[3]][:2])
+        norm = geo.norm(m.per)
+        if norm is None:
+            return None
+        a, b = c[idx[0]], c[idx[1]]
+        if kind == "height":
+            return (b[1] - a[1]) / norm
+        if m.axis == "horizontal":
+            return abs(a[0] - b[0]) / norm
+        if m.axis == "vertical":
+            return abs(a[1] - b[1]) / norm
+        return _dist(a, b) / norm

@@ -1,0 +1,62 @@
+"""What the engine says about one frame (``FrameReport``) and its parts.
+
+Pinned by docs/ARCHITECTURE.md: the overlay, the CSV writer and the live mode read these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from formcheck.pose import Pose
+
+PHASES = ("waiting", "rest", "moving", "peak", "hold", "unknown")
+EVENT_KINDS = ("rep", "hold_start", "hold_end", "fault_start", "fault_end", "notice_start", "notice_end")
+NOTICE_KINDS = ("no_person", "view", "visibility", "multiple_people")
+
+
+@dataclass(frozen=True, slots=True)
+class HoldProgress:
+    side: str | None
+    elapsed_s: float
+    target_s: float
+    max_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveFault:
+    id: str
+    side: str | None
+    severity: str
+    message: str
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: str
+    t_s: float
+    side: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameReport:
+    t_ms: int
+    pose: Pose | None
+    image_size: tuple[int, int]
+    measures: dict[str, float | None]
+    phase: str
+    side: str | None
+    reps: dict[str, int | None]
+    hold: HoldProgress | None
+    faults: list[ActiveFault]
+    notices: list[Notice]
+    events: list[Event]
+    highlight: dict[str, tuple[int, ...]]

@@ -1,0 +1,204 @@
+"""The rep counter: a hysteresis state machine over one measure, per side when asked.
+
+Progress ``p`` maps the measure onto 0 at the rule's ``rest`` level and 1 at its ``peak`` level
+(so rising and falling measures are handled alike). A rep is: leave rest (p > 0), reach the
+peak (p ≥ 1), come back to rest (p ≤ 0), taking at least ``min_duration_s``. The wide gap between
+the two levels is what stops jitter from double-counting: jitter around rest never reaches the
+peak, jitter around the peak happens inside one rep. Counting starts only after the ready
+position (rest, plus the rule's extra conditions) has been held for ``ready.hold_s``.
+
+Per side (``sides: each``) only one side may be mid-rep at a time, and a side may start a rep
+only from rest: a bilateral motion (both legs moving together) therefore counts once, for the
+side that left rest first (the larger excursion on a tie), never on both.
+
+Unknown values (a joint not seen) never move the machine. If the side being counted stays
+unknown longer than the rule's dropout grace, its rep is abandoned (no phantom rep) and the
+ready position is needed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from formcheck.rules.model import Reps
+
+PEAK_EXIT = 0.75  # once at the peak, stay there until p falls below this (hold-at-peak jitter)
+
+
+@dataclass(slots=True)
+class RepInProgress:
+    side: str | None
+    start_s: float
+    last_known_s: float
+    best_p: float = float("-inf")
+    last_p: float = 0.0
+    peak_t_s: float = 0.0
+    peak_values: dict[str, float | None] = field(default_factory=dict)
+    reached_peak: bool = False
+    in_peak: bool = False
+    hold_started: bool = False
+    hold_s: float = 0.0
+    too_long: bool = False
+    faults: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class RepOutcome:
+    """A rep that ended: counted (``counted``) or abandoned/too quick/never reached the peak."""
+
+    rep: RepInProgress
+    end_s: float
+    counted: bool
+    reason: str  # "counted", "no_peak", "too_fast", "too_slow", "lost"
+
+
+FINISH_COUNTS_BELOW = 0.5
+
+
+class RepCounter:
+    def __init__(self, reps: Reps, sides: tuple[str | None, ...], grace_s: float) -> None:
+        self.rule = reps
+        self.sides = sides
+        self.grace_s = grace_s
+        self.waiting = True
+        self.active: RepInProgress | None = None
+        self._ready_since: float | None = None
+        self._armed: dict[str | None, bool] = dict.fromkeys(sides, False)
+        self._last_rest_s: dict[str | None, float] = {}
+        self._last_known_s: float | None = None
+        self._prev_s: float | None = None
+        self.known = False  # was the counted measure known on this frame (any side)
+
+    def progress(self, value: float | None) -> float | None:
+        if value is None:
+            return None
+        return (value - self.rule.rest) / (self.rule.peak - self.rule.rest)
+
+    @property
+    def phase(self) -> str:
+        if self.waiting:
+            return "waiting"
+        if self.active is None:
+            return "rest"
+        if self.active.in_peak:
+            return "hold" if self.rule.hold is not None else "peak"
+        return "moving"
+
+    def update(
+        self,
+        t_s: float,
+        p_by_side: dict[str | None, float | None],
+        values_by_side: dict[str | None, dict[str, float | None]],
+        ready_ok: bool | None,
+    ) -> list[RepOutcome]:
+        prev_s, self._prev_s = self._prev_s, t_s
+        self.known = any(p is not None for p in p_by_side.values())
+        if self.known:
+            self._last_known_s = t_s
+        if self.active is not None:
+            return self._update_active(t_s, prev_s, p_by_side, values_by_side)
+        if self.waiting:
+            self._update_waiting(t_s, p_by_side, ready_ok)
+            return []
+        if not self.known:
+            if self._last_known_s is None or t_s - self._last_known_s > self.grace_s:
+                self._to_waiting()
+            return []
+        starters = [(p, s) for s, p in p_by_side.items() if p is not None and p > 0 and self._armed[s]]
+        for s, p in p_by_side.items():
+            self._armed[s] = p is not None and p <= 0
+            if p is not None and p <= 0:
+                self._last_rest_s[s] = t_s
+        if starters:
+            p, side = max(starters, key=lambda ps: ps[0])
+            start = self._last_rest_s.get(side, t_s) if prev_s is not None else t_s
+            self.active = RepInProgress(side=side, start_s=min(start, t_s), last_known_s=t_s)
+            self._advance(self.active, t_s, None, p, values_by_side[side])
+        return []
+
+    def nearly_done(self) -> RepOutcome | None:
+        """The rep in progress when the stream ends, if it is past its peak and more than half way
+        back to rest (a clip cut on the way up): counted, as the person evidently completed it."""
+        rep = self.active
+        if rep is None or not rep.reached_peak or rep.in_peak or rep.too_long:
+            return None
+        if rep.last_p >= FINISH_COUNTS_BELOW or rep.last_known_s - rep.start_s < self.rule.min_duration_s:
+            return None
+        return RepOutcome(rep, rep.last_known_s, True, "counted")
+
+    def _update_waiting(
+        self, t_s: float, p_by_side: dict[str | None, float | None], ready_ok: bool | None
+    ) -> None:
+        at_rest = all(p is not None and p <= 0 for p in p_by_side.values())
+        if at_rest and ready_ok is True:
+            if self._ready_since is None:
+                self._ready_since = t_s
+            if t_s - self._ready_since >= self.rule.ready.hold_s:
+                self.waiting = False
+                self._armed = dict.fromkeys(self.sides, True)
+                self._last_rest_s = dict.fromkeys(self.sides, t_s)
+        else:
+            self._ready_since = None
+
+    def _to_waiting(self) -> None:
+        self.waiting = True
+        self._ready_since = None
+        self._armed = dict.fromkeys(self.sides, False)
+
+    def _update_active(
+        self,
+        t_s: float,
+        prev_s: float | None,
+        p_by_side: dict[str | None, float | None],
+        values_by_side: dict[str | None, dict[str, float | None]],
+    ) -> list[RepOutcome]:
+        rep = self.active
+        assert rep is not None
+        for s, p in p_by_side.items():  # the other sides must pass through rest before they start
+            if s != rep.side:
+                self._armed[s] = False
+        p = p_by_side[rep.side]
+        if p is None:
+            if t_s - rep.last_known_s > self.grace_s:
+                self.active = None
+                self._to_waiting()
+                return [RepOutcome(rep, rep.last_known_s, False, "lost")]
+            return []
+        was_known_s = rep.last_known_s
+        rep.last_known_s = t_s
+        self._advance(rep, t_s, was_known_s if prev_s is not None else None, p, values_by_side[rep.side])
+        max_dur = self.rule.max_duration_s
+        if max_dur is not None and t_s - rep.start_s > max_dur:
+            rep.too_long = True
+        if p > 0:
+            return []
+        self.active = None
+        self._armed[rep.side] = True
+        self._last_rest_s[rep.side] = t_s
+        duration = t_s - rep.start_s
+        if not rep.reached_peak:
+            reason = "no_peak"
+        elif rep.too_long:
+            reason = "too_slow"
+        elif duration < self.rule.min_duration_s:
+            reason = "too_fast"
+        else:
+            reason = "counted"
+        return [RepOutcome(rep, t_s, reason == "counted", reason)]
+
+    def _advance(
+        self, rep: RepInProgress, t_s: float, prev_known_s: float | None, p: float,
+        values: dict[str, float | None],
+    ) -> None:  # fmt: skip
+        was_in_peak = rep.in_peak
+        rep.last_p = p
+        if p > rep.best_p:
+            rep.best_p, rep.peak_t_s, rep.peak_values = p, t_s, dict(values)
+        if not rep.in_peak and p >= 1.0:
+            rep.in_peak = rep.reached_peak = True
+        elif rep.in_peak and p < PEAK_EXIT:
+            rep.in_peak = False
+        if rep.in_peak and self.rule.hold is not None:
+            rep.hold_started = True
+            if was_in_peak and prev_known_s is not None:
+                rep.hold_s += t_s - prev_known_s

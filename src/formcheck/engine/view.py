@@ -1,0 +1,135 @@
+"""Which way the person faces the camera, and which of their sides is nearer to it.
+
+Both are smoothed over about a second and switch only past a margin (hysteresis), so a noisy
+frame never flips them.
+
+View: the yaw of the body relative to the camera, 0° facing it, 90° side-on. From world
+landmarks (3D, metres) it is the angle of the shoulder line (and hip line) out of the image
+plane; without them, from the image alone, the shoulder line's apparent width over the torso's
+length (facing the camera the shoulders are about 0.85 torso lengths apart, side-on about 0).
+Below FRONT_MAX_DEG is a front view, above SIDE_MIN_DEG a side view, between them "angled".
+"""
+
+from __future__ import annotations
+
+import math
+
+from formcheck.landmarks import INDEX
+
+FRONT_MAX_DEG = 25.0
+SIDE_MIN_DEG = 65.0
+MARGIN_DEG = 5.0
+MARGIN = 0.05  # nearer-side score hysteresis (z units)
+TAU_S = 1.0
+FRONT_RATIO = 0.85  # shoulder width / torso length when facing the camera
+HIP_TO_SHOULDER = 1.35  # hips are narrower than shoulders; scale their width to compare
+
+_LS, _RS, _LH, _RH = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+_PAIRS = tuple((INDEX[f"left_{j}"], INDEX[f"right_{j}"]) for j in ("shoulder", "hip", "knee", "ankle", "ear"))
+
+
+def _ema(prev: float | None, value: float, dt: float) -> float:
+    if prev is None:
+        return value
+    return prev + (1.0 - math.exp(-max(dt, 0.0) / TAU_S)) * (value - prev)
+
+
+class ViewTracker:
+    """``update`` with a frame's coordinates and visibility; read ``view``, ``yaw_deg``, ``nearer``."""
+
+    __slots__ = ("_depth", "_t", "nearer", "view", "yaw_deg")
+
+    def __init__(self) -> None:
+        self.yaw_deg: float | None = None
+        self._depth: float | None = None
+        self._t = 0.0
+        self.view = "unknown"  # side | front | angled | unknown
+        self.nearer: str | None = None
+
+    def update(
+        self,
+        t_s: float,
+        coords: list[list[float]],
+        z: list[float],
+        ok: list[bool],
+        world: list[list[float]] | None = None,
+    ) -> None:
+        dt = t_s - self._t
+        self._t = t_s
+        yaw = _world_yaw(world, ok) if world is not None else None
+        if yaw is None:
+            yaw = _image_yaw(coords, ok)
+        if yaw is not None:
+            self.yaw_deg = _ema(self.yaw_deg, yaw, dt)
+            self.view = _classify(self.yaw_deg, self.view)
+        depth = _nearer_score(z, ok)
+        if depth is not None:
+            self._depth = _ema(self._depth, depth, dt)
+            if self.nearer is None:
+                self.nearer = "left" if self._depth >= 0 else "right"
+            elif self.nearer == "left" and self._depth < -MARGIN:
+                self.nearer = "right"
+            elif self.nearer == "right" and self._depth > MARGIN:
+                self.nearer = "left"
+
+    def reset(self) -> None:
+        self.yaw_deg = self._depth = None
+        self.view, self.nearer = "unknown", None
+
+
+def _world_yaw(w: list[list[float]], ok: list[bool]) -> float | None:
+    yaws = []
+    for a, b in ((_LS, _RS), (_LH, _RH)):
+        if ok[a] or ok[b]:  # world points are estimated even for a hidden side; need one seen
+            dx, dz = w[b][0] - w[a][0], w[b][2] - w[a][2]
+            if math.hypot(dx, dz) > 1e-6:
+                yaws.append(math.degrees(math.atan2(abs(dz), abs(dx))))
+    return sum(yaws) / len(yaws) if yaws else None
+
+
+def _image_yaw(c: list[list[float]], ok: list[bool]) -> float | None:
+    torso_parts = [math.dist(c[s][:2], c[h][:2]) for s, h in ((_LS, _LH), (_RS, _RH)) if ok[s] and ok[h]]
+    if not torso_parts or max(torso_parts) <= 1e-6:
+        return None
+    torso = max(torso_parts)  # side-on one shoulder-hip pair may be hidden
+    if ok[_LS] and ok[_RS]:
+        width = math.dist(c[_LS][:2], c[_RS][:2])
+    elif ok[_LH] and ok[_RH]:
+        width = math.dist(c[_LH][:2], c[_RH][:2]) * HIP_TO_SHOULDER
+    else:
+        return None
+    return math.degrees(math.acos(min(1.0, width / torso / FRONT_RATIO)))
+
+
+def _classify(yaw: float, current: str) -> str:
+    front_max, side_min = FRONT_MAX_DEG, SIDE_MIN_DEG
+    # Stay in the current class until clearly past its border.
+    if current == "front":
+        front_max += MARGIN_DEG
+    elif current == "side":
+        side_min -= MARGIN_DEG
+    elif current == "angled":
+        front_max -= MARGIN_DEG
+        side_min += MARGIN_DEG
+    if yaw < front_max:
+        return "front"
+    if yaw > side_min:
+        return "side"
+    return "angled"
+
+
+def _nearer_score(z: list[float], ok: list[bool]) -> float | None:
+    """Positive when the subject's left side is nearer the camera.
+
+    MediaPipe's z is smaller for nearer landmarks; a hidden (far) landmark also tends to have a
+    lower visibility, which ``ok`` reflects, so a side seen alone counts as nearer.
+    """
+    total, n = 0.0, 0
+    for left, right in _PAIRS:
+        if ok[left] and ok[right]:
+            total += z[right] - z[left]
+            n += 1
+        elif ok[left] != ok[right]:
+            total += 0.1 if ok[left] else -0.1
+            n += 1
+    return total / n if n else None

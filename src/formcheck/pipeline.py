@@ -1,0 +1,197 @@
+"""The one loop behind live, file and replay runs.
+
+    frames ─► estimator ─► PoseFrame ─► PersonSelector ─► ExerciseEngine ─► Step ─► sinks
+
+Inputs differ only in where ``(frame, pose_frame)`` pairs come from: a video or camera through
+an estimator, or a recorded pose track (no image, no model). Everything after pose estimation
+is pure and driven by the frame timestamps, so a replay gives the same counts as the live run.
+
+Outputs are sinks (JSON, CSV, annotated video, HTML report, live window, event printer). They
+are always finished with the session result, also when the run is interrupted or the source
+fails midway, so nothing done before is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from formcheck.errors import FormcheckError, Interrupted, OutputError
+from formcheck.people import PersonSelector
+from formcheck.pose import PoseFrame
+from formcheck.sources.base import Frame
+
+if TYPE_CHECKING:
+    from formcheck.engine import ExerciseEngine, FrameReport, SessionResult
+    from formcheck.estimation.base import Estimator
+    from formcheck.sources.base import FrameSource
+    from formcheck.track import PoseTrack
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One processed frame."""
+
+    frame: Frame | None  # None when replaying a pose track
+    pose_frame: PoseFrame
+    report: FrameReport
+
+
+class Sink(Protocol):
+    def write(self, step: Step) -> None: ...
+
+    def finish(self, result: SessionResult) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: the result (always), and why it stopped early, if it did."""
+
+    result: SessionResult
+    error: FormcheckError | None = None
+    interrupted: bool = False
+
+
+def estimated(
+    frames: Iterable[Frame], estimator: Estimator, *, stride: int = 1
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    """Pose-estimate every ``stride``-th frame of a source."""
+    for frame in frames:
+        if frame.index % stride:
+            continue
+        poses = estimator.estimate(frame.image, frame.t_ms)
+        yield frame, PoseFrame(frame.index, frame.t_ms, frame.size, poses)
+
+
+def replayed(track: PoseTrack, *, stride: int = 1) -> Iterator[tuple[None, PoseFrame]]:
+    """A recorded pose track as the same stream an estimator would produce (no images)."""
+    for i in range(0, len(track), stride):
+        yield None, track.frame(i)
+
+
+def run(
+    pairs: Iterable[tuple[Frame | None, PoseFrame]],
+    engine: ExerciseEngine,
+    *,
+    selector: PersonSelector | None = None,
+    sinks: Sequence[Sink] = (),
+    on_step: Callable[[Step], bool | None] | None = None,
+) -> RunOutcome:
+    """Drive ``engine`` over ``pairs``, feeding every step to ``sinks``.
+
+    ``on_step`` may return True to stop the run early (the live window's quit key). Ctrl-C,
+    SIGTERM (mapped to KeyboardInterrupt by the CLI) and a source that fails midway all end the
+    run with a partial result that is still handed to every sink.
+    """
+    selector = selector or PersonSelector()
+    error: FormcheckError | None = None
+    interrupted = False
+    with ExitStack() as stack:
+        for sink in sinks:
+            stack.callback(sink.close)
+        try:
+            for frame, pose_frame in pairs:
+                report = engine.update(pose_frame, selector.select(pose_frame))
+                step = Step(frame, pose_frame, report)
+                for sink in sinks:
+                    sink.write(step)
+                if on_step is not None and on_step(step):
+                    break
+        except KeyboardInterrupt:
+            interrupted = True
+        except FormcheckError as err:
+            error = err
+        result = engine.finish(partial=interrupted or error is not None)
+        for sink in sinks:
+            sink.finish(result)
+    return RunOutcome(result, error, interrupted)
+
+
+def raise_for_outcome(outcome: RunOutcome) -> None:
+    """After the results were saved: surface an interruption or a source failure."""
+    if outcome.error is not None:
+        raise outcome.error
+    if outcome.interrupted:
+        raise Interrupted("interrupted: results so far were saved and marked partial")
+
+
+def replay_track(
+    track: PoseTrack,
+    engine: ExerciseEngine,
+    *,
+    sinks: Sequence[Sink] = (),
+    person: str = "auto",
+    stride: int = 1,
+) -> SessionResult:
+    """Run a recorded track through person selection and the engine (the sample suite's path)."""
+    outcome = run(replayed(track, stride=stride), engine, selector=PersonSelector(person), sinks=sinks)
+    raise_for_outcome(outcome)
+    return outcome.result
+
+
+def analyze_source(
+    source: FrameSource,
+    estimator: Estimator,
+    engine: ExerciseEngine,
+    *,
+    sinks: Sequence[Sink] = (),
+    person: str = "auto",
+    stride: int = 1,
+    on_step: Callable[[Step], bool | None] | None = None,
+) -> RunOutcome:
+    """Run a video or camera through pose estimation, person selection and the engine."""
+    pairs = estimated(source, estimator, stride=stride)
+    return run(pairs, engine, selector=PersonSelector(person), sinks=sinks, on_step=on_step)
+
+
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """Refuse an output path that cannot be written before any work is done, not after."""
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"output path is a directory: {target}")
+    if not parent.exists():
+        raise OutputError(f"output folder does not exist: {parent}")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"cannot write to folder: {parent}")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise OutputError(f"output file is not writable: {target}")
+    return target
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON next to ``path`` and rename: readers never see half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class JsonSink:
+    """Writes the session result as JSON when the run finishes (also when it is partial)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, extra: dict[str, Any] | None = None) -> None:
+        self.path = check_writable(path)
+        self._extra = extra or {}
+
+    def write(self, step: Step) -> None:
+        pass
+
+    def finish(self, result: SessionResult) -> None:
+        write_json_atomic(self.path, {**result.to_dict(), **self._extra})
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,689 @@
+"""The self-contained HTML report of one analysed video.
+
+``HtmlReportSink`` collects what it needs per frame (measure series, fault/hold/visibility
+spans, one thumbnail per rep) and on ``finish`` writes ONE HTML file that opens offline: inline
+CSS, inline SVG charts, JPEG thumbnails as data URIs, no script and no external request. It
+prints on A4.
+
+It reads the session result through ``result.to_dict()`` (the pinned ``formcheck.session/1``
+JSON form), so it depends only on documented keys, each read defensively.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from formcheck import __version__
+from formcheck.errors import OutputError
+from formcheck.render.charts import Chart, Span, Threshold, legend, render_svg
+from formcheck.render.files import temp_beside
+from formcheck.render.overlay import base_measure, condition_measures
+from formcheck.render.report_style import CSS
+from formcheck.render.thumbnails import PeakThumbnails
+
+if TYPE_CHECKING:
+    from formcheck.engine import SessionResult
+    from formcheck.pipeline import Step
+    from formcheck.rules.model import Condition, Exercise
+
+SEVERITY_COLOR = {"stop": "#d62828", "warning": "#e08a00", "info": "#3a7bd5"}
+HOLD_COLOR = "#2a9d5c"
+NOBODY_COLOR = "#777777"
+ACTIVE_PHASES = ("moving", "peak", "hold")
+MAX_CHARTS = 6
+# Below this share of frames with a pose, the report warns that counts may be low.
+LOW_COVERAGE = 0.8
+
+
+@dataclass
+class RepRecord:
+    t_s: float
+    side: str | None
+    start_s: float | None
+    peak: float | None
+    thumb: str | None
+    faults: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OpenSpan:
+    start_s: float
+    end_s: float
+    severity: str = "warning"
+
+
+def _compare_thresholds(condition: Condition | None) -> list[tuple[str, float, str]]:
+    """(measure, value, "above"/"below") of every comparison in a condition."""
+    from formcheck.rules.model import AllOf, AnyOf, Compare, NotOf
+
+    if condition is None:
+        return []
+    if isinstance(condition, Compare):
+        out = []
+        if condition.above is not None:
+            out.append((condition.measure, condition.above, "above"))
+        if condition.below is not None:
+            out.append((condition.measure, condition.below, "below"))
+        return out
+    if isinstance(condition, NotOf):
+        return _compare_thresholds(condition.item)
+    if isinstance(condition, AllOf | AnyOf):
+        return [th for item in condition.items for th in _compare_thresholds(item)]
+    return []
+
+
+def _fmt_s(seconds: Any) -> str:
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(value):
+        return "–"
+    if value >= 60:
+        return f"{int(value // 60)}:{value % 60:04.1f}"
+    return f"{value:.1f} s"
+
+
+def _side_word(side: Any) -> str:
+    return str(side) if side in ("left", "right") else ""
+
+
+class HtmlReportSink:
+    def __init__(self, path: str | os.PathLike[str], exercise: Exercise, *, source_name: str) -> None:
+        self.path = Path(path)
+        self.exercise = exercise
+        self.source_name = source_name
+        self._t: list[float] = []
+        self._series: dict[str, list[float]] = {}
+        self._has_pose: list[bool] = []
+        self._has_image = False
+        self._phases: Counter[str] = Counter()
+        self._notice_counts: Counter[str] = Counter()
+        self._open_faults: dict[tuple[str, str | None], OpenSpan] = {}
+        self._fault_spans: list[tuple[str, str | None, OpenSpan]] = []
+        self._open_holds: dict[str | None, OpenSpan] = {}
+        self._hold_spans: list[tuple[str | None, OpenSpan]] = []
+        self._hold_thumbs: list[tuple[float, str | None, str | None]] = []
+        self._reps: list[RepRecord] = []
+        self._rep_start: float | None = None
+        self._rep_faults: set[str] = set()
+        rising = exercise.reps.rising if exercise.reps is not None else True
+        self._thumbs = PeakThumbnails(rising)
+        self._done = False
+
+    # ---------------------------------------------------------------- collecting
+
+    def write(self, step: Step) -> None:
+        report = step.report
+        t = report.t_ms / 1000.0
+        n = len(self._t)
+        self._t.append(t)
+        for key, value in report.measures.items():
+            column = self._series.get(key)
+            if column is None:
+                column = self._series[key] = [math.nan] * n
+            column.append(math.nan if value is None else float(value))
+        for column in self._series.values():
+            if len(column) == n:  # a measure this frame did not report
+                column.append(math.nan)
+        self._has_pose.append(report.pose is not None)
+        self._phases[report.phase] += 1
+        for notice in report.notices:
+            self._notice_counts[notice.message] += 1
+        self._track_faults(report.faults, t)
+        self._track_holds(report, t)
+        image = step.frame.image if step.frame is not None else None
+        self._has_image = self._has_image or image is not None
+        self._track_rep(report, t, image)
+
+    def _track_faults(self, faults: list[Any], t: float) -> None:
+        active = {(f.id, f.side): f for f in faults}
+        for key, fault in active.items():
+            span = self._open_faults.get(key)
+            if span is None:
+                self._open_faults[key] = OpenSpan(t, t, fault.severity)
+            else:
+                span.end_s = t
+        for key in list(self._open_faults):
+            if key not in active:
+                self._fault_spans.append((key[0], key[1], self._open_faults.pop(key)))
+
+    def _track_holds(self, report: Any, t: float) -> None:
+        hold = report.hold
+        sides = {hold.side} if hold is not None else set()
+        for side in sides:
+            span = self._open_holds.get(side)
+            if span is None:
+                self._open_holds[side] = OpenSpan(t, t)
+            else:
+                span.end_s = t
+        for side in list(self._open_holds):
+            if side not in sides:
+                self._hold_spans.append((side, self._open_holds.pop(side)))
+
+    def _track_rep(self, report: Any, t: float, image: np.ndarray | None) -> None:
+        in_rep = report.phase in ACTIVE_PHASES
+        rep_rule = self.exercise.reps
+        if report.hold is not None:
+            self._thumbs.offer_hold(image, t)
+        if rep_rule is not None:
+            if in_rep and self._rep_start is None:
+                self._rep_start = t
+            if in_rep:
+                self._rep_faults.update(f.id for f in report.faults)
+            if in_rep:
+                key = f"{rep_rule.measure}.{report.side}"
+                value = report.measures.get(key, report.measures.get(rep_rule.measure))
+                self._thumbs.offer_rep(image, value, in_rep=True)
+        for event in report.events:
+            if event.kind == "rep":
+                uri, peak = self._thumbs.take_rep()
+                faults = set(self._rep_faults) | {f.id for f in report.faults}
+                data = dict(event.data)
+                # The engine's rep data names the peak's time and the rep's start; fall back
+                # to what was seen here.
+                record = RepRecord(
+                    float(data.get("t_s", event.t_s)),
+                    event.side,
+                    data.get("start_s", self._rep_start),
+                    self._peak_value(data.get("peak"), event.side, fallback=peak),
+                    uri,
+                    sorted(faults) if "faults" not in data else [str(f) for f in data["faults"]],
+                    data,
+                )
+                self._reps.append(record)
+                self._rep_start = None
+                self._rep_faults = set()
+            elif event.kind == "hold_end":
+                self._hold_thumbs.append((event.t_s, event.side, self._thumbs.take_hold()))
+        if not in_rep and rep_rule is not None:  # back at rest (after this frame's rep event)
+            self._thumbs.offer_rep(None, None, in_rep=False)
+            self._rep_start = None
+            self._rep_faults = set()
+
+    # ---------------------------------------------------------------- sink protocol
+
+    def finish(self, result: SessionResult | dict[str, Any] | None) -> None:
+        if self._done:
+            return
+        self._done = True
+        if result is None:
+            data: dict[str, Any] = {}
+        elif isinstance(result, dict):
+            data = result
+        else:
+            data = result.to_dict()
+        end = self._t[-1] if self._t else 0.0
+        for (fid, side), span in self._open_faults.items():
+            self._fault_spans.append((fid, side, OpenSpan(span.start_s, end, span.severity)))
+        self._open_faults.clear()
+        for side, span in self._open_holds.items():
+            self._hold_spans.append((side, span))
+        self._open_holds.clear()
+        html = self.render(data)
+        write_text_atomic(self.path, html)
+
+    def close(self) -> None:
+        self._done = True
+
+    # ---------------------------------------------------------------- rendering
+
+    def render(self, data: dict[str, Any]) -> str:
+        ex = self.exercise
+        title = f"{ex.name}: {self.source_name}"
+        body = [
+            "<header>",
+            f"<h1>{escape(ex.name)}</h1>",
+            f'<p class="sub">{escape(self.source_name)} · analysed {datetime.now():%Y-%m-%d %H:%M}'
+            f" · {_fmt_s(self._duration(data))} of video · formcheck {escape(__version__)}</p>",
+            "</header>",
+            self._alerts(data),
+            self._summary(data),
+            self._rep_table(data),
+            self._hold_table(data),
+            self._charts(),
+            self._fault_notes(data),
+            self._visibility(data),
+            '<footer>Made by formcheck from a pose model\'s estimate of the body; angles are '
+            "measured in the picture and depend on the camera view. Not medical advice.</footer>",
+        ]
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+            f"<body><main>{''.join(body)}</main></body></html>\n"
+        )
+
+    def _duration(self, data: dict[str, Any]) -> float:
+        if isinstance(data.get("duration_s"), int | float):
+            return float(data["duration_s"])
+        return (self._t[-1] - self._t[0]) if len(self._t) > 1 else 0.0
+
+    def _coverage(self, data: dict[str, Any]) -> float:
+        if self._has_pose:
+            return sum(self._has_pose) / len(self._has_pose)
+        value = data.get("pose_coverage")
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    def _rep_rows(self, data: dict[str, Any]) -> list[RepRecord]:
+        """The rep list: the session result's when it has one (it is authoritative), with the
+        thumbnails and peaks collected here matched by time."""
+        events = data.get("rep_events")
+        if not isinstance(events, list) or not events:
+            return list(self._reps)
+        events = [ev for ev in events if isinstance(ev, dict)]
+        same = len(events) == len(self._reps)
+        rows: list[RepRecord] = []
+        for i, ev in enumerate(events):
+            t = float(ev.get("t_s") or 0.0)
+            mine = self._reps[i] if same else min(self._reps, key=lambda r: abs(r.t_s - t), default=None)
+            if mine is not None and abs(mine.t_s - t) > 0.5:
+                mine = None
+            faults = ev.get("faults")
+            rows.append(
+                RepRecord(
+                    t,
+                    ev.get("side"),
+                    ev.get("start_s", mine.start_s if mine else None),
+                    self._peak_value(ev.get("peak"), ev.get("side"), fallback=mine.peak if mine else None),
+                    mine.thumb if mine else None,
+                    [str(f) for f in faults] if isinstance(faults, list) else (mine.faults if mine else []),
+                    ev,
+                )
+            )
+        return rows
+
+    def _alerts(self, data: dict[str, Any]) -> str:
+        ex = self.exercise
+        alerts: list[tuple[str, str]] = []
+        if data.get("partial"):
+            alerts.append(
+                ("warn", "<b>Partial result.</b> The analysis stopped before the end of the video "
+                 "(interrupted, or the video could not be read to the end); everything below covers "
+                 "only the part that was analysed.")
+            )
+        coverage = self._coverage(data)
+        reps = data.get("reps") if isinstance(data.get("reps"), dict) else {}
+        total = int(reps.get("total") or 0) if reps else len(self._reps)
+        holds = [h for h in data.get("holds") or [] if isinstance(h, dict)] or self._hold_spans
+        if not self._t and not data:
+            alerts.append(("bad", "<b>Nothing was analysed.</b> The input gave no frames."))
+        elif coverage == 0:
+            alerts.append(
+                ("bad", "<b>Nobody was seen in this video.</b> The pose model did not find a person in "
+                 "any frame, so there is nothing to count. Check that the whole body is in the picture, "
+                 "well lit, and not too small.")
+            )
+        elif total == 0 and not holds:
+            what = "rep" if ex.reps is not None else "hold"
+            reason = ""
+            if self._phases and self._phases.get("waiting", 0) >= 0.9 * sum(self._phases.values()):
+                reason = " The person never reached the start position this exercise's rule expects."
+            elif self._notice_counts:
+                top = self._notice_counts.most_common(1)[0][0]
+                reason = f" Most of the time formcheck asked: “{escape(top)}”."
+            alerts.append(
+                ("bad", f"<b>The movement never matched {escape(ex.name)}.</b> A person was seen in "
+                 f"{coverage:.0%} of the frames, but no {what} was recognised.{reason} Is this the right "
+                 "exercise, and does the camera see it from the "
+                 f"{escape(ex.view if ex.view != 'any' else 'right')} side?")
+            )
+        elif coverage < LOW_COVERAGE:
+            alerts.append(
+                ("warn", f"<b>The person was seen in only {coverage:.0%} of the frames.</b> "
+                 "Reps or holds during the gaps may be missing.")
+            )
+        view = data.get("view")
+        if isinstance(view, dict) and view.get("suited") is False and coverage > 0:
+            alerts.append(
+                ("warn", f"<b>Camera view:</b> the person was seen mostly from the "
+                 f"{escape(str(view.get('detected') or 'wrong angle'))}, but this exercise is best "
+                 f"checked from the {escape(str(view.get('required') or ex.view))}; some angles may "
+                 "be off.")
+            )
+        return "".join(f'<div class="alert alert-{cls}">{text}</div>' for cls, text in alerts)
+
+    def _summary(self, data: dict[str, Any]) -> str:
+        ex = self.exercise
+        reps = data.get("reps") if isinstance(data.get("reps"), dict) else None
+        dose = f'<span class="dose">{escape(str(ex.dose))}</span>'
+        cards: list[tuple[str, str, str]] = [("Dose", dose, "")]
+        if ex.reps is not None:
+            if reps is None:
+                reps = {"total": len(self._reps), "left": None, "right": None}
+            total = reps.get("total") or 0
+            by_side = ""
+            if reps.get("left") is not None or reps.get("right") is not None:
+                by_side = f"left {reps.get('left') or 0} · right {reps.get('right') or 0}"
+            cards.append(("Reps done", f"{total}", by_side))
+            if reps.get("good") is not None or reps.get("faulty") is not None:
+                cards.append(
+                    ("Good / faulty", f'<span class="good">{reps.get("good") or 0}</span> / '
+                     f'<span class="bad">{reps.get("faulty") or 0}</span>', "")
+                )
+        holds = [h for h in data.get("holds") or [] if isinstance(h, dict)]
+        target = self._hold_target()
+        if ex.hold is not None or holds:
+            best = max((float(h.get("seconds") or 0) for h in holds), default=0.0)
+            reached = sum(1 for h in holds if h.get("completed"))
+            sub = f"target {target:g} s" if target else ""
+            if holds:
+                sub += f" · {reached} of {len(holds)} reached it"
+            cards.append(("Longest hold", _fmt_s(best) if holds else "none", sub))
+        coverage = self._coverage(data)
+        cards.append(("Pose seen", f"{coverage:.0%}", "of frames"))
+        view = data.get("view") if "view" in data else data.get("detected_view")
+        if isinstance(view, dict):
+            view = view.get("detected") or view.get("view")
+        expected = f"rule expects {ex.view}" if ex.view != "any" else "any view"
+        cards.append(("Camera view", escape(str(view)) if view else "–", expected))
+        items = "".join(
+            f'<div class="card"><div class="label">{label}</div><div class="value">{value}</div>'
+            f'<div class="subv">{sub}</div></div>'
+            for label, value, sub in cards
+        )
+        return f'<section class="cards">{items}</section>'
+
+    def _hold_target(self) -> float | None:
+        ex = self.exercise
+        if ex.hold is not None:
+            return ex.hold.target_s
+        if ex.reps is not None and ex.reps.hold is not None:
+            return ex.reps.hold.target_s
+        return None
+
+    def _peak_value(self, peak: Any, side: Any, *, fallback: float | None) -> float | None:
+        """The rep measure's value at the peak: the engine gives ``{measure: value}``."""
+        if isinstance(peak, int | float):
+            return float(peak)
+        rule = self.exercise.reps
+        if isinstance(peak, dict) and rule is not None:
+            for key in (f"{rule.measure}.{side}", rule.measure):
+                if isinstance(peak.get(key), int | float):
+                    return float(peak[key])
+        return fallback
+
+    def _peak_text(self, value: Any) -> str:
+        if not isinstance(value, int | float) or value != value:
+            return "–"
+        rule = self.exercise.reps
+        measure = self.exercise.measures.get(rule.measure) if rule else None
+        if measure is not None and measure.kind in ("angle", "tilt", "fppa"):
+            return f"{value:.0f}°"
+        return f"{value:.2f}"
+
+    def _rep_table(self, data: dict[str, Any]) -> str:
+        if self.exercise.reps is None:
+            return ""
+        rows = self._rep_rows(data)
+        if not rows:
+            return ""
+        measure = self.exercise.reps.measure.replace("_", " ")
+        show_thumbs = any(r.thumb for r in rows)
+        head = (
+            ("<th>Picture</th>" if show_thumbs else "")
+            + "<th>#</th><th>Time</th><th>Side</th>"
+            + f"<th>Peak {escape(measure)}</th><th>Duration</th><th>Form</th>"
+        )
+        lines = []
+        for i, rep in enumerate(rows, 1):
+            duration = rep.data.get("duration_s")
+            end = rep.data.get("end_s")
+            if duration is None and rep.start_s is not None:
+                duration = (end if isinstance(end, int | float) else rep.t_s) - rep.start_s
+            faults = rep.faults
+            if rep.data.get("good") is True:
+                faults = []
+            form = (
+                '<span class="good">good</span>'
+                if not faults
+                else ", ".join(f'<span class="bad">{escape(self._fault_name(f))}</span>' for f in faults)
+            )
+            thumb = ""
+            if show_thumbs:
+                thumb = (
+                    f'<td class="thumb"><img alt="rep {i} at its peak" src="{rep.thumb}"></td>'
+                    if rep.thumb
+                    else '<td class="thumb"></td>'
+                )
+            lines.append(
+                f"<tr>{thumb}<td>{i}</td><td>{_fmt_s(rep.t_s)}</td>"
+                f"<td>{escape(_side_word(rep.side)) or '–'}</td>"
+                f"<td>{self._peak_text(rep.peak)}</td><td>{_fmt_s(duration)}</td><td>{form}</td></tr>"
+            )
+        return (
+            f'<section><h2>Reps</h2><table class="reps"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(lines)}</tbody></table></section>"
+        )
+
+    def _hold_table(self, data: dict[str, Any]) -> str:
+        holds = [h for h in data.get("holds") or [] if isinstance(h, dict)]
+        if not holds and self._hold_spans:
+            holds = [
+                {"side": side, "start_s": s.start_s, "end_s": s.end_s, "seconds": s.end_s - s.start_s}
+                for side, s in self._hold_spans
+            ]
+        if not holds:
+            return ""
+        target = self._hold_target()
+        show_thumbs = any(thumb for _, _, thumb in self._hold_thumbs)
+        lines = []
+        for i, hold in enumerate(holds, 1):
+            seconds = hold.get("seconds")
+            tgt = hold.get("target_s") or target
+            reached = hold.get("completed")
+            if reached is None and isinstance(seconds, int | float) and tgt:
+                reached = seconds >= tgt
+            status = '<span class="good">reached</span>' if reached else '<span class="bad">short</span>'
+            thumb = ""
+            if show_thumbs:
+                end = hold.get("end_s")
+                match = min(
+                    (th for th in self._hold_thumbs if th[2]),
+                    key=lambda th: abs(th[0] - float(end or 0)),
+                    default=None,
+                )
+                thumb = (
+                    f'<td class="thumb"><img alt="hold {i}" src="{match[2]}"></td>' if match else "<td></td>"
+                )
+            lines.append(
+                f"<tr>{thumb}<td>{i}</td><td>{escape(_side_word(hold.get('side'))) or '–'}</td>"
+                f"<td>{_fmt_s(hold.get('start_s'))}</td><td>{_fmt_s(seconds)}</td>"
+                f"<td>{_fmt_s(tgt) if tgt else '–'}</td><td>{status}</td></tr>"
+            )
+        head = ("<th>Picture</th>" if show_thumbs else "") + (
+            "<th>#</th><th>Side</th><th>Start</th><th>Held</th><th>Target</th><th></th>"
+        )
+        return (
+            f'<section><h2>Holds</h2><table class="reps"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(lines)}</tbody></table></section>"
+        )
+
+    def _fault_name(self, fault_id: str) -> str:
+        for fault in self.exercise.faults:
+            if fault.id == fault_id:
+                return fault.message
+        return fault_id.replace("_", " ")
+
+    def _thresholds(self, measure: str) -> list[Threshold]:
+        ex = self.exercise
+        out: list[Threshold] = []
+        if ex.reps is not None and ex.reps.measure == measure:
+            out.append(Threshold(ex.reps.rest, "rest", "#555"))
+            out.append(Threshold(ex.reps.peak, "peak", "#1f6fd1"))
+        if ex.hold is not None:
+            for name, value, way in _compare_thresholds(ex.hold.when):
+                if name == measure:
+                    out.append(Threshold(value, f"hold {way}", HOLD_COLOR))
+        for fault in ex.faults:
+            for name, value, _way in _compare_thresholds(fault.when):
+                if name == measure:
+                    color = SEVERITY_COLOR.get(fault.severity, "#e08a00")
+                    out.append(Threshold(value, fault.id.replace("_", " "), color))
+        seen: set[tuple[float, str]] = set()
+        unique = []
+        for th in out:
+            if (th.value, th.label) not in seen:
+                seen.add((th.value, th.label))
+                unique.append(th)
+        return unique
+
+    def _chart_measures(self) -> list[str]:
+        """Key measures first: the rep measure, the hold's, then the faults', then the rest."""
+        ex = self.exercise
+        order: list[str] = []
+        if ex.reps is not None:
+            order.append(ex.reps.measure)
+        if ex.hold is not None:
+            order += sorted(condition_measures(ex.hold.when))
+        for fault in ex.faults:
+            order += sorted(condition_measures(fault.when))
+        order += list(ex.measures)
+        present = {base_measure(k) for k in self._series}
+        unique: list[str] = []
+        for name in order:
+            if name not in unique and name in present:
+                unique.append(name)
+        return unique[:MAX_CHARTS]
+
+    def _charts(self) -> str:
+        if len(self._t) < 2:
+            return ""
+        t = np.asarray(self._t, dtype=float)
+        nobody = self._runs(np.logical_not(np.asarray(self._has_pose)), t)
+        blocks = []
+        for name in self._chart_measures():
+            keys = [k for k in self._series if base_measure(k) == name]
+            series = {self._series_label(k): np.asarray(self._series[k], dtype=float) for k in keys}
+            if all(np.all(np.isnan(v)) for v in series.values()):
+                continue
+            reading = {f.id for f in self.exercise.faults if name in condition_measures(f.when)}
+            spans = [Span(a, b, NOBODY_COLOR, "nobody in view") for a, b in nobody]
+            spans += [
+                Span(s.start_s, s.end_s, HOLD_COLOR, f"hold {_side_word(side)}".strip())
+                for side, s in self._hold_spans
+            ]
+            spans += [
+                Span(s.start_s, s.end_s, SEVERITY_COLOR.get(s.severity, "#e08a00"), self._fault_name(fid))
+                for fid, _side, s in self._fault_spans
+                if fid in reading
+            ]
+            reps = [(r.t_s, str(i)) for i, r in enumerate(self._reps, 1)] if self.exercise.reps else []
+            measure = self.exercise.measures.get(name)
+            unit = "°" if measure is not None and measure.kind in ("angle", "tilt", "fppa") else ""
+            chart = Chart(name.replace("_", " "), unit, t, series, self._thresholds(name), spans, reps)
+            desc = f" — {escape(measure.description)}" if measure is not None and measure.description else ""
+            blocks.append(
+                f"<figure><figcaption><b>{escape(chart.title)}</b>{desc} "
+                f"{legend(list(series)) if len(series) > 1 else ''}</figcaption>"
+                f"{render_svg(chart)}</figure>"
+            )
+        if not blocks:
+            return ""
+        key = (
+            '<p class="keyline"><span class="key"><i style="background:#2a9d5c55"></i>hold</span>'
+            '<span class="key"><i style="background:#e08a0055"></i>fault</span>'
+            '<span class="key"><i style="background:#77777755"></i>nobody in view</span>'
+            '<span class="key"><i class="dash"></i>rule threshold</span>'
+            '<span class="key"><i class="repmark"></i>rep counted</span></p>'
+        )
+        return f"<section><h2>Measures over time</h2>{key}{''.join(blocks)}</section>"
+
+    @staticmethod
+    def _series_label(key: str) -> str:
+        _, _, side = key.partition(".")
+        return side or key.replace("_", " ")
+
+    @staticmethod
+    def _runs(mask: np.ndarray, t: np.ndarray) -> list[tuple[float, float]]:
+        runs: list[tuple[float, float]] = []
+        start: int | None = None
+        for i, on in enumerate(mask.tolist()):
+            if on and start is None:
+                start = i
+            elif not on and start is not None:
+                runs.append((float(t[start]), float(t[i])))
+                start = None
+        if start is not None:
+            runs.append((float(t[start]), float(t[-1])))
+        return runs
+
+    def _fault_notes(self, data: dict[str, Any]) -> str:
+        spans: dict[str, list[tuple[float, float]]] = {}
+        result_faults = [f for f in data.get("faults") or [] if isinstance(f, dict)]
+        if result_faults:
+            for f in result_faults:
+                spans.setdefault(str(f.get("id")), []).append(
+                    (float(f.get("start_s") or 0), float(f.get("end_s") or f.get("start_s") or 0))
+                )
+        else:
+            for fid, _side, s in self._fault_spans:
+                spans.setdefault(fid, []).append((s.start_s, s.end_s))
+        if not spans:
+            return ""
+        defs = {f.id: f for f in self.exercise.faults}
+        items = []
+        for fid, times in spans.items():
+            fault = defs.get(fid)
+            severity = fault.severity if fault else "warning"
+            message = fault.message if fault else fid.replace("_", " ")
+            explain = fault.explain if fault else ""
+            cue = fault.cue if fault else ""
+            total = sum(max(0.0, b - a) for a, b in times)
+            when = ", ".join(_fmt_s(a) for a, _ in times[:8]) + (" …" if len(times) > 8 else "")
+            items.append(
+                f'<div class="fault {severity}"><h3>{escape(message[:1].upper() + message[1:])}</h3>'
+                f'<p class="when">{len(times)}× ({_fmt_s(total)} in all) at {when}</p>'
+                + (f"<p>{escape(explain)}</p>" if explain else "")
+                + (f'<p class="cue">What to do: <b>{escape(cue)}</b></p>' if cue else "")
+                + "</div>"
+            )
+        return f"<section><h2>Form faults</h2>{''.join(items)}</section>"
+
+    def _visibility(self, data: dict[str, Any]) -> str:
+        notices = [n for n in data.get("notices") or [] if isinstance(n, dict)]
+        lines: list[str] = []
+        if notices:
+            for n in notices:
+                lines.append(f"<li>{escape(str(n.get('message')))} ({_fmt_s(n.get('seconds'))})</li>")
+        elif self._notice_counts:
+            fps = (len(self._t) - 1) / self._duration(data) if self._duration(data) > 0 else 0
+            for message, count in self._notice_counts.most_common():
+                seconds = count / fps if fps else None
+                lines.append(f"<li>{escape(message)} ({_fmt_s(seconds)})</li>")
+        coverage = self._coverage(data)
+        if 0 < coverage < LOW_COVERAGE:
+            lines.append(f"<li>The person was seen in {coverage:.0%} of the frames.</li>")
+        if self._t and not self._has_image:
+            lines.append("<li>Replayed from a recorded pose track: no pictures in this report.</li>")
+        if not lines:
+            return ""
+        return f"<section><h2>Camera and visibility</h2><ul class=\"notes\">{''.join(lines)}</ul></section>"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write next to ``path`` and rename, so a reader never sees half a report."""
+    try:
+        fd, tmp = temp_beside(path, ".tmp.html")
+    except OSError as err:
+        raise OutputError(f"cannot write report {path}: {err.strerror or err}") from err
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write report {path}: {err.strerror or err}") from err
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,65 @@
+"""The HTML report's stylesheet (inlined into every report; system fonts only)."""
+
+CSS = """
+:root { --ink:#1d2330; --muted:#5b6475; --line:#dde2ea; --good:#2a9d5c; --bad:#c0392b;
+        --warn:#e08a00; --bg:#f5f7fa; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+       font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+main { max-width: 1000px; margin: 0 auto; padding: 28px 24px 40px; }
+header h1 { margin: 0 0 4px; font-size: 28px; }
+.sub { margin: 0 0 18px; color: var(--muted); }
+h2 { font-size: 19px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+h3 { font-size: 16px; margin: 0 0 4px; }
+.alert { padding: 12px 16px; border-radius: 8px; margin: 0 0 14px; border-left: 6px solid; }
+.alert-bad { background:#fdecea; border-color: var(--bad); }
+.alert-warn { background:#fff4e0; border-color: var(--warn); }
+.cards { display:grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; }
+.card { background:#fff; border:1px solid var(--line); border-radius:10px; padding: 10px 14px; }
+.card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+.card .value { font-size: 26px; font-weight: 700; margin: 2px 0; }
+.card .value .dose { font-size: 17px; font-weight: 600; line-height: 1.3; display: block; }
+.card .subv { color: var(--muted); font-size: 13px; min-height: 1em; }
+.good { color: var(--good); font-weight: 600; }
+.bad { color: var(--bad); font-weight: 600; }
+table { border-collapse: collapse; width: 100%; background:#fff; border:1px solid var(--line); }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: middle; }
+th { background:#eef1f6; font-size: 13px; color: var(--muted); }
+td.thumb { width: 1%; padding: 4px; }
+td.thumb img { height: 90px; display: block; border-radius: 4px; }
+figure { margin: 0 0 14px; background:#fff; border:1px solid var(--line); border-radius:10px;
+         padding: 8px 10px; }
+figcaption { font-size: 14px; margin-bottom: 2px; }
+svg.chart { width: 100%; height: auto; display: block; }
+svg .grid { stroke: #e6e9ef; stroke-width: 1; }
+svg .axis { stroke: #999; }
+svg .frame { fill: none; stroke: #c8ced8; }
+svg .tick { font-size: 11px; fill: #667; }
+svg .thlabel { font-size: 11px; font-weight: 600; }
+svg .rep { stroke: #1d2330; stroke-opacity: .35; stroke-width: 1; stroke-dasharray: 2 3; }
+svg .replabel { font-size: 10px; fill: #1d2330; }
+.key { display: inline-flex; align-items: center; gap: 4px; margin-left: 12px; font-size: 13px;
+       color: var(--muted); }
+.key i { display: inline-block; width: 14px; height: 10px; border-radius: 2px; }
+.key i.dash { height: 0; border-top: 2px dashed #888; }
+.key i.repmark { width: 0; height: 12px; border-left: 1px dashed #1d2330; }
+.keyline { margin: 0 0 8px -12px; }
+.fault { background:#fff; border:1px solid var(--line); border-left: 6px solid var(--warn);
+         border-radius: 8px; padding: 10px 14px; margin-bottom: 10px; }
+.fault.stop { border-left-color: var(--bad); }
+.fault.info { border-left-color: #3a7bd5; }
+.fault p { margin: 4px 0; }
+.fault .when { color: var(--muted); font-size: 13px; }
+ul.notes { background:#fff; border:1px solid var(--line); border-radius: 8px; padding: 10px 14px 10px 32px; }
+footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
+@media print {
+  @page { size: A4; margin: 14mm; }
+  body { background: #fff; font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  .card, figure, table, .fault, ul.notes { box-shadow: none; }
+  figure, tr, .fault, .card, .alert { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  td.thumb img { height: 60px; }
+  .cards { grid-template-columns: repeat(3, 1fr); }
+}
+"""

@@ -1,0 +1,214 @@
+"""The parsed form of a rule file: plain frozen dataclasses, no behaviour.
+
+The loader (``formcheck.rules.schema``) builds these from YAML after validating every field;
+the engine compiles them once into fast per-frame closures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT_VERSION = 1
+
+VIEWS = ("side", "front", "any")
+MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height")
+CONVENTIONS = ("flexion", "interior")
+TILT_FROM = ("up", "down", "horizontal")
+NORMALISERS = ("leg_length", "hip_width", "shoulder_width", "torso_length", "ankle_width")
+SPACES = ("image", "world")
+AXES = ("any", "horizontal", "vertical")
+# Which body side a measure reads.
+MEASURE_SIDES = ("left", "right", "working", "stance", "nearer", "farther", "max", "min", "mean")
+COUNT_SIDES = ("both", "each")
+PHASES = ("any", "rest", "moving", "peak", "hold", "rep")
+SEVERITIES = ("info", "warning", "stop")
+
+# Plausible value range of each kind of measure (thresholds outside it are typos).
+VALUE_RANGE: dict[str, tuple[float, float]] = {
+    "angle": (0.0, 180.0),
+    "tilt": (0.0, 180.0),
+    "fppa": (-90.0, 90.0),
+    "distance": (0.0, 10.0),
+    "height": (-10.0, 10.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A dose number: exactly ``lo`` when ``lo == hi``, else "lo–hi"."""
+
+    lo: float
+    hi: float
+
+    def __str__(self) -> str:
+        return f"{self.lo:g}" if self.lo == self.hi else f"{self.lo:g}–{self.hi:g}"
+
+    def to_json(self) -> float | list[float]:
+        return self.lo if self.lo == self.hi else [self.lo, self.hi]
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    reps: Range | None = None
+    hold_s: Range | None = None
+    sets: Range | None = None
+    per_side: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "reps": self.reps.to_json() if self.reps else None,
+            "hold_s": self.hold_s.to_json() if self.hold_s else None,
+            "sets": self.sets.to_json() if self.sets else None,
+            "per_side": self.per_side,
+        }
+
+    def __str__(self) -> str:
+        parts = []
+        if self.sets is not None:
+            parts.append(f"{self.sets} sets of")
+        if self.reps is not None:
+            parts.append(f"{self.reps} reps")
+        if self.hold_s is not None:
+            parts.append(f"{'holding ' if self.reps is not None else 'hold '}{self.hold_s} s")
+        if self.per_side:
+            parts.append("per side")
+        return " ".join(parts) or "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One number computed from landmarks each frame.
+
+    ``points`` are joint names: sided joints without a prefix ("knee", resolved with ``side``)
+    or full landmark names ("left_knee", "nose").
+    """
+
+    name: str
+    kind: str
+    points: tuple[str, ...]
+    side: str | None  # None when every point is a full landmark name
+    convention: str = "flexion"  # angle only
+    tilt_from: str = "up"  # tilt only
+    per: str = "leg_length"  # distance/height only
+    axis: str = "any"  # distance only
+    space: str = "image"
+    description: str = ""
+
+    @property
+    def sided(self) -> bool:
+        return self.side is not None
+
+    @property
+    def unit(self) -> str:
+        return "°" if self.kind in ("angle", "tilt", "fppa") else f"× {self.per.replace('_', ' ')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``measure`` above / below / between thresholds (all given bounds must hold)."""
+
+    measure: str
+    above: float | None = None
+    below: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NotOf:
+    item: Condition
+
+
+Condition = Compare | AllOf | AnyOf | NotOf
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    hold_s: float = 0.5
+    when: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeakHold:
+    """A hold at the peak of every rep (the wall squat's 5–10 s at the bottom)."""
+
+    target_s: float
+    max_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reps:
+    measure: str
+    rest: float
+    peak: float
+    sides: str = "both"
+    min_duration_s: float = 0.5
+    max_duration_s: float | None = None
+    ready: Ready = field(default_factory=Ready)
+    hold: PeakHold | None = None
+
+    @property
+    def rising(self) -> bool:
+        """True when the measure grows from rest to peak."""
+        return self.peak > self.rest
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    when: Condition
+    target_s: float
+    min_s: float = 2.0
+    grace_s: float = 0.5
+    sides: str = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    id: str
+    when: Condition
+    message: str
+    cue: str
+    explain: str
+    severity: str = "warning"
+    phase: str = "any"
+    for_s: float = 0.2
+    view: str = "any"  # only checked when the camera does not clearly show the other view
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    id: str
+    name: str
+    view: str
+    dose: Dose
+    measures: dict[str, Measure]
+    faults: tuple[Fault, ...]
+    reps: Reps | None = None
+    hold: Hold | None = None
+    description: str = ""
+    smoothing_s: float = 0.08
+    min_visibility: float = 0.5
+    dropout_grace_s: float = 0.4
+    source: Path | None = None
+    format: int = FORMAT_VERSION
+
+    @property
+    def kind(self) -> str:
+        if self.reps is not None:
+            return "reps+hold" if self.reps.hold is not None else "reps"
+        return "hold"
+
+    @property
+    def per_side(self) -> bool:
+        """True when reps or holds are counted for each side separately."""
+        block = self.reps if self.reps is not None else self.hold
+        return block is not None and block.sides == "each"

@@ -1,0 +1,433 @@
+"""Validate a parsed rule document and build the ``Exercise`` it describes.
+
+Every check names the file, line and field, says what was expected, and suggests the closest
+valid name for a misspelling. The schema is this code: one function per section.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from formcheck.errors import RuleError
+from formcheck.landmarks import INDEX, SIDED_JOINTS
+from formcheck.rules import model as m
+from formcheck.rules.yamlnodes import Document, PathKey
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SNAKE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# Number of points each measure kind takes.
+POINT_COUNT = {"angle": 3, "tilt": 2, "fppa": 0, "distance": 2, "height": 2}
+# Fields allowed in a measure, per kind (besides kind, side, space, description).
+KIND_FIELDS = {
+    "angle": {"points", "convention"},
+    "tilt": {"points", "from"},
+    "fppa": set(),
+    "distance": {"points", "per", "axis"},
+    "height": {"points", "per"},
+}
+COMMON_MEASURE_FIELDS = {"kind", "side", "space", "description"}
+TOP_FIELDS = (
+    "format", "id", "name", "description", "view", "dose", "measures", "reps", "hold", "faults",
+    "smoothing_s", "min_visibility", "dropout_grace_s",
+)  # fmt: skip
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class _Checker:
+    """Typed accessors over the document that raise precise ``RuleError``s."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+    def fail(self, path: PathKey, what: str, *, at_key: bool = False) -> RuleError:
+        return self.doc.error(path, what, at_key=at_key)
+
+    def mapping(self, value: Any, path: PathKey, what: str = "a mapping") -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected {what}, got {_type_name(value)}")
+        return value
+
+    def fields(self, mapping: dict[str, Any], path: PathKey, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        for key in mapping:
+            if key not in allowed:
+                raise self.fail(
+                    (*path, key), f"unknown field '{key}'{did_you_mean(key, allowed)}", at_key=True
+                )
+
+    def require(self, mapping: dict[str, Any], key: str, path: PathKey) -> Any:
+        if key not in mapping:
+            raise self.fail(path, f"missing required field '{key}'")
+        return mapping[key]
+
+    def text(self, value: Any, path: PathKey) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, f"expected text, got {_type_name(value)}")
+        return value.strip()
+
+    def number(
+        self, value: Any, path: PathKey, *, lo: float | None = None, hi: float | None = None,
+        positive: bool = False,
+    ) -> float:  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.fail(path, f"expected a number, got {_type_name(value)}")
+        v = float(value)
+        if positive and v <= 0:
+            raise self.fail(path, f"must be greater than 0, got {value}")
+        if lo is not None and v < lo:
+            raise self.fail(path, f"must be at least {lo:g}, got {value}")
+        if hi is not None and v > hi:
+            raise self.fail(path, f"must be at most {hi:g}, got {value}")
+        return v
+
+    def seconds(self, value: Any, path: PathKey, *, allow_zero: bool = True) -> float:
+        v = self.number(value, path)
+        if v < 0 or (v == 0 and not allow_zero):
+            raise self.fail(
+                path,
+                f"a duration must be {'0 or more' if allow_zero else 'more than 0'} seconds, got {value}",
+            )
+        if v > 3600:
+            raise self.fail(path, f"a duration must be at most 3600 seconds, got {value}")
+        return v
+
+    def choice(self, value: Any, path: PathKey, choices: tuple[str, ...], what: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(path, f"expected one of {', '.join(choices)}, got {_type_name(value)}")
+        if value not in choices:
+            raise self.fail(
+                path,
+                f"unknown {what} '{value}'{did_you_mean(value, choices)}; expected one of {', '.join(choices)}",
+            )
+        return value
+
+    def boolean(self, value: Any, path: PathKey) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, f"expected true or false, got {_type_name(value)}")
+        return value
+
+    def range_(self, value: Any, path: PathKey, *, integer: bool = False) -> m.Range:
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise self.fail(path, f"expected a number or a range [low, high], got a list of {len(value)}")
+            lo = self.number(value[0], (*path, 0), positive=True)
+            hi = self.number(value[1], (*path, 1), positive=True)
+            if hi < lo:
+                raise self.fail(path, f"range [low, high] has high {hi:g} below low {lo:g}")
+        else:
+            lo = hi = self.number(value, path, positive=True)
+        if integer and (lo != int(lo) or hi != int(hi)):
+            raise self.fail(path, "expected whole numbers")
+        return m.Range(lo, hi)
+
+
+def build_exercise(doc: Document) -> m.Exercise:
+    c = _Checker(doc)
+    top = c.mapping(doc.value, (), "a mapping with format, id, name, ... at the top level")
+    c.fields(top, (), TOP_FIELDS)
+    fmt = c.require(top, "format", ())
+    if isinstance(fmt, bool) or fmt != m.FORMAT_VERSION:
+        raise c.fail(
+            ("format",), f"unsupported format {fmt!r}; this formcheck reads format {m.FORMAT_VERSION}"
+        )
+    ex_id = c.text(c.require(top, "id", ()), ("id",))
+    if not ID_RE.match(ex_id):
+        raise c.fail(("id",), f"id '{ex_id}' must be lowercase words joined by '-' (like 'wall-squat')")
+    stem = doc.path.name.rsplit(".", 1)[0]
+    if ex_id != stem:
+        raise c.fail(("id",), f"id '{ex_id}' must match the file name '{stem}'")
+    name = c.text(c.require(top, "name", ()), ("name",))
+    description = c.text(top["description"], ("description",)) if "description" in top else ""
+    view = c.choice(c.require(top, "view", ()), ("view",), m.VIEWS, "view")
+    dose = _dose(c, c.require(top, "dose", ()))
+    if "reps" in top and "hold" in top:
+        raise c.fail(
+            ("hold",), "give either 'reps' or 'hold', not both (a hold inside each rep goes in reps.hold)"
+        )
+    if "reps" not in top and "hold" not in top:
+        raise c.fail((), "missing 'reps' or 'hold': say how a rep or a hold is recognised")
+    count_block = top.get("reps", top.get("hold"))
+    count_key = "reps" if "reps" in top else "hold"
+    sides = "both"
+    if isinstance(count_block, dict) and "sides" in count_block:
+        sides = c.choice(count_block["sides"], (count_key, "sides"), m.COUNT_SIDES, "sides")
+    measures = _measures(c, c.require(top, "measures", ()), per_side=sides == "each")
+    reps = _reps(c, count_block, measures) if count_key == "reps" else None
+    hold = _hold(c, count_block, measures) if count_key == "hold" else None
+    faults = _faults(c, top.get("faults", []), measures)
+    smoothing = c.seconds(top.get("smoothing_s", 0.08), ("smoothing_s",))
+    if smoothing > 2:
+        raise c.fail(("smoothing_s",), f"smoothing over {smoothing:g} s would hide reps; use at most 2")
+    min_vis = c.number(top.get("min_visibility", 0.5), ("min_visibility",), lo=0.0, hi=1.0)
+    grace = c.seconds(top.get("dropout_grace_s", 0.4), ("dropout_grace_s",))
+    return m.Exercise(
+        id=ex_id, name=name, view=view, dose=dose, measures=measures, faults=faults, reps=reps,
+        hold=hold, description=description, smoothing_s=smoothing, min_visibility=min_vis,
+        dropout_grace_s=grace, source=doc.path,
+    )  # fmt: skip
+
+
+def _dose(c: _Checker, raw: Any) -> m.Dose:
+    path: PathKey = ("dose",)
+    d = c.mapping(raw, path)
+    c.fields(d, path, ("reps", "hold_s", "sets", "per_side"))
+    if "reps" not in d and "hold_s" not in d:
+        raise c.fail(path, "missing required field 'reps' or 'hold_s'")
+    return m.Dose(
+        reps=c.range_(d["reps"], (*path, "reps"), integer=True) if "reps" in d else None,
+        hold_s=c.range_(d["hold_s"], (*path, "hold_s")) if "hold_s" in d else None,
+        sets=c.range_(d["sets"], (*path, "sets"), integer=True) if "sets" in d else None,
+        per_side=c.boolean(d["per_side"], (*path, "per_side")) if "per_side" in d else False,
+    )
+
+
+def _point(c: _Checker, raw: Any, path: PathKey) -> tuple[str, bool]:
+    """A landmark name; returns (name, needs_side)."""
+    if not isinstance(raw, str):
+        raise c.fail(path, f"expected a landmark name, got {_type_name(raw)}")
+    if raw in SIDED_JOINTS:
+        return raw, True
+    if raw in INDEX:
+        return raw, False
+    raise c.fail(path, f"unknown landmark '{raw}'{did_you_mean(raw, (*SIDED_JOINTS, *INDEX))}")
+
+
+def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
+    path: PathKey = ("measures",)
+    ms = c.mapping(raw, path, "a mapping of measure names to measures")
+    if not ms:
+        raise c.fail(path, "no measures defined; a rule needs at least one")
+    out: dict[str, m.Measure] = {}
+    for name, spec_raw in ms.items():
+        mp: PathKey = (*path, name)
+        if not SNAKE_RE.match(name):
+            raise c.fail(mp, f"measure name '{name}' must be snake_case (like 'knee_flexion')", at_key=True)
+        spec = c.mapping(spec_raw, mp)
+        kind = c.choice(c.require(spec, "kind", mp), (*mp, "kind"), m.MEASURE_KINDS, "measure kind")
+        c.fields(spec, mp, sorted(COMMON_MEASURE_FIELDS | KIND_FIELDS[kind]))
+        points: tuple[str, ...] = ()
+        needs_side = kind == "fppa"
+        if kind != "fppa":
+            pts = c.require(spec, "points", mp)
+            if not isinstance(pts, list):
+                raise c.fail((*mp, "points"), f"expected a list of landmark names, got {_type_name(pts)}")
+            want = POINT_COUNT[kind]
+            if len(pts) != want:
+                raise c.fail(
+                    (*mp, "points"), f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} takes {want} points, got {len(pts)}"
+                    + (" (the middle one is the joint)" if kind == "angle" else ""),
+                )  # fmt: skip
+            parsed = [_point(c, p, (*mp, "points", i)) for i, p in enumerate(pts)]
+            points = tuple(p for p, _ in parsed)
+            needs_side = any(s for _, s in parsed)
+            if len(set(points)) != len(points):
+                raise c.fail((*mp, "points"), "the points must be different landmarks")
+        side: str | None = None
+        if needs_side:
+            side = c.choice(c.require(spec, "side", mp), (*mp, "side"), m.MEASURE_SIDES, "side")
+            if side in ("working", "stance") and not per_side:
+                raise c.fail(
+                    (*mp, "side"),
+                    f"side '{side}' needs reps or hold counted for each side (sides: each)",
+                )
+        elif "side" in spec:
+            raise c.fail(
+                (*mp, "side"), "all points name their side already (like 'left_knee'); remove 'side'"
+            )
+        out[name] = m.Measure(
+            name=name, kind=kind, points=points, side=side,
+            convention=c.choice(spec.get("convention", "flexion"), (*mp, "convention"), m.CONVENTIONS, "convention"),
+            tilt_from=c.choice(spec.get("from", "up"), (*mp, "from"), m.TILT_FROM, "direction"),
+            per=c.choice(spec.get("per", "leg_length"), (*mp, "per"), m.NORMALISERS, "normaliser"),
+            axis=c.choice(spec.get("axis", "any"), (*mp, "axis"), m.AXES, "axis"),
+            space=c.choice(spec.get("space", "image"), (*mp, "space"), m.SPACES, "space"),
+            description=c.text(spec["description"], (*mp, "description")) if "description" in spec else "",
+        )  # fmt: skip
+    return out
+
+
+def _measure_ref(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]) -> m.Measure:
+    if not isinstance(raw, str):
+        raise c.fail(path, f"expected a measure name, got {_type_name(raw)}")
+    if raw not in measures:
+        raise c.fail(path, f"unknown measure '{raw}'{did_you_mean(raw, measures)}")
+    return measures[raw]
+
+
+def _threshold(c: _Checker, raw: Any, path: PathKey, measure: m.Measure) -> float:
+    v = c.number(raw, path)
+    lo, hi = m.VALUE_RANGE[measure.kind]
+    if measure.kind == "tilt" and measure.tilt_from == "horizontal":
+        hi = 90.0
+    if not lo <= v <= hi:
+        raise c.fail(
+            path, f"threshold {raw:g} is out of range for {measure.kind} measure '{measure.name}' "
+            f"(expected {lo:g} to {hi:g}{measure.unit if measure.unit == '°' else ''})",
+        )  # fmt: skip
+    return v
+
+
+def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]) -> m.Condition:
+    cond = c.mapping(
+        raw, path, "a condition (a mapping with measure and above/below/between, or all/any/not)"
+    )
+    for combiner in ("all", "any"):
+        if combiner in cond:
+            c.fields(cond, path, (combiner,))
+            items = cond[combiner]
+            if not isinstance(items, list):
+                raise c.fail((*path, combiner), f"expected a list of conditions, got {_type_name(items)}")
+            if not items:
+                raise c.fail((*path, combiner), f"'{combiner}' needs at least one condition")
+            parsed = tuple(_condition(c, it, (*path, combiner, i), measures) for i, it in enumerate(items))
+            return m.AllOf(parsed) if combiner == "all" else m.AnyOf(parsed)
+    if "not" in cond:
+        c.fields(cond, path, ("not",))
+        return m.NotOf(_condition(c, cond["not"], (*path, "not"), measures))
+    c.fields(cond, path, ("measure", "above", "below", "between", "all", "any", "not"))
+    measure = _measure_ref(c, c.require(cond, "measure", path), (*path, "measure"), measures)
+    above = below = None
+    if "between" in cond:
+        if "above" in cond or "below" in cond:
+            raise c.fail((*path, "between"), "give 'between' or 'above'/'below', not both")
+        bt = cond["between"]
+        if not isinstance(bt, list) or len(bt) != 2:
+            raise c.fail((*path, "between"), "expected [low, high]")
+        above = _threshold(c, bt[0], (*path, "between", 0), measure)
+        below = _threshold(c, bt[1], (*path, "between", 1), measure)
+        if below <= above:
+            raise c.fail(
+                (*path, "between"), f"between [low, high] needs low < high, got [{above:g}, {below:g}]"
+            )
+    else:
+        if "above" in cond:
+            above = _threshold(c, cond["above"], (*path, "above"), measure)
+        if "below" in cond:
+            below = _threshold(c, cond["below"], (*path, "below"), measure)
+        if above is None and below is None:
+            raise c.fail(path, f"condition on '{measure.name}' needs 'above', 'below' or 'between'")
+        if above is not None and below is not None and below <= above:
+            raise c.fail(path, f"above {above:g} and below {below:g} can never both hold")
+    return m.Compare(measure.name, above, below)
+
+
+def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
+    path: PathKey = ("reps",)
+    r = c.mapping(raw, path)
+    c.fields(
+        r, path, ("measure", "rest", "peak", "sides", "min_duration_s", "max_duration_s", "ready", "hold")
+    )
+    measure = _measure_ref(c, c.require(r, "measure", path), (*path, "measure"), measures)
+    rest = _threshold(c, c.require(r, "rest", path), (*path, "rest"), measure)
+    peak = _threshold(c, c.require(r, "peak", path), (*path, "peak"), measure)
+    if rest == peak:
+        raise c.fail(
+            (*path, "peak"),
+            f"peak must differ from rest (both {rest:g}); the gap between them stops jitter double-counting",
+        )
+    sides = c.choice(r.get("sides", "both"), (*path, "sides"), m.COUNT_SIDES, "sides")
+    if sides == "each" and measure.side != "working":
+        raise c.fail(
+            (*path, "measure"),
+            f"with sides: each the counted measure must read side 'working', but '{measure.name}' reads "
+            f"{repr(measure.side) if measure.side else 'fixed landmarks'}",
+        )
+    min_dur = c.seconds(r.get("min_duration_s", 0.5), (*path, "min_duration_s"))
+    max_dur = (
+        c.seconds(r["max_duration_s"], (*path, "max_duration_s"), allow_zero=False)
+        if "max_duration_s" in r
+        else None
+    )
+    if max_dur is not None and max_dur <= min_dur:
+        raise c.fail((*path, "max_duration_s"), f"must be longer than min_duration_s ({min_dur:g})")
+    ready = m.Ready()
+    if "ready" in r:
+        rp: PathKey = (*path, "ready")
+        rd = c.mapping(r["ready"], rp)
+        c.fields(rd, rp, ("hold_s", "when"))
+        ready = m.Ready(
+            hold_s=c.seconds(rd.get("hold_s", 0.5), (*rp, "hold_s")),
+            when=_condition(c, rd["when"], (*rp, "when"), measures) if "when" in rd else None,
+        )
+    hold = None
+    if "hold" in r:
+        hp: PathKey = (*path, "hold")
+        hd = c.mapping(r["hold"], hp)
+        c.fields(hd, hp, ("target_s", "max_s"))
+        target = c.seconds(c.require(hd, "target_s", hp), (*hp, "target_s"), allow_zero=False)
+        max_s = c.seconds(hd["max_s"], (*hp, "max_s"), allow_zero=False) if "max_s" in hd else None
+        if max_s is not None and max_s < target:
+            raise c.fail((*hp, "max_s"), f"max_s {max_s:g} is below target_s {target:g}")
+        hold = m.PeakHold(target, max_s)
+    return m.Reps(measure.name, rest, peak, sides, min_dur, max_dur, ready, hold)
+
+
+def _hold(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Hold:
+    path: PathKey = ("hold",)
+    h = c.mapping(raw, path)
+    c.fields(h, path, ("when", "target_s", "min_s", "grace_s", "sides"))
+    when = _condition(c, c.require(h, "when", path), (*path, "when"), measures)
+    target = c.seconds(c.require(h, "target_s", path), (*path, "target_s"), allow_zero=False)
+    min_s = c.seconds(h.get("min_s", min(2.0, target)), (*path, "min_s"))
+    if min_s > target:
+        raise c.fail((*path, "min_s"), f"min_s {min_s:g} is above target_s {target:g}")
+    grace = c.seconds(h.get("grace_s", 0.5), (*path, "grace_s"))
+    sides = c.choice(h.get("sides", "both"), (*path, "sides"), m.COUNT_SIDES, "sides")
+    return m.Hold(when, target, min_s, grace, sides)
+
+
+def _faults(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> tuple[m.Fault, ...]:
+    path: PathKey = ("faults",)
+    if not isinstance(raw, list):
+        raise c.fail(path, f"expected a list of faults, got {_type_name(raw)}")
+    out: list[m.Fault] = []
+    seen: set[str] = set()
+    for i, f_raw in enumerate(raw):
+        fp: PathKey = (*path, i)
+        f = c.mapping(f_raw, fp, "a fault (a mapping with id, when, message, cue, explain)")
+        c.fields(f, fp, ("id", "when", "for_s", "phase", "severity", "view", "message", "cue", "explain"))
+        fid = c.text(c.require(f, "id", fp), (*fp, "id"))
+        if not SNAKE_RE.match(fid):
+            raise c.fail((*fp, "id"), f"fault id '{fid}' must be snake_case (like 'knee_valgus')")
+        if fid in seen:
+            raise c.fail((*fp, "id"), f"fault id '{fid}' is used twice in this file")
+        seen.add(fid)
+        out.append(
+            m.Fault(
+                id=fid,
+                when=_condition(c, c.require(f, "when", fp), (*fp, "when"), measures),
+                message=c.text(c.require(f, "message", fp), (*fp, "message")),
+                cue=c.text(c.require(f, "cue", fp), (*fp, "cue")),
+                explain=c.text(c.require(f, "explain", fp), (*fp, "explain")),
+                severity=c.choice(f.get("severity", "warning"), (*fp, "severity"), m.SEVERITIES, "severity"),
+                phase=c.choice(f.get("phase", "any"), (*fp, "phase"), m.PHASES, "phase"),
+                for_s=c.seconds(f.get("for_s", 0.2), (*fp, "for_s")),
+                view=c.choice(f.get("view", "any"), (*fp, "view"), m.VIEWS, "view"),
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,152 @@
+"""The live session loop: same counts as a replay, sets, switching, pause, failures, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from formcheck.engine import ExerciseEngine
+from formcheck.errors import CameraError
+from formcheck.live.controls import Command
+from formcheck.live.session import LiveSession, set_path
+from formcheck.pipeline import Step, replay_track
+from formcheck.rules import load_exercise
+from live_support import ScriptedControls, TrackEstimator, TrackFrames, load_track
+
+# A front-view squat clip with two reps (recorded with the full model).
+STEM = "squat--wide-prenatal-front"
+RESULT_KEYS = ("exercise", "reps", "rep_events", "holds", "faults", "frames", "pose_coverage")
+
+
+@pytest.fixture(scope="module")
+def track():  # type: ignore[no-untyped-def]
+    return load_track(STEM)
+
+
+@pytest.fixture(scope="module")
+def squat():  # type: ignore[no-untyped-def]
+    return load_exercise("squat")
+
+
+def _session(track, exercises, tmp_path: Path, **kwargs):  # type: ignore[no-untyped-def]
+    frames = kwargs.pop("frames", None) or TrackFrames(track)
+    return LiveSession(
+        frames,
+        TrackEstimator(track),
+        exercises,
+        json_path=tmp_path / "out.json",
+        source_name="test",
+        newest_only=kwargs.pop("newest_only", False),
+        **kwargs,
+    )
+
+
+def test_every_frame_session_equals_replay(track, squat, tmp_path: Path) -> None:
+    expected = replay_track(track, ExerciseEngine(squat)).to_dict()
+    assert expected["reps"]["total"] >= 1  # the comparison below must be about something
+    outcome = _session(track, [squat], tmp_path).run()
+    assert outcome.error is None and not outcome.interrupted
+    assert [s.path for s in outcome.sets] == [tmp_path / "out.json"]
+    saved = json.loads((tmp_path / "out.json").read_text())
+    for key in RESULT_KEYS:
+        assert saved[key] == expected[key], key
+    assert saved["partial"] is False
+    assert saved["source"] == "test" and saved["live"]["set"] == 1
+    assert outcome.analysed == len(track) == len(outcome.model_ms)
+
+
+def test_reset_saves_the_set_and_starts_a_fresh_count(track, squat, tmp_path: Path) -> None:
+    half = len(track) // 2
+    controls = ScriptedControls({half: Command.RESET})
+    outcome = _session(track, [squat], tmp_path, controls=controls).run()
+    assert [s.number for s in outcome.sets] == [1, 2]
+    assert outcome.sets[1].path == tmp_path / "out.set2-squat.json"
+    first, second = (json.loads(s.path.read_text()) for s in outcome.sets)
+    assert first["frames"] == half and second["frames"] == len(track) - half
+    # The second set's clock starts again at zero.
+    assert second["duration_s"] < first["duration_s"] + 1 and second["duration_s"] < 7
+    total = replay_track(track, ExerciseEngine(squat)).to_dict()["reps"]["total"]
+    assert first["reps"]["total"] + second["reps"]["total"] in (total - 1, total)  # a rep may be cut
+
+
+def test_switching_exercise_saves_one_file_per_set_named_by_exercise(track, squat, tmp_path: Path) -> None:
+    other = load_exercise("wall-squat")
+    controls = ScriptedControls({40: Command.NEXT, 80: Command.PREV, 120: Command.PREV})
+    outcome = _session(track, [squat, other], tmp_path, controls=controls).run()
+    assert controls.exercises == ["squat", "wall-squat", "squat", "wall-squat"]
+    assert [(s.number, s.exercise_id) for s in outcome.sets] == [
+        (1, "squat"),
+        (2, "wall-squat"),
+        (3, "squat"),
+        (4, "wall-squat"),
+    ]
+    assert outcome.sets[3].path == set_path(tmp_path / "out.json", 4, "wall-squat")
+    assert json.loads(outcome.sets[3].path.read_text())["exercise"] == "wall-squat"
+
+
+def test_next_with_one_exercise_keeps_counting(track, squat, tmp_path: Path) -> None:
+    outcome = _session(track, [squat], tmp_path, controls=ScriptedControls({10: Command.NEXT})).run()
+    assert len(outcome.sets) == 1 and outcome.sets[0].result["frames"] == len(track)
+
+
+def test_quit_key_ends_the_session_with_a_complete_result(track, squat, tmp_path: Path) -> None:
+    outcome = _session(track, [squat], tmp_path, controls=ScriptedControls({50: Command.QUIT})).run()
+    assert outcome.error is None and not outcome.interrupted
+    assert outcome.sets[0].result["frames"] == 50 and outcome.sets[0].result["partial"] is False
+
+
+def test_pause_skips_frames_and_cuts_the_time_out(track, squat, tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    class TimeSink:
+        def write(self, step: Step) -> None:
+            seen.append(step.pose_frame.t_ms)
+
+        def finish(self, result: object) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    # Pause after 30 analysed frames; the 40th control look (after 10 paused frames) resumes.
+    controls = ScriptedControls({30: Command.PAUSE, 40: Command.PAUSE})
+    outcome = _session(track, [squat], tmp_path, controls=controls, sinks=[TimeSink()]).run()
+    assert controls.paused_frames == 10
+    assert outcome.analysed == len(track) - 10
+    gaps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
+    assert max(gaps) <= 2 * min(gaps) + 1  # no 10-frame hole in the engine's time
+    assert seen[0] == 0
+
+
+def test_source_failing_midway_saves_a_partial_result(track, squat, tmp_path: Path) -> None:
+    frames = TrackFrames(track, fail_after=100)
+    outcome = _session(track, [squat], tmp_path, frames=frames, newest_only=True).run()
+    assert isinstance(outcome.error, CameraError)
+    saved = json.loads((tmp_path / "out.json").read_text())
+    assert saved["partial"] is True and 0 < saved["frames"] <= 100
+
+
+def test_ctrl_c_saves_a_partial_result(track, squat, tmp_path: Path) -> None:
+    frames = TrackFrames(track, interrupt_after=60)
+    outcome = _session(track, [squat], tmp_path, frames=frames).run()
+    assert outcome.interrupted and outcome.error is None
+    saved = json.loads((tmp_path / "out.json").read_text())
+    assert saved["partial"] is True and saved["frames"] == 60
+
+
+def test_a_slow_model_gets_the_newest_frame_and_drops_the_rest(track, squat, tmp_path: Path) -> None:
+    # The "camera" delivers a frame every 2 ms; the "model" takes 20 ms: most frames are stale.
+    frames = TrackFrames(track, pace=0.002)
+    session = LiveSession(
+        frames,
+        TrackEstimator(track, delay=0.02),
+        [squat],
+        json_path=tmp_path / "out.json",
+        newest_only=True,
+    )
+    outcome = session.run()
+    assert outcome.received == len(track)
+    assert outcome.analysed < len(track) / 3
+    assert outcome.sets[0].result["frames"] == outcome.analysed

@@ -1,0 +1,160 @@
+"""The overlay draws the skeleton, the rule's joints, progress, cues and guidance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_support import (
+    ActiveFault,
+    HoldProgress,
+    Notice,
+    hold_exercise,
+    report,
+    squat_exercise,
+    standing_pose,
+)
+
+from formcheck.landmarks import INDEX
+from formcheck.render.overlay import GOOD, STOP, WARNING, OverlayAnnotator
+
+W, H = 1280, 720
+
+
+def blank(w: int = W, h: int = H) -> np.ndarray:
+    return np.full((h, w, 3), 100, np.uint8)
+
+
+def midpoint(pose_x: float, pose_y: float, w: int = W, h: int = H) -> tuple[int, int]:
+    return round(pose_x * w), round(pose_y * h)
+
+
+def near(img: np.ndarray, xy: tuple[int, int], r: int = 3) -> np.ndarray:
+    x, y = xy
+    return img[y - r : y + r + 1, x - r : x + r + 1].reshape(-1, 3)
+
+
+def count_color(img: np.ndarray, color: tuple[int, int, int], tol: int = 30) -> int:
+    return int(np.count_nonzero(np.all(np.abs(img.astype(int) - color) <= tol, axis=-1)))
+
+
+def shin_middle(pose_offset: float = 0.0) -> tuple[int, int]:
+    """Middle of the right shin (not a highlighted joint, not under any panel)."""
+    return midpoint(0.45 + pose_offset, 0.76)
+
+
+def test_skeleton_is_drawn_on_a_copy() -> None:
+    img = blank()
+    out = OverlayAnnotator(squat_exercise()).annotate(img, report())
+    assert out is not img
+    assert np.all(img == 100), "the input image must not be modified"
+    assert np.any(near(out, shin_middle()) != 100), "a bone of the skeleton should be drawn"
+
+
+@pytest.mark.parametrize(
+    ("visibility", "drawn"),
+    [(0.99, "solid"), (0.3, "faint"), (0.1, "nothing")],
+)
+def test_low_visibility_landmarks_are_faint_or_hidden(visibility: float, drawn: str) -> None:
+    out = OverlayAnnotator(squat_exercise()).annotate(blank(), report(pose=standing_pose(visibility=visibility)))
+    brightest = int(near(out, shin_middle()).max())
+    if drawn == "solid":
+        assert brightest >= 240
+    elif drawn == "faint":
+        assert 100 < brightest < 200
+    else:
+        assert np.all(near(out, shin_middle()) == 100)
+
+
+def test_highlighted_joint_gets_its_value_beside_it() -> None:
+    ann = OverlayAnnotator(squat_exercise())
+    knee = midpoint(0.55, 0.68)
+    right_of_knee = (slice(knee[1] - 30, knee[1] + 30), slice(knee[0] + 15, knee[0] + 120))
+    with_value = ann.annotate(blank(), report(measures={"knee_flexion": 42.0, "trunk_lean": 3.0}))
+    unknown = ann.annotate(blank(), report(measures={"knee_flexion": None, "trunk_lean": 3.0}))
+    assert np.count_nonzero(with_value[right_of_knee] == 255) > 50, "the value label is drawn in white"
+    assert np.count_nonzero(unknown[right_of_knee] == 255) < 5
+
+
+def test_notice_shows_guidance_instead_of_numbers() -> None:
+    ann = OverlayAnnotator(squat_exercise())
+    centre = (slice(H // 2 - 60, H // 2 + 60), slice(W // 4, 3 * W // 4))
+    plain = ann.annotate(blank(), report())
+    guided = ann.annotate(blank(), report(notices=[Notice("view", "turn side-on")]))
+    assert count_color(guided[centre], WARNING) > 500
+    assert count_color(plain[centre], WARNING) == 0
+    knee = midpoint(0.55, 0.68)
+    label = (slice(knee[1] - 30, knee[1] + 30), slice(knee[0] + 15, knee[0] + 120))
+    assert np.count_nonzero(guided[label] == 255) < np.count_nonzero(plain[label] == 255)
+
+
+@pytest.mark.parametrize(
+    ("faults", "phase", "color"),
+    [
+        ([], "moving", GOOD),
+        ([ActiveFault("knee_valgus", "left", "warning", "knees cave in", "Push your knees out")], "moving", WARNING),
+        ([ActiveFault("trunk_forward", None, "stop", "leaning too far", "Chest up")], "peak", STOP),
+    ],
+)
+def test_status_banner_colour_follows_severity(faults: list[ActiveFault], phase: str, color: tuple) -> None:
+    out = OverlayAnnotator(squat_exercise()).annotate(blank(), report(faults=faults, phase=phase))
+    banner = out[H - 60 :, :]
+    assert count_color(banner, color, tol=25) > 300
+
+
+def test_mirror_flips_the_picture_but_not_the_text() -> None:
+    pose = standing_pose(offset_x=0.2)
+    normal = OverlayAnnotator(squat_exercise()).annotate(blank(), report(pose=pose, highlight={}))
+    mirrored = OverlayAnnotator(squat_exercise(), mirror=True).annotate(blank(), report(pose=pose, highlight={}))
+    x, y = shin_middle(0.2)
+    assert np.any(near(normal, (x, y)) != 100)
+    assert np.all(near(mirrored, (x, y)) == 100)
+    assert np.any(near(mirrored, (W - 1 - x, y)) != 100)
+    # The progress panel stays top-left and its text is not mirrored.
+    assert np.array_equal(normal[16:120, 16:200], mirrored[16:120, 16:200])
+
+
+def test_hold_bar_fills_toward_the_target() -> None:
+    ann = OverlayAnnotator(hold_exercise())
+    panel = (slice(0, 260), slice(0, 500))
+    filled = []
+    for elapsed in (3.0, 15.0, 27.0):
+        out = ann.annotate(blank(), report(hold=HoldProgress("left", elapsed, 30.0), phase="hold"))
+        filled.append(count_color(out[panel], (255, 215, 0), tol=10))
+    assert filled[0] < filled[1] < filled[2]
+    done = ann.annotate(blank(), report(hold=HoldProgress("left", 31.0, 30.0), phase="hold"))
+    assert count_color(done[panel], GOOD, tol=10) > filled[2] * 0.9
+
+
+@pytest.mark.parametrize(("w", "h"), [(1920, 1080), (1280, 720), (1080, 1920), (641, 359)])
+def test_any_frame_size_is_annotated_within_bounds(w: int, h: int) -> None:
+    r = report(
+        image_size=(w, h),
+        notices=[Notice("visibility", "step back so your feet are in view, and keep your whole body in the frame")],
+    )
+    out = OverlayAnnotator(squat_exercise(per_side=True), show_fps=True).annotate(blank(w, h), r, fps=30, latency_ms=40)
+    assert out.shape == (h, w, 3)
+    # The guidance is wrapped to fit: no warning-coloured text touches the left or right edge.
+    assert count_color(out[:, :3], WARNING) == 0 and count_color(out[:, -3:], WARNING) == 0
+
+
+def test_no_person_draws_no_skeleton() -> None:
+    out = OverlayAnnotator(squat_exercise()).annotate(
+        blank(), report(pose=None, notices=[Notice("no_person", "step into view")])
+    )
+    assert np.all(near(out, shin_middle()) == 100)
+    assert count_color(out, WARNING) > 300
+
+
+def test_rejects_a_grey_image() -> None:
+    with pytest.raises(ValueError, match="BGR"):
+        OverlayAnnotator(squat_exercise()).annotate(np.zeros((10, 10), np.uint8), report())
+
+
+def test_per_side_reps_show_both_counts() -> None:
+    ann = OverlayAnnotator(squat_exercise(per_side=True))
+    big, small, shown = ann._progress_lines(
+        report(reps={"total": 5, "left": 3, "right": 2, "good": 5, "faulty": 0}, side="left")
+    )
+    assert shown and big == "L 3   R 2"
+    assert small == "set 1 of 2-3, rep 3/15 per side".replace("2-3", "2–3")
+    _ = INDEX  # landmarks are addressed by name in the support module
