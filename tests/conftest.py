@@ -40,7 +40,7 @@ def corner_colours(image: np.ndarray) -> dict[str, str]:
     }
     found = {}
     for name, patch in corners.items():
-        b, g, r = (float(c) for c in patch.reshape(-1, 3).mean(axis=0))
+        _, g, r = (float(c) for c in patch.reshape(-1, 3).mean(axis=0))
         if r > 150 and g < 100:
             found[name] = "red"
         elif g > 150 and r < 100:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import http.server
@@ -58,7 +59,7 @@ def server(bundles: dict[str, bytes]) -> Iterator[Server]:
     state = Server("", bundles)
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             state.requests.append(self.path)
             data = by_path.get(self.path)
             if data is None or state.mode == "missing":
@@ -76,10 +77,8 @@ def server(bundles: dict[str, bytes]) -> Iterator[Server]:
             self.send_response(200)
             self.send_header("Content-Length", str(len(data) if state.mode == "truncate" else len(body)))
             self.end_headers()
-            try:
+            with contextlib.suppress(OSError):  # the client may hang up early
                 self.wfile.write(body)
-            except OSError:
-                pass
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -152,7 +151,7 @@ def test_verification_is_memoised_until_the_file_changes(
     monkeypatch.setenv(models.MODEL_DIR_ENV, str(tmp_path))
     hashed: list[Path] = []
     real_hash = models.file_sha256
-    monkeypatch.setattr(models, "file_sha256", lambda p: hashed.append(Path(p)) or real_hash(p))
+    monkeypatch.setattr(models, "file_sha256", lambda p: (hashed.append(Path(p)), real_hash(p))[1])
     resolve_model("full")
     resolve_model("full")
     assert len(hashed) == 1
@@ -198,7 +197,9 @@ def test_an_unknown_word_is_not_taken_for_a_path() -> None:
     assert models.variant_name(" Heavy ") == "heavy"
 
 
-def test_without_download_a_missing_model_says_where_to_put_it(bundles: dict[str, bytes], isolated: Path) -> None:
+def test_without_download_a_missing_model_says_where_to_put_it(
+    bundles: dict[str, bytes], isolated: Path
+) -> None:
     with pytest.raises(ModelError) as info:
         resolve_model("heavy", download=False)
     message = str(info.value)
@@ -317,7 +318,10 @@ def test_an_unusable_cache_folder_is_reported(
 
 
 def test_cli_models_path(
-    bundles: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    bundles: dict[str, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["models", "path", "full"]) == ModelError.exit_code
     err = capsys.readouterr().err

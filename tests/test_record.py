@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import VideoWriter
 
+from conftest import VideoWriter
 from formcheck import __version__
 from formcheck.cli import main
 from formcheck.errors import InputError, OutputError, UsageError
 from formcheck.landmarks import COUNT, INDEX
 from formcheck.pose import Pose
+from formcheck.progress import ByteProgressBar, FrameProgress
 from formcheck.record import check_track_output, record_track
 from formcheck.sources.video_file import VideoFileSource
 from formcheck.track import PoseTrack
@@ -83,7 +85,10 @@ def test_cli_record_refuses_a_bad_output_before_any_work(
     # The video does not even exist: the output is checked first, so that is what is reported.
     rc = main(["record", str(tmp_path / "missing.mp4"), "-o", str(tmp_path / "no" / "t")])
     assert rc == OutputError.exit_code
-    assert capsys.readouterr().err.strip() == f"formcheck: error: output folder does not exist: {tmp_path / 'no'}"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"formcheck: error: output folder does not exist: {tmp_path / 'no'}"
+    )
 
 
 def test_cli_record_reports_a_bad_video_and_a_bad_model(
@@ -135,10 +140,14 @@ def test_cli_record_with_the_real_model(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
-    clip = _excerpt(shared_clip("squat--front-20-reps-counter.mp4"), tmp_path / "squat.mp4", frames=30, scale=0.5)
+    clip = _excerpt(
+        shared_clip("squat--front-20-reps-counter.mp4"), tmp_path / "squat.mp4", frames=30, scale=0.5
+    )
     assert main(["record", str(clip), "-o", str(tmp_path / "squat"), "--quiet", "--max-people", "1"]) == 0
     out = capsys.readouterr().out.strip()
-    assert out.startswith("recorded 30 frames, pose seen in ") and out.endswith(str(tmp_path / "squat.track.npz"))
+    assert out.startswith("recorded 30 frames, pose seen in ") and out.endswith(
+        str(tmp_path / "squat.track.npz")
+    )
     track = PoseTrack.load(tmp_path / "squat.track.npz")
     assert track.pose_coverage >= 0.95
     assert track.meta["model"]["variant"] == "full" and track.meta["model"]["max_people"] == 1
@@ -146,11 +155,15 @@ def test_cli_record_with_the_real_model(
 
 
 @pytest.mark.model
-def test_a_sideways_stored_portrait_clip_is_seen_upright(model_dir: Path, shared_clip, tmp_path: Path) -> None:
+def test_a_sideways_stored_portrait_clip_is_seen_upright(
+    model_dir: Path, shared_clip, tmp_path: Path
+) -> None:
     """A phone clip stored landscape with rotation metadata: the person must stand upright."""
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
 
-    clip = _excerpt(shared_clip("squat--front-good.mp4"), tmp_path / "phone.mp4", frames=6, scale=0.25, rotation=90)
+    clip = _excerpt(
+        shared_clip("squat--front-good.mp4"), tmp_path / "phone.mp4", frames=6, scale=0.25, rotation=90
+    )
     with VideoFileSource(clip) as source, MediaPipeEstimator(model_dir / "pose_landmarker_full.task") as est:
         frames = list(source)
         assert frames[0].size[0] < frames[0].size[1]  # portrait again
@@ -159,3 +172,35 @@ def test_a_sideways_stored_portrait_clip_is_seen_upright(model_dir: Path, shared
     for pose in poses:
         y = pose.landmarks[:, 1]
         assert y[INDEX["nose"]] < y[INDEX["left_hip"]] < y[INDEX["left_ankle"]]
+
+
+# --- progress bars (used by record, analyze, test and live) ---------------------------------------
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "quiet", "shown"), [("tty", False, True), ("tty", True, False), ("pipe", False, False)]
+)
+def test_the_frame_progress_bar_shows_only_on_a_terminal(stream: str, quiet: bool, shown: bool) -> None:
+    out = FakeTerminal() if stream == "tty" else io.StringIO()
+    with FrameProgress("clip.mp4", quiet=quiet, stream=out) as progress:
+        progress.start(40)
+        for _ in range(10):
+            progress.advance()
+        progress.advance(5)
+    assert progress.completed == 15 and progress.shown is False  # closed on exit
+    text = out.getvalue()
+    assert ("clip.mp4" in text and "15/40" in text and "frames/s" in text) is shown
+    assert (text == "") is not shown
+
+
+def test_the_download_bar_takes_absolute_byte_counts() -> None:
+    out = FakeTerminal()
+    with ByteProgressBar("model.task", 2_000_000, stream=out) as bar:
+        bar.update(500_000, 2_000_000)
+        bar.update(2_000_000)
+    assert bar.completed == 2_000_000 and "model.task" in out.getvalue()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from formcheck.render.overlay import GOOD, STOP, WARNING, OverlayAnnotator
 from render_support import (
     ActiveFault,
     HoldProgress,
@@ -13,9 +15,6 @@ from render_support import (
     squat_exercise,
     standing_pose,
 )
-
-from formcheck.landmarks import INDEX
-from formcheck.render.overlay import GOOD, STOP, WARNING, OverlayAnnotator
 
 W, H = 1280, 720
 
@@ -55,7 +54,9 @@ def test_skeleton_is_drawn_on_a_copy() -> None:
     [(0.99, "solid"), (0.3, "faint"), (0.1, "nothing")],
 )
 def test_low_visibility_landmarks_are_faint_or_hidden(visibility: float, drawn: str) -> None:
-    out = OverlayAnnotator(squat_exercise()).annotate(blank(), report(pose=standing_pose(visibility=visibility)))
+    out = OverlayAnnotator(squat_exercise()).annotate(
+        blank(), report(pose=standing_pose(visibility=visibility))
+    )
     brightest = int(near(out, shin_middle()).max())
     if drawn == "solid":
         assert brightest >= 240
@@ -91,7 +92,11 @@ def test_notice_shows_guidance_instead_of_numbers() -> None:
     ("faults", "phase", "color"),
     [
         ([], "moving", GOOD),
-        ([ActiveFault("knee_valgus", "left", "warning", "knees cave in", "Push your knees out")], "moving", WARNING),
+        (
+            [ActiveFault("knee_valgus", "left", "warning", "knees cave in", "Push your knees out")],
+            "moving",
+            WARNING,
+        ),
         ([ActiveFault("trunk_forward", None, "stop", "leaning too far", "Chest up")], "peak", STOP),
     ],
 )
@@ -104,7 +109,9 @@ def test_status_banner_colour_follows_severity(faults: list[ActiveFault], phase:
 def test_mirror_flips_the_picture_but_not_the_text() -> None:
     pose = standing_pose(offset_x=0.2)
     normal = OverlayAnnotator(squat_exercise()).annotate(blank(), report(pose=pose, highlight={}))
-    mirrored = OverlayAnnotator(squat_exercise(), mirror=True).annotate(blank(), report(pose=pose, highlight={}))
+    mirrored = OverlayAnnotator(squat_exercise(), mirror=True).annotate(
+        blank(), report(pose=pose, highlight={})
+    )
     x, y = shin_middle(0.2)
     assert np.any(near(normal, (x, y)) != 100)
     assert np.all(near(mirrored, (x, y)) == 100)
@@ -129,9 +136,13 @@ def test_hold_bar_fills_toward_the_target() -> None:
 def test_any_frame_size_is_annotated_within_bounds(w: int, h: int) -> None:
     r = report(
         image_size=(w, h),
-        notices=[Notice("visibility", "step back so your feet are in view, and keep your whole body in the frame")],
+        notices=[
+            Notice("visibility", "step back so your feet are in view, and keep your whole body in the frame")
+        ],
     )
-    out = OverlayAnnotator(squat_exercise(per_side=True), show_fps=True).annotate(blank(w, h), r, fps=30, latency_ms=40)
+    out = OverlayAnnotator(squat_exercise(per_side=True), show_fps=True).annotate(
+        blank(w, h), r, fps=30, latency_ms=40
+    )
     assert out.shape == (h, w, 3)
     # The guidance is wrapped to fit: no warning-coloured text touches the left or right edge.
     assert count_color(out[:, :3], WARNING) == 0 and count_color(out[:, -3:], WARNING) == 0
@@ -157,4 +168,3 @@ def test_per_side_reps_show_both_counts() -> None:
     )
     assert shown and big == "L 3   R 2"
     assert small == "set 1 of 2-3, rep 3/15 per side".replace("2-3", "2–3")
-    _ = INDEX  # landmarks are addressed by name in the support module

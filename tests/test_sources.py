@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import VideoWriter, corner_colours, marker_frame
 
+from conftest import VideoWriter, corner_colours, marker_frame
 from formcheck.errors import CameraError, InputError, NoFramesError
 from formcheck.sources import camera_index, open_source
 from formcheck.sources.camera import MAX_FAILED_READS, CameraSource
@@ -121,7 +121,7 @@ def _truncated(write_video: VideoWriter, tmp_path: Path) -> Path:
 def _png(tmp_path: Path) -> Path:
     import cv2
 
-    ok, data = cv2.imencode(".png", marker_frame(32, 32))
+    _, data = cv2.imencode(".png", marker_frame(32, 32))
     path = tmp_path / "picture.mp4"
     path.write_bytes(data.tobytes())
     return path
@@ -178,9 +178,8 @@ def test_bad_inputs_give_one_clear_line(
     write_video: VideoWriter, tmp_path: Path, name: str, make, error: type, words: str
 ) -> None:
     path = make(tmp_path, write_video)
-    with pytest.raises(error) as info:
-        with VideoFileSource(path) as source:
-            list(source)
+    with pytest.raises(error) as info, VideoFileSource(path) as source:
+        list(source)
     message = str(info.value)
     assert "\n" not in message and words in message and str(path) in message
 
@@ -227,7 +226,7 @@ class FakeCapture:
         self.reads = 0
         self.released = False
 
-    def isOpened(self) -> bool:  # noqa: N802
+    def isOpened(self) -> bool:
         return self.opened
 
     def read(self) -> tuple[bool, np.ndarray | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -55,7 +56,9 @@ def test_replay_of_a_saved_track_is_bit_exact(tmp_path: Path) -> None:
 
 
 def test_replay_stride_length_and_properties(tmp_path: Path) -> None:
-    track = PoseTrack.from_frames(_frames(10), {"fps": 25.0, "frame_size": [640, 360], "source": {"name": "x.mp4"}})
+    track = PoseTrack.from_frames(
+        _frames(10), {"fps": 25.0, "frame_size": [640, 360], "source": {"name": "x.mp4"}}
+    )
     replay = TrackReplay(track, stride=3)
     assert [f.index for f in replay] == [0, 6, 12, 18]
     assert len(replay) == 4
@@ -82,7 +85,7 @@ def test_a_committed_sample_track_loads_and_replays() -> None:
     assert track.meta["model"]["variant"] in ("lite", "full", "heavy")
     assert track.pose_coverage >= 0.95
     frames = list(TrackReplay(track))
-    assert len(frames) == len(track) and all(b.t_ms > a.t_ms for a, b in zip(frames, frames[1:]))
+    assert len(frames) == len(track) and all(b.t_ms > a.t_ms for a, b in itertools.pairwise(frames))
 
 
 # --- bad track files ------------------------------------------------------------------------------
@@ -100,7 +103,7 @@ def _good_arrays() -> dict[str, np.ndarray]:
     }
 
 
-def _npz(tmp_path: Path, **changes: np.ndarray) -> Path:
+def _npz(tmp_path: Path, **changes: np.ndarray | None) -> Path:
     arrays = {**_good_arrays(), **changes}
     path = tmp_path / "bad.track.npz"
     np.savez(path, **{k: v for k, v in arrays.items() if v is not None})
@@ -119,7 +122,11 @@ BAD_TRACKS = [
     ("text", lambda t: _bytes(t, b"hello, world\n"), "not a formcheck pose track"),
     ("truncated", lambda t: _bytes(t, _npz(t).read_bytes()[:300]), "not a formcheck pose track"),
     ("missing array", lambda t: _npz(t, world=None), "not a formcheck pose track"),
-    ("other format", lambda t: _npz(t, meta=np.array(json.dumps({"format": "x/9"}))), "unsupported pose track"),
+    (
+        "other format",
+        lambda t: _npz(t, meta=np.array(json.dumps({"format": "x/9"}))),
+        "unsupported pose track",
+    ),
     ("meta not json", lambda t: _npz(t, meta=np.array("{oops")), "not a formcheck pose track"),
     ("counts disagree", lambda t: _npz(t, pose_count=np.array([2, 2, 2, 2], np.uint8)), "inconsistent"),
     ("time goes back", lambda t: _npz(t, t_ms=np.array([5, 9, 9, 12])), "timestamps do not increase"),

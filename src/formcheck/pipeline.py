@@ -160,10 +160,14 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
         raise OutputError(f"output path is a directory: {target}")
     if not parent.exists():
         raise OutputError(f"output folder does not exist: {parent}")
-    if not os.access(parent, os.W_OK):
-        raise OutputError(f"cannot write to folder: {parent}")
     if target.exists() and not os.access(target, os.W_OK):
         raise OutputError(f"output file is not writable: {target}")
+    # Try it for real (permission bits do not tell root, read-only mounts, or full disks).
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".tmp-"):
+            pass
+    except OSError as err:
+        raise OutputError(f"cannot write to folder {parent}: {err.strerror}") from err
     return target
 
 
@@ -174,6 +178,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False)
             fh.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

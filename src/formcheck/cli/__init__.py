@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 
 import click
 import typer
@@ -66,7 +68,14 @@ def report_error(err: FormcheckError) -> None:
         print(err.detail, file=sys.stderr)
 
 
+def _sigterm_as_interrupt(signum: int, frame: object) -> None:
+    # SIGTERM takes the same path as Ctrl-C: results so far are saved and marked partial.
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         rc = app(args=argv, prog_name="formcheck", standalone_mode=False)
     except FormcheckError as err:

@@ -57,7 +57,7 @@ def analyze_command(
             if folder.exists() and not folder.is_dir():
                 raise UsageError(f"with several inputs, output options name folders; {folder} is a file")
             folder.mkdir(parents=True, exist_ok=True)
-    load_exercise(exercise, search_dirs=list(rules_dir) or None)  # an unknown id fails before any work
+    load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
     settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
     tasks = [(p, exercise, tuple(rules_dir), outputs.for_input(p, several), settings) for p in inputs]
 
@@ -86,7 +86,7 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> tuple[dict[str, Any] |
 
     path, exercise_id, rules_dir, outputs, settings = task
     try:
-        rule = load_exercise(exercise_id, search_dirs=list(rules_dir) or None)
+        rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
         with FrameProgress(path.name, quiet=quiet) as progress:
             analysis = analyze(
                 path,
@@ -115,7 +115,13 @@ def _print_one(path: Path, summary: dict[str, Any] | None, error: FormcheckError
     if error is not None:
         print(f"formcheck: error: {error.message}", file=sys.stderr)
     if summary is not None:
-        print_summary(path.name, summary)
+        print_summary(_display_name(path), summary)
+
+
+def _display_name(path: Path) -> str:
+    from formcheck.track import SUFFIX
+
+    return path.name.removesuffix(SUFFIX)
 
 
 def _finish(results: list[tuple[Path, dict[str, Any] | None, FormcheckError | None]]) -> int:

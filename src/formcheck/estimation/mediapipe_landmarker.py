@@ -6,6 +6,10 @@ when the first estimator is built, never at ``formcheck --help``.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -44,10 +48,12 @@ class MediaPipeEstimator:
             min_tracking_confidence=min_tracking_confidence,
         )
         try:
-            self._landmarker: Any = vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced():
+                self._landmarker: Any = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"cannot load pose model {model_path}: {err}") from err
         self._last_t_ms = -1
+        self._warmed_up = False
 
     def estimate(self, image_bgr: np.ndarray, t_ms: int) -> tuple[Pose, ...]:
         # MediaPipe needs strictly increasing timestamps; nudge equal ones forward by 1 ms.
@@ -55,7 +61,12 @@ class MediaPipeEstimator:
         self._last_t_ms = t_ms
         rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        result = self._landmarker.detect_for_video(image, t_ms)
+        if self._warmed_up:
+            result = self._landmarker.detect_for_video(image, t_ms)
+        else:
+            with _native_stderr_silenced():  # the first call logs a harmless projection warning
+                result = self._landmarker.detect_for_video(image, t_ms)
+            self._warmed_up = True
         poses = []
         for norm, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False):
             lm = np.array(
@@ -83,3 +94,30 @@ class MediaPipeEstimator:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide what MediaPipe's C++ code writes to file descriptor 2 while loading the model.
+
+    TFLite and absl log INFO/WARNING lines ("Created TensorFlow Lite XNNPACK delegate", "Feedback
+    manager requires a model with a single signature") straight to fd 2, ignoring Python and
+    environment settings; a user would take them for errors. Real failures still surface as
+    exceptions, which become one-line ``ModelError``s. ``FORMCHECK_DEBUG=1`` keeps the lines.
+    """
+    if os.environ.get("FORMCHECK_DEBUG"):
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable fd 2 (embedded, closed): nothing to hide
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

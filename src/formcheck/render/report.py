@@ -117,6 +117,7 @@ class HtmlReportSink:
         self._reps: list[RepRecord] = []
         self._rep_start: float | None = None
         self._rep_faults: set[str] = set()
+        self._was_in_rep = False
         rising = exercise.reps.rising if exercise.reps is not None else True
         self._thumbs = PeakThumbnails(rising)
         self._done = False
@@ -173,43 +174,48 @@ class HtmlReportSink:
 
     def _track_rep(self, report: Any, t: float, image: np.ndarray | None) -> None:
         in_rep = report.phase in ACTIVE_PHASES
-        rep_rule = self.exercise.reps
+        starting = in_rep and not self._was_in_rep
+        self._was_in_rep = in_rep
         if report.hold is not None:
             self._thumbs.offer_hold(image, t)
-        if rep_rule is not None:
-            if in_rep and self._rep_start is None:
-                self._rep_start = t
-            if in_rep:
-                self._rep_faults.update(f.id for f in report.faults)
-            if in_rep:
-                key = f"{rep_rule.measure}.{report.side}"
-                value = report.measures.get(key, report.measures.get(rep_rule.measure))
-                self._thumbs.offer_rep(image, value, in_rep=True)
+        # A rep counted on the frame where the next one starts belongs to the previous rep.
+        if not starting:
+            self._offer_rep_frame(report, t, image, in_rep)
         for event in report.events:
             if event.kind == "rep":
-                uri, peak = self._thumbs.take_rep()
-                faults = set(self._rep_faults) | {f.id for f in report.faults}
-                data = dict(event.data)
-                # The engine's rep data names the peak's time and the rep's start; fall back
-                # to what was seen here.
-                record = RepRecord(
-                    float(data.get("t_s", event.t_s)),
-                    event.side,
-                    data.get("start_s", self._rep_start),
-                    self._peak_value(data.get("peak"), event.side, fallback=peak),
-                    uri,
-                    sorted(faults) if "faults" not in data else [str(f) for f in data["faults"]],
-                    data,
-                )
-                self._reps.append(record)
-                self._rep_start = None
-                self._rep_faults = set()
+                self._reps.append(self._rep_record(event, report))
             elif event.kind == "hold_end":
                 self._hold_thumbs.append((event.t_s, event.side, self._thumbs.take_hold()))
-        if not in_rep and rep_rule is not None:  # back at rest (after this frame's rep event)
-            self._thumbs.offer_rep(None, None, in_rep=False)
-            self._rep_start = None
+        if starting:
+            self._thumbs.start_rep()  # forget a rep that was never counted
+            self._rep_start = t
             self._rep_faults = set()
+            self._offer_rep_frame(report, t, image, in_rep)
+
+    def _offer_rep_frame(self, report: Any, t: float, image: np.ndarray | None, in_rep: bool) -> None:
+        rule = self.exercise.reps
+        if rule is None or not in_rep:
+            return
+        self._rep_faults.update(f.id for f in report.faults)
+        value = report.measures.get(f"{rule.measure}.{report.side}", report.measures.get(rule.measure))
+        self._thumbs.offer_rep(image, value)
+
+    def _rep_record(self, event: Any, report: Any) -> RepRecord:
+        uri, peak = self._thumbs.take_rep()
+        data = dict(event.data)
+        faults = sorted(self._rep_faults | {f.id for f in report.faults})
+        if isinstance(data.get("faults"), list | tuple):
+            faults = [str(f) for f in data["faults"]]
+        # The engine's rep data names the peak's time and the rep's start; else what was seen here.
+        return RepRecord(
+            float(data.get("t_s", event.t_s)),
+            event.side,
+            data.get("start_s", self._rep_start),
+            self._peak_value(data.get("peak"), event.side, fallback=peak),
+            uri,
+            faults,
+            data,
+        )
 
     # ---------------------------------------------------------------- sink protocol
 
@@ -254,11 +260,11 @@ class HtmlReportSink:
             self._charts(),
             self._fault_notes(data),
             self._visibility(data),
-            '<footer>Made by formcheck from a pose model\'s estimate of the body; angles are '
+            "<footer>Made by formcheck from a pose model's estimate of the body; angles are "
             "measured in the picture and depend on the camera view. Not medical advice.</footer>",
         ]
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{CSS}</style></head>"
             f"<body><main>{''.join(body)}</main></body></html>\n"
@@ -308,9 +314,12 @@ class HtmlReportSink:
         alerts: list[tuple[str, str]] = []
         if data.get("partial"):
             alerts.append(
-                ("warn", "<b>Partial result.</b> The analysis stopped before the end of the video "
-                 "(interrupted, or the video could not be read to the end); everything below covers "
-                 "only the part that was analysed.")
+                (
+                    "warn",
+                    "<b>Partial result.</b> The analysis stopped before the end of the video "
+                    "(interrupted, or the video could not be read to the end); everything below covers "
+                    "only the part that was analysed.",
+                )
             )
         coverage = self._coverage(data)
         reps = data.get("reps") if isinstance(data.get("reps"), dict) else {}
@@ -320,9 +329,12 @@ class HtmlReportSink:
             alerts.append(("bad", "<b>Nothing was analysed.</b> The input gave no frames."))
         elif coverage == 0:
             alerts.append(
-                ("bad", "<b>Nobody was seen in this video.</b> The pose model did not find a person in "
-                 "any frame, so there is nothing to count. Check that the whole body is in the picture, "
-                 "well lit, and not too small.")
+                (
+                    "bad",
+                    "<b>Nobody was seen in this video.</b> The pose model did not find a person in "
+                    "any frame, so there is nothing to count. Check that the whole body is in the picture, "
+                    "well lit, and not too small.",
+                )
             )
         elif total == 0 and not holds:
             what = "rep" if ex.reps is not None else "hold"
@@ -333,23 +345,32 @@ class HtmlReportSink:
                 top = self._notice_counts.most_common(1)[0][0]
                 reason = f" Most of the time formcheck asked: “{escape(top)}”."
             alerts.append(
-                ("bad", f"<b>The movement never matched {escape(ex.name)}.</b> A person was seen in "
-                 f"{coverage:.0%} of the frames, but no {what} was recognised.{reason} Is this the right "
-                 "exercise, and does the camera see it from the "
-                 f"{escape(ex.view if ex.view != 'any' else 'right')} side?")
+                (
+                    "bad",
+                    f"<b>The movement never matched {escape(ex.name)}.</b> A person was seen in "
+                    f"{coverage:.0%} of the frames, but no {what} was recognised.{reason} Is this the right "
+                    "exercise, and does the camera see it from the "
+                    f"{escape(ex.view if ex.view != 'any' else 'right')} side?",
+                )
             )
         elif coverage < LOW_COVERAGE:
             alerts.append(
-                ("warn", f"<b>The person was seen in only {coverage:.0%} of the frames.</b> "
-                 "Reps or holds during the gaps may be missing.")
+                (
+                    "warn",
+                    f"<b>The person was seen in only {coverage:.0%} of the frames.</b> "
+                    "Reps or holds during the gaps may be missing.",
+                )
             )
         view = data.get("view")
         if isinstance(view, dict) and view.get("suited") is False and coverage > 0:
             alerts.append(
-                ("warn", f"<b>Camera view:</b> the person was seen mostly from the "
-                 f"{escape(str(view.get('detected') or 'wrong angle'))}, but this exercise is best "
-                 f"checked from the {escape(str(view.get('required') or ex.view))}; some angles may "
-                 "be off.")
+                (
+                    "warn",
+                    f"<b>Camera view:</b> the person was seen mostly from the "
+                    f"{escape(str(view.get('detected') or 'wrong angle'))}, but this exercise is best "
+                    f"checked from the {escape(str(view.get('required') or ex.view))}; some angles may "
+                    "be off.",
+                )
             )
         return "".join(f'<div class="alert alert-{cls}">{text}</div>' for cls, text in alerts)
 
@@ -368,8 +389,12 @@ class HtmlReportSink:
             cards.append(("Reps done", f"{total}", by_side))
             if reps.get("good") is not None or reps.get("faulty") is not None:
                 cards.append(
-                    ("Good / faulty", f'<span class="good">{reps.get("good") or 0}</span> / '
-                     f'<span class="bad">{reps.get("faulty") or 0}</span>', "")
+                    (
+                        "Good / faulty",
+                        f'<span class="good">{reps.get("good") or 0}</span> / '
+                        f'<span class="bad">{reps.get("faulty") or 0}</span>',
+                        "",
+                    )
                 )
         holds = [h for h in data.get("holds") or [] if isinstance(h, dict)]
         target = self._hold_target()
@@ -668,7 +693,7 @@ class HtmlReportSink:
             lines.append("<li>Replayed from a recorded pose track: no pictures in this report.</li>")
         if not lines:
             return ""
-        return f"<section><h2>Camera and visibility</h2><ul class=\"notes\">{''.join(lines)}</ul></section>"
+        return f'<section><h2>Camera and visibility</h2><ul class="notes">{"".join(lines)}</ul></section>'
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -1,6 +1,7 @@
 """Small JPEG thumbnails of each rep's peak frame (and each hold), for the HTML report.
 
-While a rep is in progress the tracker keeps a downscaled copy of the frame where the rep
+From the start of a rep until the next one starts, the tracker keeps a downscaled copy of the
+frame where the rep
 measure was most extreme; when the engine reports the rep, that copy is the rep's picture.
 Only one small image is held at a time, so memory stays flat on long videos.
 """
@@ -52,11 +53,12 @@ class PeakThumbnails:
             return True
         return value > self._best_value if self.rising else value < self._best_value
 
-    def offer_rep(self, image_bgr: np.ndarray | None, value: float | None, in_rep: bool) -> None:
-        """A frame during the rep (``in_rep``) competes for the peak; a rest frame resets."""
-        if not in_rep:
-            self._best, self._best_value = None, None
-            return
+    def start_rep(self) -> None:
+        """A new rep began: forget the previous candidate (a rep that was never counted)."""
+        self._best, self._best_value = None, None
+
+    def offer_rep(self, image_bgr: np.ndarray | None, value: float | None) -> None:
+        """A frame during the rep competes for the peak."""
         if image_bgr is None or value is None or value != value:
             return
         if self._better(value):

@@ -1,0 +1,101 @@
+"""The one loop: replay determinism, stride, partial results on interruption or failure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from formcheck.engine import ExerciseEngine
+from formcheck.errors import InputError, Interrupted, OutputError
+from formcheck.pipeline import JsonSink, check_writable, raise_for_outcome, replay_track, replayed, run
+from formcheck.pose import PoseFrame
+from formcheck.rules import load_exercise
+from formcheck.track import PoseTrack
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+TRACK = SAMPLES / "tracks" / "squat--front-20-reps-counter.track.npz"
+
+
+@pytest.fixture(scope="module")
+def track() -> PoseTrack:
+    return PoseTrack.load(TRACK)
+
+
+def test_replaying_twice_gives_identical_results(track: PoseTrack) -> None:
+    squat = load_exercise("squat")
+    first = replay_track(track, ExerciseEngine(squat)).to_dict()
+    second = replay_track(track, ExerciseEngine(squat)).to_dict()
+    assert first == second
+    assert first["reps"]["total"] > 0
+
+
+def test_stride_keeps_the_timeline(track: PoseTrack) -> None:
+    frames = [pf for _, pf in replayed(track, stride=3)]
+    assert len(frames) == -(-len(track) // 3)
+    assert [f.t_ms for f in frames] == [int(t) for t in track.t_ms[::3]]
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.steps = 0
+        self.results: list[dict[str, object]] = []
+        self.closed = False
+
+    def write(self, step: object) -> None:
+        self.steps += 1
+
+    def finish(self, result: object) -> None:
+        self.results.append(result.to_dict())  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _pairs_then(track: PoseTrack, n: int, exc: BaseException) -> Iterator[tuple[None, PoseFrame]]:
+    for i in range(n):
+        yield None, track.frame(i)
+    raise exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "partial_kind"),
+    [(KeyboardInterrupt(), "interrupted"), (InputError("camera unplugged"), "error")],
+)
+def test_a_run_that_stops_midway_still_finishes_every_sink(
+    track: PoseTrack, tmp_path: Path, exc: BaseException, partial_kind: str
+) -> None:
+    recorder = _Recorder()
+    out = tmp_path / "result.json"
+    outcome = run(
+        _pairs_then(track, 200, exc), ExerciseEngine(load_exercise("squat")), sinks=[recorder, JsonSink(out)]
+    )
+    assert recorder.steps == 200 and recorder.closed
+    assert recorder.results[0]["partial"] is True
+    saved = json.loads(out.read_text())
+    assert saved["partial"] is True and saved["frames"] == 200
+    assert not list(tmp_path.glob(".tmp-*"))
+    with pytest.raises(Interrupted if partial_kind == "interrupted" else InputError):
+        raise_for_outcome(outcome)
+
+
+def test_on_step_can_stop_the_run(track: PoseTrack) -> None:
+    outcome = run(
+        replayed(track),
+        ExerciseEngine(load_exercise("squat")),
+        on_step=lambda step: step.pose_frame.index >= 99,
+    )
+    assert outcome.result.to_dict()["frames"] == 100
+    raise_for_outcome(outcome)  # stopping on request is not an error
+
+
+def test_unwritable_outputs_are_refused_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist"):
+        check_writable(tmp_path / "missing" / "out.json")
+    with pytest.raises(OutputError, match="is a directory"):
+        check_writable(tmp_path)
+    # /proc refuses new files even to root.
+    with pytest.raises(OutputError, match="cannot write to folder /proc"):
+        check_writable(Path("/proc/formcheck-result.json"))
