@@ -168,3 +168,15 @@ def test_per_side_reps_show_both_counts() -> None:
     )
     assert shown and big == "L 3   R 2"
     assert small == "set 1 of 2-3, rep 3/15 per side".replace("2-3", "2–3")
+
+
+def test_several_people_is_a_corner_note_that_keeps_the_numbers() -> None:
+    ann = OverlayAnnotator(squat_exercise())
+    note = [Notice("multiple_people", "more than one person in view: following one of them")]
+    out = ann.annotate(blank(), report(notices=note))
+    centre = (slice(H // 2 - 60, H // 2 + 60), slice(W // 4, 3 * W // 4))
+    assert count_color(out[centre], WARNING) == 0
+    assert count_color(out[:200, 2 * W // 3 :], WARNING) > 200
+    knee = midpoint(0.55, 0.68)
+    label = (slice(knee[1] - 30, knee[1] + 30), slice(knee[0] + 15, knee[0] + 120))
+    assert np.count_nonzero(out[label] == 255) > 50, "the live value is still shown"

@@ -3,7 +3,7 @@ record``) through the pipeline into the requested outputs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,8 @@ from formcheck.pipeline import (
     replayed,
     run,
 )
+from formcheck.pose import PoseFrame
+from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
@@ -101,6 +103,7 @@ def analyze(
     engine = ExerciseEngine(exercise)
     selector = PersonSelector(settings.person)
 
+    pairs: Iterable[tuple[Frame | None, PoseFrame]]
     with ExitStack() as stack:
         if is_track_path(path):
             if outputs.video is not None:

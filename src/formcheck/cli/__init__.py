@@ -11,7 +11,6 @@ import signal
 import sys
 import threading
 
-import click
 import typer
 
 from formcheck import __version__
@@ -81,17 +80,18 @@ def main(argv: list[str] | None = None) -> int:
     except FormcheckError as err:
         report_error(err)
         return err.exit_code
-    except click.exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         print("formcheck: interrupted", file=sys.stderr)
         return Interrupted.exit_code
-    except KeyboardInterrupt:
-        print("formcheck: interrupted", file=sys.stderr)
-        return Interrupted.exit_code
-    except click.ClickException as err:
-        err.show()
-        return err.exit_code
-    except click.exceptions.Exit as err:
-        return err.exit_code
+    except typer.Exit as err:
+        return int(getattr(err, "exit_code", 0))
+    except typer.TyperException as err:  # bad usage: typer prints the usage line and the problem
+        show = getattr(err, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"formcheck: error: {err}", file=sys.stderr)
+        return int(getattr(err, "exit_code", 2))
     return rc if isinstance(rc, int) else 0
 
 

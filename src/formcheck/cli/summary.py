@@ -16,7 +16,7 @@ def print_summary(title: str, result: dict[str, Any], console: Console | None = 
     console = console or Console()
     reps = result.get("reps") or {}
     name = result.get("exercise_name") or result.get("exercise")
-    table = Table(title=f"{title}: {name}", show_header=False)
+    table = Table(title=f"{title}: {name}", title_justify="left", show_header=False, min_width=64)
     table.add_column("what", style="bold")
     table.add_column("value")
     if result.get("partial"):

@@ -218,7 +218,7 @@ class ExerciseEngine:
         phase = counter.phase
         if phase in ("rest", "moving", "peak", "hold") and not counter.known and not blocked:
             phase = "unknown" if rep is None else phase
-        if blocked and phase != "waiting":
+        if blocked:  # nothing can be judged: not even whether the person is ready
             phase = "unknown"
         return phase, side
 

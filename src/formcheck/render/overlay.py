@@ -40,7 +40,10 @@ REP_FLASH_S = 0.8
 # Landmarks drawn as dots: the nose and the body (the face's ten points are clutter).
 _BODY_POINTS = (0, *range(11, 33))
 _BONES = tuple((INDEX[a], INDEX[b]) for a, b in SKELETON)
-_PANEL_DARKEN = 0.35  # panel background keeps this share of the image behind it
+_SAME_SIDE_BONES = tuple((INDEX[a], INDEX[b]) for a, b in SKELETON if a.split("_")[0] == b.split("_")[0])
+_PANEL_DARKEN = 0.35
+# Notices shown as a small note in the corner instead of replacing the numbers.
+SOFT_NOTICES = frozenset({"multiple_people"})  # panel background keeps this share of the image behind it
 
 
 def condition_measures(condition: Condition | None) -> set[str]:
@@ -102,7 +105,11 @@ class OverlayAnnotator:
         if any(e.kind == "rep" for e in report.events):
             self._last_rep_t = t_s
 
-        blocked = bool(report.notices)
+        # Guidance that means the numbers cannot be trusted replaces them; a note that the
+        # engine still follows one of several people does not.
+        blocking = [n.message for n in report.notices if n.kind not in SOFT_NOTICES]
+        soft = [n.message for n in report.notices if n.kind in SOFT_NOTICES]
+        blocked = bool(blocking)
         if report.pose is not None:
             xy = self._pixels(report, w, h)
             vis = report.pose.landmarks[:, VISIBILITY]
@@ -110,11 +117,14 @@ class OverlayAnnotator:
             self._draw_highlights(out, xy, vis, report, scale, values=not blocked)
         self._draw_progress(out, report, scale, t_s)
         if blocked:
-            self._draw_notice(out, [n.message for n in report.notices], scale)
+            self._draw_notice(out, blocking, scale)
         else:
             self._draw_status(out, report, scale)
-        if self.show_fps and (fps is not None or latency_ms is not None):
+        shown_fps = self.show_fps and (fps is not None or latency_ms is not None)
+        if shown_fps:
             self._draw_fps(out, fps, latency_ms, scale)
+        if soft:
+            self._draw_note(out, soft[0], scale, below_fps=shown_fps)
         return out
 
     # ---------------------------------------------------------------- geometry
@@ -185,7 +195,13 @@ class OverlayAnnotator:
                 continue
             color = self._measure_color(key, report.faults)
             pts = [(int(xy[i, 0]), int(xy[i, 1])) for i in idx]
-            for pa, pb in itertools.pairwise(pts):
+            # Draw the body's own bones between the points (a measure read on both sides lists
+            # both legs' points in no fixed order); points that share no bone are joined in turn.
+            members = set(idx)
+            bones = [(a, b) for a, b in _SAME_SIDE_BONES if a in members and b in members]
+            pairs = bones or list(itertools.pairwise(idx))
+            for a, b in pairs:
+                pa, pb = (int(xy[a, 0]), int(xy[a, 1])), (int(xy[b, 0]), int(xy[b, 1]))
                 cv2.line(img, pa, pb, color, thick, cv2.LINE_AA)
             for p in pts:
                 cv2.circle(img, p, radius, (20, 20, 20), -1, cv2.LINE_AA)
@@ -193,7 +209,11 @@ class OverlayAnnotator:
             value = report.measures.get(key)
             if not values or value is None:
                 continue
-            anchor = pts[len(pts) // 2]
+            # The label goes beside the joint with the most bones in the measure (the knee of
+            # hip-knee-ankle), else the middle point.
+            degree = {i: sum(i in bone for bone in bones) for i in idx}
+            best = max(idx, key=lambda i: degree[i]) if bones else idx[len(idx) // 2]
+            anchor = (int(xy[best, 0]), int(xy[best, 1]))
             if anchor in labelled:  # two measures on one joint: stack the second label
                 anchor = (anchor[0], anchor[1] + round(40 * scale))
             labelled.add(anchor)
@@ -379,6 +399,25 @@ class OverlayAnnotator:
             y += th_px
             put_text(img, text, (x0 + (box_w - tw) // 2, y), fs, WARNING, th)
             y += base + gap
+
+    def _draw_note(self, img: np.ndarray, message: str, scale: float, *, below_fps: bool) -> None:
+        """A small amber note in the top-right corner, wrapped to a third of the width."""
+        w = img.shape[1]
+        fs, th = 0.7 * scale, max(1, round(2 * scale))
+        pad, margin = round(8 * scale), round(16 * scale)
+        lines = wrap(message[:1].upper() + message[1:], fs, th, max(w // 3, round(200 * scale)))
+        sizes = [text_size(t, fs, th) for t in lines]
+        gap = round(6 * scale)
+        box_w = max(s[0] for s in sizes) + 2 * pad
+        box_h = sum(s[1] + s[2] for s in sizes) + gap * (len(lines) - 1) + 2 * pad
+        x = w - box_w - margin
+        y = margin + (round(48 * scale) if below_fps else 0)
+        self._panel(img, x, y, box_w, box_h)
+        cy = y + pad
+        for text, (_, th_px, base) in zip(lines, sizes, strict=True):
+            cy += th_px
+            put_text(img, text, (x + pad, cy), fs, WARNING, th)
+            cy += base + gap
 
     def _draw_fps(self, img: np.ndarray, fps: float | None, latency_ms: float | None, scale: float) -> None:
         parts = []

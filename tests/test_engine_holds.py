@@ -1,0 +1,117 @@
+"""Timed holds: the clock runs only while the position is right; grace for dropouts; per side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from engine_support import Posture, play, write_rule
+
+from formcheck.rules import Exercise
+
+HOLD_RULE = """\
+format: 1
+id: knee-hold
+name: Knee hold
+view: side
+dose: {hold_s: 10}
+measures:
+  knee_flexion: {kind: angle, points: [hip, knee, ankle], convention: flexion, side: nearer}
+  trunk_lean: {kind: tilt, points: [hip, shoulder], from: up, side: nearer}
+hold:
+  when: {measure: knee_flexion, above: 60}
+  target_s: 10
+  min_s: 2
+  grace_s: 0.5
+faults:
+  - id: leaning
+    when: {measure: trunk_lean, above: 20}
+    for_s: 0
+    phase: hold
+    message: Stand tall
+    cue: tall
+    explain: Lean.
+"""
+
+
+@pytest.fixture
+def hold_rule(tmp_path: Path) -> Exercise:
+    return write_rule(tmp_path, "knee-hold", HOLD_RULE)
+
+
+def P(flex: float, lean: float = 0.0, yaw: float = 90.0) -> Posture:  # noqa: N802
+    return Posture(yaw=yaw, trunk_lean=lean).both(knee_flexion=flex)
+
+
+UP, DOWN = P(0), P(90)
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "holds"),
+    [
+        ("one complete hold", [(0, UP), (1, UP), (1.1, DOWN), (13.1, DOWN), (13.2, UP), (14, UP)], [(12.0, True)]),
+        ("too short to report", [(0, UP), (1, UP), (1.1, DOWN), (2.5, DOWN), (2.6, UP), (4, UP)], []),
+        ("short of the target", [(0, UP), (1, UP), (1.1, DOWN), (7.1, DOWN), (7.2, UP), (8, UP)], [(6.0, False)]),
+        ("broken for longer than the grace: two holds",
+         [(0, UP), (1, UP), (1.1, DOWN), (5.1, DOWN), (5.2, UP), (6.2, UP), (6.3, DOWN), (10.3, DOWN), (10.4, UP), (11, UP)],
+         [(4.0, False), (4.0, False)]),
+        ("dropout within the grace: one hold, clock paused",
+         [(0, UP), (1, UP), (1.1, DOWN), (5.1, DOWN), (5.15, None), (5.45, None), (5.5, DOWN), (12, DOWN), (12.1, UP), (13, UP)],
+         [(10.5, True)]),
+    ],
+)  # fmt: skip
+def test_hold_table(hold_rule: Exercise, name: str, keys: list, holds: list[tuple[float, bool]]) -> None:
+    run = play(hold_rule, keys)
+    got = [(h.seconds, h.completed) for h in run.result.holds]
+    assert len(got) == len(holds), name
+    for (s, done), (want_s, want_done) in zip(got, holds, strict=True):
+        assert s == pytest.approx(want_s, abs=0.3)
+        assert done == want_done
+    assert run.result.reps["total"] == 0
+
+
+def test_bad_form_pauses_the_clock(hold_rule: Exercise) -> None:
+    keys = [(0, UP), (1, UP), (1.1, DOWN), (5.1, DOWN), (5.2, P(90, 35)), (9.2, P(90, 35)), (9.3, DOWN),
+            (13.3, DOWN), (13.4, UP), (14, UP)]  # fmt: skip
+    run = play(hold_rule, keys)
+    (hold,) = run.result.holds
+    assert hold.seconds == pytest.approx(8.1, abs=0.4)  # 4 s of leaning did not count
+    assert [f.id for f in run.result.faults] == ["leaning"]
+    progress = [r.hold.elapsed_s for r in run.reports if r.hold is not None]
+    assert progress == sorted(progress)
+
+
+def test_hold_events_and_open_hold_at_end(hold_rule: Exercise) -> None:
+    run = play(hold_rule, [(0, UP), (1, UP), (1.1, DOWN), (12, DOWN)])
+    assert len(run.events("hold_start")) == 1 and run.events("hold_end") == []
+    (hold,) = run.result.holds  # still held when the stream ended: reported, completed
+    assert hold.completed and hold.seconds == pytest.approx(10.9, abs=0.3)
+
+
+PER_SIDE_HOLD = """\
+format: 1
+id: side-hold
+name: Side hold
+view: front
+dose: {hold_s: 5, per_side: true}
+measures:
+  leg_out: {kind: tilt, points: [hip, ankle], from: down, side: working}
+hold: {when: {measure: leg_out, above: 15}, target_s: 5, min_s: 1, sides: each}
+"""
+
+
+def test_holds_per_side(tmp_path: Path) -> None:
+    ex = write_rule(tmp_path, "side-hold", PER_SIDE_HOLD)
+
+    def out(side: str | None) -> Posture:
+        ab = {"left": 0.0, "right": 0.0}
+        if side:
+            ab[side] = 25.0
+        return Posture(yaw=0.0, abduction=ab)
+
+    keys = [(0, out(None)), (1, out(None)), (1.2, out("right")), (7.2, out("right")), (7.4, out(None)),
+            (8.5, out(None)), (8.7, out("left")), (11.7, out("left")), (11.9, out(None)), (13, out(None))]  # fmt: skip
+    run = play(ex, keys)
+    got = [(h.side, h.completed) for h in run.result.holds]
+    assert got == [("right", True), ("left", False)]
+    assert [r.hold.side for r in run.reports if r.hold is not None][0] == "right"

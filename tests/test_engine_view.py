@@ -1,0 +1,84 @@
+"""View and visibility: the engine says what is wrong and neither counts nor faults meanwhile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from engine_support import KNEE_BEND, SIDE, Posture, bend, play, reps_keys, write_rule
+
+from formcheck.engine.view import ViewTracker
+from formcheck.rules import Exercise
+
+
+@pytest.fixture
+def knee_bend(tmp_path: Path) -> Exercise:
+    return write_rule(tmp_path, "knee-bend", KNEE_BEND)
+
+
+def at_yaw(keys: list, yaw: float) -> list:
+    return [(t, None if p is None else Posture(yaw=yaw, knee_flexion=p.knee_flexion, hidden=p.hidden)) for t, p in keys]
+
+
+@pytest.mark.parametrize(
+    ("yaw", "detected", "reps", "notice"),
+    [
+        (90, "side", 2, None),
+        (-90, "side", 2, None),  # right side toward the camera
+        (45, "angled", 2, "turn further side-on for the most accurate angles"),
+        (0, "front", 0, "turn side-on to the camera"),
+    ],
+)
+def test_side_rule_by_view(knee_bend: Exercise, yaw: float, detected: str, reps: int, notice: str | None) -> None:
+    run = play(knee_bend, at_yaw(reps_keys(SIDE, [70, 70]), yaw))
+    assert run.result.view["detected"] == detected
+    assert run.result.view["suited"] == (reps > 0)
+    assert run.result.reps["total"] == reps
+    views = {n.message for n in run.result.notices if n.kind == "view"}
+    assert views == ({notice} if notice else set())
+
+
+def test_nearer_side_follows_the_camera() -> None:
+    from engine_support import make_pose
+
+    for yaw, nearer in ((90, "left"), (-90, "right")):
+        tracker = ViewTracker()
+        for i in range(30):
+            pose = make_pose(bend(Posture(yaw=yaw), 30))
+            lm = pose.landmarks
+            coords = [[float(x) * 640, float(y) * 480, float(z) * 640] for x, y, z in lm[:, :3]]
+            tracker.update(i / 30, coords, [c[2] for c in coords], [True] * 33, pose.world.tolist())
+        assert (tracker.view, tracker.nearer) == ("side", nearer)
+
+
+def test_nobody_seen_gives_notice_and_no_faults(knee_bend: Exercise) -> None:
+    keys = [(0.0, None), (2.0, None)] + [(t + 2.05, p) for t, p in reps_keys(SIDE, [95])]
+    run = play(knee_bend, keys)
+    assert "step into view of the camera" in run.notices()
+    assert run.result.pose_coverage == pytest.approx(len([r for r in run.reports if r.pose]) / len(run.reports))
+    assert run.result.reps["total"] == 1
+    first = run.result.notices[0]
+    assert (first.kind, first.start_s) == ("no_person", 0.0) and first.end_s == pytest.approx(2.0, abs=0.1)
+
+
+def test_refused_view_stops_active_faults(knee_bend: Exercise) -> None:
+    # deep (fault firing) when the person turns to face the camera: the fault ends, no rep
+    keys = [(0, bend(SIDE, 0)), (1, bend(SIDE, 0)), (1.8, bend(SIDE, 95)), (3, bend(SIDE, 95)),
+            (3.05, bend(Posture(yaw=0), 95)), (6, bend(Posture(yaw=0), 95))]  # fmt: skip
+    run = play(knee_bend, keys)
+    assert [f.id for f in run.result.faults] == ["too_deep"]
+    assert run.result.faults[0].end_s < 5.0  # the view is smoothed over ~1 s
+    assert run.reports[-1].faults == [] and run.reports[-1].phase == "unknown"
+    assert run.result.reps["total"] == 0
+
+
+def test_multiple_people_notice(knee_bend: Exercise) -> None:
+    from engine_support import SIZE, make_pose
+
+    from formcheck.engine import ExerciseEngine
+    from formcheck.pose import PoseFrame
+
+    engine = ExerciseEngine(knee_bend)
+    pose = make_pose(bend(SIDE, 0))
+    reports = [engine.update(PoseFrame(i, i * 33, SIZE, (pose, pose)), pose) for i in range(30)]
+    assert reports[-1].notices[0].kind == "multiple_people"
