@@ -38,11 +38,11 @@ def test_jitter_around_one_level_never_adds_reps(knee_bend: Exercise, level: flo
     assert play(knee_bend, keys).result.reps["total"] == 0
 
 
-@FAST
+@settings(FAST, max_examples=8)
 @given(
     # clearly past the peak level (50°): a tip within a few degrees of it (or a rep within a
     # frame of the minimum duration) is legitimately frame-rate dependent
-    depths=st.lists(st.floats(65.0, 100.0), min_size=1, max_size=4),
+    depths=st.lists(st.floats(65.0, 75.0), min_size=1, max_size=4),  # and short of the 80° fault
     down=st.floats(0.6, 1.5),  # and clearly longer than the minimum rep duration (0.6 s)
     up=st.floats(0.6, 1.5),
 )
