@@ -79,7 +79,9 @@ def formcheck_analyze(path: Path, output: str | None, model: str = "full") -> Ti
         elif output == "csv+json":
             outputs = Outputs(json=Path(tmp) / "out.json", csv=Path(tmp) / "out.csv")
         settings = AnalysisSettings(model=str(bl.model_path(model)))
-        analysis = analyze(path, exercise, outputs=outputs, settings=settings, on_start=on_start, on_step=on_step)
+        analysis = analyze(
+            path, exercise, outputs=outputs, settings=settings, on_start=on_start, on_step=on_step
+        )
         assert start is not None
         timing = bl.since(start, frames)
         if analysis.outcome.error is not None:

@@ -82,12 +82,62 @@ def standing_calf_stretch(hold_s: float) -> Callable[[float], Pose]:
     return motion
 
 
+def standing_calf_stretch_bent_knee(hold_s: float) -> Callable[[float], Pose]:
+    """As ``standing_calf_stretch`` but the stretched (back) knee is bent 35° (the main fault)."""
+
+    def motion(t: float) -> Pose:
+        u = t - LEAD_S
+        if 0 <= u < hold_s:
+            return side_view_pose(
+                hip_flexion_left=-20, knee_flexion_left=35, hip_flexion_right=25,
+                knee_flexion_right=30, trunk_lean=25,
+            )  # fmt: skip
+        return side_view_pose()
+
+    return motion
+
+
+def stair_calf_stretch(reps_per_side: int, knee_bent: float) -> Callable[[float], Pose]:
+    """Heel drops on a step, left then right, each: 1.5 s down, 6 s held, 1.5 s up, 2 s level.
+
+    ``formcheck.synthetic`` has no ankle angle (the foot keeps a fixed pose in the body frame),
+    so the heel drop is approximated by tipping the straight stretched leg 25° (hip flexion
+    −25°): the shin then leans 25° over the foot, the same shin-to-foot angle (dorsiflexion) a
+    heel lowered 25° below the step gives. ``knee_bent``: knee flexion of the stretched leg."""
+    period = 1.5 + 6.0 + 1.5 + 2.0
+
+    def motion(t: float) -> Pose:
+        u = t - LEAD_S
+        level = 0.0
+        left = True
+        if 0 <= u < 2 * reps_per_side * period:
+            k, p = divmod(u, period)
+            left = int(k) < reps_per_side
+            if p < 1.5:
+                level = p / 1.5
+            elif p < 7.5:
+                level = 1.0
+            elif p < 9.0:
+                level = 1.0 - (p - 7.5) / 1.5
+        tip, bend = -25.0 * level, knee_bent * level
+        if left:
+            return side_view_pose(hip_flexion_left=tip, knee_flexion_left=bend, knee_flexion_right=10)
+        return side_view_pose(hip_flexion_right=tip, knee_flexion_right=bend, knee_flexion_left=10)
+
+    return motion
+
+
 TRACKS: dict[str, tuple[Callable[[float], Pose], float]] = {
     "lateral-toe-tap--good": (lateral_toe_tap(stance_fppa=3.0), LEAD_S + 16.0 + 2.0),
     "lateral-toe-tap--knee-collapse": (lateral_toe_tap(stance_fppa=20.0), LEAD_S + 16.0 + 2.0),
     "wall-squat--reps-good": (wall_squat(depth=45.0, reps=3, hold_s=6.0), LEAD_S + 3 * 10.5 + 2.0),
     "wall-squat--too-deep": (wall_squat(depth=90.0, reps=3, hold_s=6.0), LEAD_S + 3 * 10.5 + 2.0),
     "standing-calf-stretch--both-legs": (standing_calf_stretch(hold_s=20.0), LEAD_S + 42.0 + 2.0),
+    "standing-calf-stretch--back-knee-bent": (
+        standing_calf_stretch_bent_knee(hold_s=20.0), LEAD_S + 20.0 + 2.0
+    ),
+    "stair-calf-stretch--good": (stair_calf_stretch(2, knee_bent=0.0), LEAD_S + 4 * 11.0 + 1.0),
+    "stair-calf-stretch--knee-bent": (stair_calf_stretch(2, knee_bent=40.0), LEAD_S + 4 * 11.0 + 1.0),
 }
 
 

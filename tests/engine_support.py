@@ -3,6 +3,7 @@ plays key-framed motions through an engine at a chosen frame rate."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -103,7 +104,7 @@ def _blend(a: Mapping[str, float], b: Mapping[str, float], u: float) -> dict[str
 
 
 def interpolate(keys: Sequence[Key], t: float) -> Posture | None:
-    for (t0, p0), (t1, p1) in zip(keys, keys[1:], strict=False):
+    for (t0, p0), (t1, p1) in itertools.pairwise(keys):
         if t0 <= t <= t1:
             if p0 is None or p1 is None:
                 return p0 if t - t0 < t1 - t else p1
@@ -142,7 +143,7 @@ def play(exercise: Exercise, keys: Sequence[Key], fps: float = 30.0, *, noise=No
     engine = ExerciseEngine(exercise)
     reports = []
     end = keys[-1][0]
-    n = int(math.floor(end * fps + 1e-9)) + 1
+    n = math.floor(end * fps + 1e-9) + 1
     for i in range(n):
         t = i / fps
         posture = interpolate(keys, t)
@@ -198,6 +199,10 @@ def reps_keys(base: Posture, depths: Sequence[float], *, start: float = 1.0, dow
     keys: list[Key] = [(0.0, bend(base, 0)), (start, bend(base, 0))]
     t = start
     for d in depths:
-        keys += [(t + down, bend(base, d)), (t + down + up, bend(base, 0)), (t + down + up + pause, bend(base, 0))]
+        keys += [
+            (t + down, bend(base, d)),
+            (t + down + up, bend(base, 0)),
+            (t + down + up + pause, bend(base, 0)),
+        ]
         t += down + up + pause
     return keys

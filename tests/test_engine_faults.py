@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from engine_support import SIDE, Posture, bend, play, reps_keys
 
+from engine_support import SIDE, Posture, bend, play, reps_keys
 from formcheck.rules import Exercise, load_exercise
 
 
@@ -82,7 +82,9 @@ def tap_with_stance_valgus(valgus: float) -> list[tuple[float, Posture | None]]:
         (19.0, ["stance_knee_collapse"], "stop"),
     ],
 )
-def test_toe_tap_stance_knee(toe_tap: Exercise, valgus: float, expected: list[str], severity: str | None) -> None:
+def test_toe_tap_stance_knee(
+    toe_tap: Exercise, valgus: float, expected: list[str], severity: str | None
+) -> None:
     run = play(toe_tap, tap_with_stance_valgus(valgus))
     res = run.result
     assert (res.reps["left"], res.reps["right"]) == (2, 0)
@@ -110,7 +112,11 @@ def test_fault_needs_to_last(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 def test_fault_view_gate(toe_tap: Exercise) -> None:
     # the same valgus filmed side-on is not judged (and the rule's view refuses counting anyway)
-    keys = [(t, Posture(yaw=90.0, abduction=p.abduction, valgus=p.valgus)) for t, p in tap_with_stance_valgus(19.0) if p]
+    keys = [
+        (t, Posture(yaw=90.0, abduction=p.abduction, valgus=p.valgus))
+        for t, p in tap_with_stance_valgus(19.0)
+        if p
+    ]
     run = play(toe_tap, keys)
     assert run.result.faults == () and run.result.reps["total"] == 0
     assert "face the camera" in run.notices()

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the sequence tables read best one case per line)
 """Timed holds: the clock runs only while the position is right; grace for dropouts; per side."""
 
 from __future__ import annotations
@@ -5,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_support import Posture, play, write_rule
 
+from engine_support import Posture, play, write_rule
 from formcheck.rules import Exercise
 
 HOLD_RULE = """\
@@ -39,7 +40,7 @@ def hold_rule(tmp_path: Path) -> Exercise:
     return write_rule(tmp_path, "knee-hold", HOLD_RULE)
 
 
-def P(flex: float, lean: float = 0.0, yaw: float = 90.0) -> Posture:  # noqa: N802
+def P(flex: float, lean: float = 0.0, yaw: float = 90.0) -> Posture:
     return Posture(yaw=yaw, trunk_lean=lean).both(knee_flexion=flex)
 
 
@@ -114,4 +115,4 @@ def test_holds_per_side(tmp_path: Path) -> None:
     run = play(ex, keys)
     got = [(h.side, h.completed) for h in run.result.holds]
     assert got == [("right", True), ("left", False)]
-    assert [r.hold.side for r in run.reports if r.hold is not None][0] == "right"
+    assert next(r.hold.side for r in run.reports if r.hold is not None) == "right"

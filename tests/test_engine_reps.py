@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_support import KNEE_BEND, SIDE, Posture, bend, play, reps_keys, write_rule
 
+from engine_support import KNEE_BEND, SIDE, Posture, bend, play, reps_keys, write_rule
 from formcheck.rules import Exercise
 
 
@@ -90,7 +90,10 @@ def test_short_dropout_within_grace_keeps_the_rep(knee_bend: Exercise) -> None:
 
 def test_hidden_joint_counts_nothing(knee_bend: Exercise) -> None:
     hidden = frozenset({"left_ankle", "right_ankle"})
-    keys = [(t, Posture(yaw=p.yaw, knee_flexion=p.knee_flexion, hidden=hidden)) for t, p in reps_keys(SIDE, [70, 70])]  # type: ignore[union-attr]
+    keys = [
+        (t, Posture(yaw=p.yaw, knee_flexion=p.knee_flexion, hidden=hidden))
+        for t, p in reps_keys(SIDE, [70, 70])
+    ]  # type: ignore[union-attr]
     run = play(knee_bend, keys)
     assert run.result.reps["total"] == 0
     assert "step back so your feet are in view" in run.notices()

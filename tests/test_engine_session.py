@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_support import KNEE_BEND, SIDE, bend, play, reps_keys, write_rule
 
+from engine_support import KNEE_BEND, SIDE, bend, play, reps_keys, write_rule
 from formcheck.engine import SessionResult
 from formcheck.errors import InputError
 from formcheck.rules import load_exercise
@@ -38,7 +38,6 @@ def test_json_form_and_round_trip(tmp_path: Path) -> None:
 
 def test_finish_can_be_called_twice_and_marks_partial(tmp_path: Path) -> None:
     from engine_support import SIZE, make_pose
-
     from formcheck.engine import ExerciseEngine
     from formcheck.pose import PoseFrame
 
@@ -63,7 +62,10 @@ def test_empty_session() -> None:
     [
         ({"format": "other/1"}, "not a formcheck.session/1 session result (format: 'other/1')"),
         ([], "not a formcheck.session/1 session result (format: 'list')"),
-        ({"format": "formcheck.session/1"}, "malformed formcheck.session/1 session result: KeyError: 'exercise'"),
+        (
+            {"format": "formcheck.session/1"},
+            "malformed formcheck.session/1 session result: KeyError: 'exercise'",
+        ),
     ],
 )
 def test_from_dict_rejects_bad_documents(doc: object, message: str) -> None:

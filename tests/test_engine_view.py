@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_support import KNEE_BEND, SIDE, Posture, bend, play, reps_keys, write_rule
 
+from engine_support import KNEE_BEND, SIDE, Posture, bend, play, reps_keys, write_rule
 from formcheck.engine.view import ViewTracker
 from formcheck.rules import Exercise
 
@@ -17,7 +17,10 @@ def knee_bend(tmp_path: Path) -> Exercise:
 
 
 def at_yaw(keys: list, yaw: float) -> list:
-    return [(t, None if p is None else Posture(yaw=yaw, knee_flexion=p.knee_flexion, hidden=p.hidden)) for t, p in keys]
+    return [
+        (t, None if p is None else Posture(yaw=yaw, knee_flexion=p.knee_flexion, hidden=p.hidden))
+        for t, p in keys
+    ]
 
 
 @pytest.mark.parametrize(
@@ -29,7 +32,9 @@ def at_yaw(keys: list, yaw: float) -> list:
         (0, "front", 0, "turn side-on to the camera"),
     ],
 )
-def test_side_rule_by_view(knee_bend: Exercise, yaw: float, detected: str, reps: int, notice: str | None) -> None:
+def test_side_rule_by_view(
+    knee_bend: Exercise, yaw: float, detected: str, reps: int, notice: str | None
+) -> None:
     run = play(knee_bend, at_yaw(reps_keys(SIDE, [70, 70]), yaw))
     assert run.result.view["detected"] == detected
     assert run.result.view["suited"] == (reps > 0)
@@ -55,7 +60,9 @@ def test_nobody_seen_gives_notice_and_no_faults(knee_bend: Exercise) -> None:
     keys = [(0.0, None), (2.0, None)] + [(t + 2.05, p) for t, p in reps_keys(SIDE, [95])]
     run = play(knee_bend, keys)
     assert "step into view of the camera" in run.notices()
-    assert run.result.pose_coverage == pytest.approx(len([r for r in run.reports if r.pose]) / len(run.reports))
+    assert run.result.pose_coverage == pytest.approx(
+        len([r for r in run.reports if r.pose]) / len(run.reports)
+    )
     assert run.result.reps["total"] == 1
     first = run.result.notices[0]
     assert (first.kind, first.start_s) == ("no_person", 0.0) and first.end_s == pytest.approx(2.0, abs=0.1)
@@ -74,7 +81,6 @@ def test_refused_view_stops_active_faults(knee_bend: Exercise) -> None:
 
 def test_multiple_people_notice(knee_bend: Exercise) -> None:
     from engine_support import SIZE, make_pose
-
     from formcheck.engine import ExerciseEngine
     from formcheck.pose import PoseFrame
 
@@ -82,3 +88,36 @@ def test_multiple_people_notice(knee_bend: Exercise) -> None:
     pose = make_pose(bend(SIDE, 0))
     reports = [engine.update(PoseFrame(i, i * 33, SIZE, (pose, pose)), pose) for i in range(30)]
     assert reports[-1].notices[0].kind == "multiple_people"
+
+
+def test_broken_landmarks_are_unknown_not_a_crash(knee_bend: Exercise) -> None:
+    import numpy as np
+
+    from engine_support import SIZE, make_pose
+    from formcheck.engine import ExerciseEngine
+    from formcheck.pose import Pose, PoseFrame
+
+    engine = ExerciseEngine(knee_bend)
+    good = make_pose(bend(SIDE, 0))
+    lm = good.landmarks.copy()
+    lm[:, :3] = np.nan
+    world = np.full((33, 3), np.inf, dtype=np.float32)
+    broken = Pose(lm, world)
+    reports = [engine.update(PoseFrame(i, i * 33, SIZE, (broken,)), broken) for i in range(20)]
+    assert all(v is None for r in reports for v in r.measures.values())
+    reports = [engine.update(PoseFrame(i, i * 33, SIZE, (good,)), good) for i in range(20, 60)]
+    assert reports[-1].measures["knee_flexion"] is not None and reports[-1].phase == "rest"
+    # time running backwards is clamped, not an error
+    assert engine.update(PoseFrame(99, 10, SIZE, (good,)), good).t_ms == 10
+
+
+def test_view_ignores_broken_world_landmarks() -> None:
+    from engine_support import make_pose
+
+    tracker = ViewTracker()
+    pose = make_pose(bend(Posture(yaw=90), 30))
+    coords = [[float(x) * 640, float(y) * 480, float(z) * 640] for x, y, z in pose.landmarks[:, :3]]
+    nan_world = [[float("nan")] * 3 for _ in range(33)]
+    for i in range(10):
+        tracker.update(i / 30, coords, [c[2] for c in coords], [True] * 33, nan_world)
+    assert tracker.view == "side" and tracker.yaw_deg is not None

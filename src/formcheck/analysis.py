@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from formcheck.errors import UsageError
 from formcheck.people import PersonSelector
 from formcheck.pipeline import (
+    BackgroundSink,
     JsonSink,
     RunOutcome,
     Sink,
@@ -144,7 +145,8 @@ def _make_sinks(outputs: Outputs, exercise: Exercise, *, fps: float, source_name
         from formcheck.render.overlay import OverlayAnnotator
         from formcheck.render.video_writer import VideoWriterSink
 
-        sinks.append(VideoWriterSink(outputs.video, fps, OverlayAnnotator(exercise)))
+        # Overlay and encoding (~10 ms a 720p frame) overlap the model's inference in a thread.
+        sinks.append(BackgroundSink(VideoWriterSink(outputs.video, fps, OverlayAnnotator(exercise))))
     if outputs.report is not None:
         from formcheck.render.report import HtmlReportSink
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -113,6 +115,63 @@ def run(
         for sink in sinks:
             sink.finish(result)
     return RunOutcome(result, error, interrupted)
+
+
+class BackgroundSink:
+    """Runs another sink's ``write`` in a worker thread, in order, through a bounded queue.
+
+    For sinks whose per-frame work is heavy and mostly native (drawing and H.264 encoding for
+    ``--video``): the main thread spends most of each frame waiting for the pose model, which
+    runs with the GIL released, so the worker's work overlaps it instead of adding to it. The
+    bounded queue keeps memory flat (at most ``depth`` frames wait). A write that failed in the
+    worker is raised from the next ``write`` (so the run stops with that error, as it would
+    have), or from ``finish`` after the wrapped sink was finished. ``finish`` and ``close``
+    call the wrapped sink's own on the calling thread once the worker has drained.
+    """
+
+    _STOP = object()
+
+    def __init__(self, sink: Sink, *, depth: int = 4) -> None:
+        self.sink = sink
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="formcheck-sink", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            step = self._queue.get()
+            if step is self._STOP:
+                return
+            if self._error is None:  # after a failure, drain without writing
+                try:
+                    self.sink.write(step)
+                except BaseException as err:  # handed to the main thread
+                    self._error = err
+
+    def _raise_pending(self) -> None:
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+    def _drain(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(self._STOP)
+            self._thread.join()
+
+    def write(self, step: Step) -> None:
+        self._raise_pending()
+        self._queue.put(step)
+
+    def finish(self, result: SessionResult) -> None:
+        self._drain()
+        # As after a failed write on the main thread: keep what was written, then report it.
+        self.sink.finish(result)
+        self._raise_pending()
+
+    def close(self) -> None:
+        self._drain()
+        self.sink.close()
 
 
 def raise_for_outcome(outcome: RunOutcome) -> None:

@@ -11,7 +11,6 @@ Nothing counts or faults while nobody is seen or the camera shows the wrong view
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import numpy as np
 
@@ -32,9 +31,9 @@ from formcheck.engine.report import (
 from formcheck.engine.reps import RepCounter, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
 from formcheck.engine.view import ViewTracker
-from formcheck.landmarks import COUNT, NAMES
+from formcheck.landmarks import NAMES
 from formcheck.pose import VISIBILITY, Pose, PoseFrame
-from formcheck.rules.model import Exercise, Fault
+from formcheck.rules.model import Compare, Exercise, Fault
 
 FRAME_MARGIN = 0.02  # a landmark further outside the image than this is not "seen"
 
@@ -156,10 +155,10 @@ class ExerciseEngine:
         active = [
             ActiveFault(st.fault.id, st.side, st.fault.severity, st.fault.message, st.fault.cue)
             for st in self.faults.active()
-        ] + [
-            ActiveFault(fid, s, self._builtin[fid].severity, self._builtin[fid].message, self._builtin[fid].cue)
-            for fid, (s, _) in self._builtin_active.items()
-        ]  # fmt: skip
+        ]
+        for fid, (fside, _) in self._builtin_active.items():
+            b = self._builtin[fid]
+            active.append(ActiveFault(fid, fside, b.severity, b.message, b.cue))
         if self.counter is not None and self.counter.active is not None:
             self.counter.active.faults.update(f.id for f in active)
         self._finish_pending_reps(t_s, active, events)
@@ -232,9 +231,10 @@ class ExerciseEngine:
             if rep.hold_started and target is not None:
                 done = rep.hold_s >= target.target_s
                 self.hold_spans.append(
-                    HoldSpan(rep.side, rep.peak_t_s, out.end_s, rep.hold_s, target.target_s, done)
+                    HoldSpan(rep.side, rep.hold_start_s, out.end_s, rep.hold_s, target.target_s, done)
                 )
-                events.append(Event("hold_end", t_s, rep.side, {"seconds": round(rep.hold_s, 3), "completed": done, "in_rep": True}))  # fmt: skip
+                data = {"seconds": round(rep.hold_s, 3), "completed": done, "in_rep": True}
+                events.append(Event("hold_end", t_s, rep.side, data))
                 if out.counted and not done:
                     rep.faults.add(HOLD_TOO_SHORT)
                     self.fault_records.append(FaultRecord(
@@ -437,7 +437,7 @@ class ExerciseEngine:
                 "detected": detected,
                 "suited": suited,
                 "shares": {k: round(v, 3) for k, v in sorted(shares.items())},
-            },  # fmt: skip
+            },
             dose=self.exercise.dose.to_dict(),
             reps=reps,
             rep_events=tuple(rep_events),
@@ -448,8 +448,6 @@ class ExerciseEngine:
 
 
 def _builtin_faults(exercise: Exercise) -> dict[str, Fault]:
-    from formcheck.rules.model import Compare
-
     hold = exercise.reps.hold if exercise.reps is not None else None
     target = f"{hold.target_s:g}" if hold is not None else "?"
     never = Compare(next(iter(exercise.measures)), above=0.0)  # placeholder: evaluated in code
@@ -471,6 +469,3 @@ def _builtin_faults(exercise: Exercise) -> dict[str, Fault]:
             severity="info",
         ),
     }
-
-
-_ = COUNT, Any  # re-exported names used by type checkers only

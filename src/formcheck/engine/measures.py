@@ -9,6 +9,8 @@ silently read the near one), ``working``/``stance`` from the side of the current
 
 from __future__ import annotations
 
+import math
+
 from formcheck.engine.geometry import FrameGeometry, MeasureReader
 from formcheck.engine.smoothing import Smoother
 from formcheck.landmarks import other_side
@@ -39,9 +41,11 @@ class MeasureSet:
             reader = self.readers[name]
             geo = world if reader.measure.space == "world" else image
             value = reader.read(geo, side) if geo is not None else None
+            if value is not None and not math.isfinite(value):  # NaN from a broken estimate
+                value = None
             self._raw[(name, side)] = smoother.update(t_s, value)
 
-    def resolved_side(self, name: str, working: str | None) -> str | None | tuple[str, ...]:
+    def resolved_side(self, name: str, working: str | None) -> str | tuple[str, ...] | None:
         """The body side(s) a measure reads now: a side, both (a tuple), or None if unknowable."""
         side = self.readers[name].measure.side
         if side in SIDES:

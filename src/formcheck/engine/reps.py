@@ -37,6 +37,7 @@ class RepInProgress:
     reached_peak: bool = False
     in_peak: bool = False
     hold_started: bool = False
+    hold_start_s: float = 0.0
     hold_s: float = 0.0
     too_long: bool = False
     faults: set[str] = field(default_factory=set)
@@ -154,7 +155,7 @@ class RepCounter:
     ) -> list[RepOutcome]:
         rep = self.active
         assert rep is not None
-        for s, p in p_by_side.items():  # the other sides must pass through rest before they start
+        for s in p_by_side:  # the other sides must pass through rest before they start
             if s != rep.side:
                 self._armed[s] = False
         p = p_by_side[rep.side]
@@ -199,6 +200,7 @@ class RepCounter:
         elif rep.in_peak and p < PEAK_EXIT:
             rep.in_peak = False
         if rep.in_peak and self.rule.hold is not None:
-            rep.hold_started = True
+            if not rep.hold_started:
+                rep.hold_started, rep.hold_start_s = True, t_s
             if was_in_peak and prev_known_s is not None:
                 rep.hold_s += t_s - prev_known_s

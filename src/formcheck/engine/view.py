@@ -57,9 +57,9 @@ class ViewTracker:
         dt = t_s - self._t
         self._t = t_s
         yaw = _world_yaw(world, ok) if world is not None else None
-        if yaw is None:
+        if yaw is None or not math.isfinite(yaw):
             yaw = _image_yaw(coords, ok)
-        if yaw is not None:
+        if yaw is not None and math.isfinite(yaw):
             self.yaw_deg = _ema(self.yaw_deg, yaw, dt)
             self.view = _classify(self.yaw_deg, self.view)
         depth = _nearer_score(z, ok)

@@ -122,7 +122,8 @@ class _Checker:
         if value not in choices:
             raise self.fail(
                 path,
-                f"unknown {what} '{value}'{did_you_mean(value, choices)}; expected one of {', '.join(choices)}",
+                f"unknown {what} '{value}'{did_you_mean(value, choices)}; "
+                f"expected one of {', '.join(choices)}",
             )
         return value
 
@@ -239,7 +240,8 @@ def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
             want = POINT_COUNT[kind]
             if len(pts) != want:
                 raise c.fail(
-                    (*mp, "points"), f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} takes {want} points, got {len(pts)}"
+                    (*mp, "points"),
+                    f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} takes {want} points, got {len(pts)}"
                     + (" (the middle one is the joint)" if kind == "angle" else ""),
                 )  # fmt: skip
             parsed = [_point(c, p, (*mp, "points", i)) for i, p in enumerate(pts)]
@@ -261,7 +263,9 @@ def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
             )
         out[name] = m.Measure(
             name=name, kind=kind, points=points, side=side,
-            convention=c.choice(spec.get("convention", "flexion"), (*mp, "convention"), m.CONVENTIONS, "convention"),
+            convention=c.choice(
+                spec.get("convention", "flexion"), (*mp, "convention"), m.CONVENTIONS, "convention"
+            ),
             tilt_from=c.choice(spec.get("from", "up"), (*mp, "from"), m.TILT_FROM, "direction"),
             per=c.choice(spec.get("per", "leg_length"), (*mp, "per"), m.NORMALISERS, "normaliser"),
             axis=c.choice(spec.get("axis", "any"), (*mp, "axis"), m.AXES, "axis"),

@@ -1,0 +1,80 @@
+"""`formcheck rules list | show ID | validate [FILE...]`: the rule files, in plain words."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from formcheck.errors import RuleError
+
+RulesDirOption = typer.Option(
+    [], "--rules-dir", metavar="DIR", help="Extra folder of rule files, searched first (repeatable)."
+)
+
+rules_app = typer.Typer(
+    name="rules",
+    help="List, explain and check the exercise rule files.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def list_command(rules_dir: list[Path] = RulesDirOption) -> None:
+    """List every exercise: id, name, kind, camera view and dose."""
+    from formcheck.rules import list_exercises
+
+    exercises = list_exercises(rules_dir or None)
+    rows = [("ID", "NAME", "KIND", "VIEW", "DOSE")]
+    rows += [(ex.id, ex.name, ex.kind, ex.view, str(ex.dose)) for ex in exercises]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
+
+
+@rules_app.command("show")
+def show_command(
+    exercise: str = typer.Argument(..., metavar="ID", help="Exercise id (or the path of a rule file)."),
+    rules_dir: list[Path] = RulesDirOption,
+) -> None:
+    """Explain one rule in plain words: what is measured, what counts, what is a fault."""
+    from formcheck.rules import load_exercise
+    from formcheck.rules.describe import describe
+
+    typer.echo(describe(load_exercise(exercise, rules_dir or None)))
+
+
+@rules_app.command("validate")
+def validate_command(
+    files: list[Path] = typer.Argument(
+        None, metavar="[FILE...]", help="Rule files (default: every rule found)."
+    ),
+    rules_dir: list[Path] = RulesDirOption,
+) -> None:
+    """Check rule files; prints every problem and exits non-zero if there is one."""
+    from formcheck.rules import rule_paths, validate_file
+
+    if not files:
+        files = list(rule_paths(rules_dir or None).values())
+        if not files:
+            raise RuleError("no rule files found")
+    bad = 0
+    for path in files:
+        try:
+            ex = validate_file(path)
+        except RuleError as err:
+            bad += 1
+            print(f"formcheck: error: {err.message}", file=sys.stderr)
+            if err.detail:
+                print(err.detail, file=sys.stderr)
+            continue
+        typer.echo(f"ok  {path}  ({ex.id})")
+    if bad:
+        raise RuleError(f"{bad} of {len(files)} rule file{'s' if len(files) > 1 else ''} failed to validate")
+    typer.echo(f"{len(files)} rule file{'s' if len(files) > 1 else ''} valid")

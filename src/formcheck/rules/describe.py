@@ -1,0 +1,111 @@
+"""A rule in plain words (for `formcheck rules show` and the report)."""
+
+from __future__ import annotations
+
+from formcheck.rules.model import AllOf, AnyOf, Compare, Condition, Exercise, Measure, NotOf
+
+SIDE_WORDS = {
+    "left": "left side", "right": "right side", "working": "working side", "stance": "standing side",
+    "nearer": "side nearer the camera", "farther": "side farther from the camera",
+    "max": "larger of both sides", "min": "smaller of both sides", "mean": "mean of both sides",
+}  # fmt: skip
+PHASE_WORDS = {
+    "any": "at any time", "rest": "at rest", "moving": "while moving", "peak": "at the peak",
+    "hold": "while holding", "rep": "during a rep",
+}  # fmt: skip
+VIEW_WORDS = {"side": "from the side", "front": "from the front", "any": "from any angle"}
+
+
+def words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _fmt(ex: Exercise, name: str, value: float) -> str:
+    m = ex.measures[name]
+    return f"{value:g}°" if m.unit == "°" else f"{value:g} {m.unit}"
+
+
+def condition_words(ex: Exercise, cond: Condition) -> str:
+    if isinstance(cond, Compare):
+        n = words(cond.measure)
+        if cond.above is not None and cond.below is not None:
+            return (
+                f"{n} between {_fmt(ex, cond.measure, cond.above)} and {_fmt(ex, cond.measure, cond.below)}"
+            )
+        if cond.above is not None:
+            return f"{n} above {_fmt(ex, cond.measure, cond.above)}"
+        assert cond.below is not None
+        return f"{n} below {_fmt(ex, cond.measure, cond.below)}"
+    if isinstance(cond, NotOf):
+        return f"not ({condition_words(ex, cond.item)})"
+    joiner = " and " if isinstance(cond, AllOf) else " or "
+    assert isinstance(cond, AllOf | AnyOf)
+    parts = [condition_words(ex, c) for c in cond.items]
+    return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
+
+
+def measure_words(m: Measure) -> str:
+    where = f" ({SIDE_WORDS[m.side]})" if m.side else ""
+    if m.kind == "angle":
+        what = f"angle at the {words(m.points[1])} between {words(m.points[0])} and {words(m.points[2])}"
+        what += ", 0° = straight" if m.convention == "flexion" else ", interior (180° = straight)"
+    elif m.kind == "tilt":
+        what = f"tilt of {words(m.points[0])} → {words(m.points[1])} from {m.tilt_from}"
+    elif m.kind == "fppa":
+        what = "knee frontal-plane projection angle (positive = knee inward)"
+    elif m.kind == "distance":
+        axis = "" if m.axis == "any" else f"{m.axis} "
+        what = f"{axis}distance {words(m.points[0])} – {words(m.points[1])} per {words(m.per)}"
+    else:
+        what = f"height of {words(m.points[0])} above {words(m.points[1])} per {words(m.per)}"
+    space = " in 3D" if m.space == "world" else ""
+    desc = f": {m.description}" if m.description else ""
+    return f"{m.name}{desc} — {what}{where}{space}"
+
+
+def describe(ex: Exercise) -> str:
+    lines = [f"{ex.name} ({ex.id})", f"  kind: {ex.kind}; film {VIEW_WORDS[ex.view]}; dose: {ex.dose}"]
+    if ex.description:
+        lines.append(f"  {ex.description.strip()}")
+    if ex.source is not None:
+        lines.append(f"  file: {ex.source}")
+    lines.append("Measures:")
+    lines += [f"  - {measure_words(m)}" for m in ex.measures.values()]
+    if ex.reps is not None:
+        r = ex.reps
+        rest, peak = _fmt(ex, r.measure, r.rest), _fmt(ex, r.measure, r.peak)
+        way = "rises" if r.rising else "falls"
+        lines.append("A rep:")
+        lines.append(
+            f"  {words(r.measure)} {way} from {rest} (rest) past {peak} (peak) and comes back, "
+            f"taking at least {r.min_duration_s:g} s"
+            + (f" and at most {r.max_duration_s:g} s" if r.max_duration_s else "") + "."
+        )  # fmt: skip
+        if r.sides == "each":
+            lines.append("  Counted for each side; one side at a time.")
+        ready = f"  Counting starts after holding the rest position for {r.ready.hold_s:g} s"
+        if r.ready.when is not None:
+            ready += f" with {condition_words(ex, r.ready.when)}"
+        lines.append(ready + ".")
+        if r.hold is not None:
+            most = f" (at most {r.hold.max_s:g} s)" if r.hold.max_s else ""
+            lines.append(f"  Hold at the peak for {r.hold.target_s:g} s{most}.")
+    if ex.hold is not None:
+        h = ex.hold
+        lines.append("A hold:")
+        lines.append(f"  while {condition_words(ex, h.when)}; target {h.target_s:g} s"
+                     + (", each side" if h.sides == "each" else "") + ".")  # fmt: skip
+        lines.append(
+            f"  Dropouts up to {h.grace_s:g} s are forgiven; holds under {h.min_s:g} s are not reported."
+        )
+    if ex.faults:
+        lines.append("Faults:")
+    for f in ex.faults:
+        view = f", {VIEW_WORDS[f.view]} only" if f.view != "any" else ""
+        lines.append(
+            f"  - {f.id} ({f.severity}, {PHASE_WORDS[f.phase]}{view}): {condition_words(ex, f.when)}"
+            f" for {f.for_s:g} s"
+        )
+        lines.append(f'    says: "{f.message}" (spoken: "{f.cue}")')
+        lines.append(f"    why: {' '.join(f.explain.split())}")
+    return "\n".join(lines)
