@@ -39,6 +39,9 @@ class Capture(Protocol):
 def _open_cv_capture(index: int) -> Capture:
     import cv2  # deferred: importing OpenCV costs time `--help` should not pay
 
+    # OpenCV logs its own lines for a missing camera; formcheck says it once, in its words.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
     capture: Capture = cv2.VideoCapture(index)
     return capture
 
