@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import benchlib as bl
 from benchlib import Timing
+
+if TYPE_CHECKING:
+    from formcheck.analysis import AnalysisSettings
 
 TARGETS = {"analyze": 0.90, "analyze --video": 0.75}
 
@@ -42,11 +47,12 @@ def bare_loop(path: Path, model: Path, num_poses: int) -> Timing:
     with vision.PoseLandmarker.create_from_options(options) as landmarker, av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        time_base = stream.time_base or Fraction(1, 1000)
         start = bl.stopwatch()
         frames = 0
         last = -1
         for vf in container.decode(stream):
-            t_ms = max(round(float(vf.pts * stream.time_base) * 1000), last + 1)
+            t_ms = max(round(float((vf.pts or 0) * time_base) * 1000), last + 1)
             last = t_ms
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=vf.to_ndarray(format="rgb24"))
             landmarker.detect_for_video(image, t_ms)
@@ -54,7 +60,7 @@ def bare_loop(path: Path, model: Path, num_poses: int) -> Timing:
         return bl.since(start, frames)
 
 
-def formcheck_analyze(path: Path, output: str | None, model: str = "full") -> Timing:
+def formcheck_analyze(path: Path, output: str | None, *, settings: AnalysisSettings | None = None) -> Timing:
     from formcheck.analysis import AnalysisSettings, Outputs, analyze
     from formcheck.rules import load_exercise
 
@@ -78,7 +84,7 @@ def formcheck_analyze(path: Path, output: str | None, model: str = "full") -> Ti
             outputs = Outputs(report=Path(tmp) / "out.html")
         elif output == "csv+json":
             outputs = Outputs(json=Path(tmp) / "out.json", csv=Path(tmp) / "out.csv")
-        settings = AnalysisSettings(model=str(bl.model_path(model)))
+        settings = settings or AnalysisSettings(model=str(bl.model_path("full")))
         analysis = analyze(
             path, exercise, outputs=outputs, settings=settings, on_start=on_start, on_step=on_step
         )

@@ -28,28 +28,31 @@ def wall_reps(depth: float, hold_s: float, n: int = 2) -> list[tuple[float, Post
     return keys
 
 
+# The peak zone (35°, left below 30°) is entered before 45° and left after it: a hold of h s at
+# the bottom keeps the clock running about h + 0.6 s.
 @pytest.mark.parametrize(
-    ("name", "depth", "hold_s", "good", "fault_ids"),
+    ("name", "depth", "hold_s", "held_s", "fault_ids"),
     [
-        ("45° held 6 s: good", 45, 6.0, True, []),
-        ("50° still within the measurement error", 50, 6.0, True, []),
-        ("65° is too deep", 65, 6.0, False, ["too_deep"]),
-        ("hold too short", 45, 2.0, False, ["hold_too_short"]),
+        ("45° held 6 s: good", 45, 6.0, 6.6, []),
+        ("50° still within the measurement error", 50, 6.0, 6.6, []),
+        # too_deep (a warning) fires ~0.3 s after passing 55°: the hold clock pauses from then
+        # on, as a stretch's does, so the rep is also held too short
+        ("65° is too deep", 65, 6.0, 0.6, ["hold_too_short", "too_deep"]),
+        ("hold too short", 45, 2.0, 2.6, ["hold_too_short"]),
     ],
 )
 def test_wall_squat_table(
-    wall_squat: Exercise, name: str, depth: float, hold_s: float, good: bool, fault_ids: list[str]
+    wall_squat: Exercise, name: str, depth: float, hold_s: float, held_s: float, fault_ids: list[str]
 ) -> None:
     run = play(wall_squat, wall_reps(depth, hold_s), fps=15)
     res = run.result
     assert res.reps["total"] == 2, name
-    assert res.reps["good"] == (2 if good else 0)
+    assert res.reps["good"] == (0 if fault_ids else 2)
     assert [list(e.faults) for e in res.rep_events] == [fault_ids, fault_ids]
     assert len(res.holds) == 2
     for h in res.holds:
-        assert h.completed == (hold_s >= 5)
-        # the peak zone (35°, left below 30°) is entered before 45° and left after it
-        assert h.seconds == pytest.approx(hold_s + 0.6, abs=0.5)
+        assert h.completed == (held_s >= 5)
+        assert h.seconds == pytest.approx(held_s, abs=0.5)
     assert {f.id for f in res.faults} == set(fault_ids)
 
 

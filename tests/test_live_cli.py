@@ -80,7 +80,7 @@ def test_ctrl_c_saves_the_session_and_exits_130(tmp_path: Path) -> None:
         line = proc.stdout.readline()
     time.sleep(3)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=30)
+    _stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "interrupted" in stderr

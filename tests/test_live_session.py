@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def test_pause_skips_frames_and_cuts_the_time_out(track, squat, tmp_path: Path) 
     outcome = _session(track, [squat], tmp_path, controls=controls, sinks=[TimeSink()]).run()
     assert controls.paused_frames == 10
     assert outcome.analysed == len(track) - 10
-    gaps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(seen)]
     assert max(gaps) <= 2 * min(gaps) + 1  # no 10-frame hole in the engine's time
     assert seen[0] == 0
 

@@ -125,7 +125,7 @@ def analyze(
             estimator = stack.enter_context(MediaPipeEstimator(model.path, max_people=settings.max_people))
             if on_start is not None:
                 on_start(-(-source.frame_count // settings.stride) if source.frame_count else None)
-            pairs = estimated(source, estimator, stride=settings.stride)
+            pairs = estimated(source.frames(settings.stride), estimator, stride=settings.stride)
             fps = source.fps
             source_name = path.name
         sinks = _make_sinks(outputs, exercise, fps=fps / settings.stride, source_name=source_name)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
 from formcheck.errors import Interrupted, UsageError
+
+if TYPE_CHECKING:
+    from formcheck.live.session import SavedSet
+    from formcheck.live.voice import Voice
+    from formcheck.sources import FrameSource
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +33,9 @@ def live_command(
         None, "--source", help="Play a video file at real-time pace as if it were the camera."
     ),
     json_path: Path | None = typer.Option(
-        None, "--json", help="Where to save the session result (default: a dated file in the user data folder)."
+        None,
+        "--json",
+        help="Where to save the session result (default: a dated file in the user data folder).",
     ),
     model: str = typer.Option("full", "--model", help="Pose model: lite, full, heavy, or a .task file."),
     mirror: bool | None = typer.Option(
@@ -35,7 +43,9 @@ def live_command(
     ),
     window: bool = typer.Option(True, "--window/--no-window", help="Show the window, or run headless."),
     voice: bool | None = typer.Option(
-        None, "--voice/--no-voice", help="Speak counts and cues (default: on with a window, if a voice exists)."
+        None,
+        "--voice/--no-voice",
+        help="Speak counts and cues (default: on with a window, if a voice exists).",
     ),
     show_fps: bool = typer.Option(False, "--show-fps", help="Show the effective fps and the latency."),
     snapshot_dir: Path | None = typer.Option(
@@ -137,14 +147,14 @@ def live_command(
     return 0
 
 
-def _open(source: Path | None, camera: int):  # type: ignore[no-untyped-def]
+def _open(source: Path | None, camera: int) -> FrameSource:
     from formcheck.sources import open_source
 
     spec = str(source) if source is not None else str(camera)
     return open_source(spec, realtime=True)
 
 
-def _start_voice(say, *, asked: bool):  # type: ignore[no-untyped-def]
+def _start_voice(say: Callable[[str], None], *, asked: bool) -> Voice | None:
     from formcheck.live.voice import Voice, find_speaker
 
     found = find_speaker()
@@ -175,7 +185,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _print_summary(sets) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(sets: list[SavedSet]) -> None:
     from formcheck.cli.summary import print_summary
 
     if not sets:

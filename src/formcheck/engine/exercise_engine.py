@@ -28,7 +28,7 @@ from formcheck.engine.report import (
     HoldProgress,
     Notice,
 )
-from formcheck.engine.reps import RepCounter, RepOutcome
+from formcheck.engine.reps import RepCounter, RepInProgress, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
 from formcheck.engine.view import ViewTracker
 from formcheck.landmarks import NAMES
@@ -92,7 +92,11 @@ class ExerciseEngine:
             self.timer = HoldTimer(exercise.hold, self.sides)
             self._hold_check = compile_condition(exercise.hold.when)
             self._counted = measures_of(exercise.hold.when)
-        self.faults = FaultTracker(exercise.faults)
+        # rep_end faults are judged once per rep, on its peak values, not frame by frame
+        self.faults = FaultTracker(tuple(f for f in exercise.faults if f.phase != "rep_end"))
+        self._rep_end_faults = [
+            (f, compile_condition(f.when)) for f in exercise.faults if f.phase == "rep_end"
+        ]
         self._builtin = _builtin_faults(exercise)
         self._builtin_active: dict[str, tuple[str | None, float]] = {}
         self.notices = NoticeTracker(NOTICE_KINDS)
@@ -125,7 +129,7 @@ class ExerciseEngine:
             self.pose_frames += 1
             image, z = _geometry(pose, pose_frame.image_size, ex.min_visibility)
             if pose.world is not None:
-                world = FrameGeometry(pose.world.astype(np.float64).tolist(), image.ok)
+                world = FrameGeometry(pose.world.astype(np.float64).tolist(), image.ok, planar=False)
             self.view.update(t_s, image.coords, z, image.ok, world.coords if world else None)
             if self.view.view != "unknown":
                 self.view_counts[self.view.view] += 1
@@ -209,7 +213,9 @@ class ExerciseEngine:
         if blocked:
             ready_ok = None
         was_hold = counter.active is not None and counter.active.hold_started
-        self._pending = counter.update(t_s, p_by_side, values_by_side, ready_ok)
+        # like a stretch's hold clock, the hold at the peak pauses while a warning/stop fault fires
+        paused = any(st.fault.severity != "info" for st in self.faults.active())
+        self._pending = counter.update(t_s, p_by_side, values_by_side, ready_ok, paused)
         rep = counter.active
         if rep is not None and rep.hold_started and not was_hold:
             events.append(Event("hold_start", t_s, rep.side, {"in_rep": True}))
@@ -243,6 +249,14 @@ class ExerciseEngine:
                     ))  # fmt: skip
             if not out.counted:
                 continue
+            for fault in self._judge_rep_end(rep, out.end_s):
+                events.append(Event("fault_start", t_s, rep.side, {
+                    "id": fault.id, "severity": fault.severity, "message": fault.message, "cue": fault.cue,
+                    "rep_end": True,
+                }))  # fmt: skip
+                events.append(Event("fault_end", t_s, rep.side, {
+                    "id": fault.id, "seconds": round(out.end_s - rep.start_s, 3),
+                }))  # fmt: skip
             faults = tuple(sorted(rep.faults))
             good = not faults
             ev = RepEvent(
@@ -254,6 +268,16 @@ class ExerciseEngine:
             self.rep_counts[rep.side] += 1
             self.good_reps += good
             events.append(Event("rep", t_s, rep.side, ev.to_dict()))
+
+    def _judge_rep_end(self, rep: RepInProgress, end_s: float) -> list[Fault]:
+        """Judge the rule's rep_end faults on the rep's peak values (every measure at the frame
+        where the counted measure came closest to its peak level); a fault that holds there marks
+        the rep faulty and is recorded over the whole rep."""
+        fired = [f for f, check in self._rep_end_faults if check(rep.peak_values) is True]
+        for f in fired:
+            rep.faults.add(f.id)
+            self.fault_records.append(FaultRecord(f.id, rep.side, f.severity, rep.start_s, end_s, f.message))
+        return fired
 
     def _builtin_faults(self, t_s: float, side: str | None, events: list[Event]) -> None:
         """hold_too_long: the hold at the peak of a rep ran past the rule's max_s."""
@@ -326,22 +350,26 @@ class ExerciseEngine:
         return f"make sure your {' and '.join(parts)} can be seen"
 
     def _all_indices(self, name: str) -> tuple[int, ...]:
+        if name in self.measures.differences:
+            return tuple(i for part in self.measures.differences[name] for i in self._all_indices(part))
         return tuple(i for idx in self.measures.readers[name].indices.values() for i in idx)
 
     def _report_measures(self, side: str | None) -> dict[str, float | None]:
         out: dict[str, float | None] = {}
-        for name, reader in self.measures.readers.items():
+        split = self.measures.split_names
+        for name in self.measures.names:
             out[name] = self.measures.value(name, side)
-            if self.per_side and reader.measure.side in ("working", "stance"):
+            if name in split:
                 for s in ("left", "right"):
                     out[f"{name}.{s}"] = self.measures.value(name, s)
         return out
 
     def _highlight(self, side: str | None) -> dict[str, tuple[int, ...]]:
         out: dict[str, tuple[int, ...]] = {}
-        for name, reader in self.measures.readers.items():
+        split = self.measures.split_names
+        for name in self.measures.names:
             out[name] = self.measures.indices(name, side)
-            if self.per_side and reader.measure.side in ("working", "stance"):
+            if name in split:
                 for s in ("left", "right"):
                     out[f"{name}.{s}"] = self.measures.indices(name, s)
         return out
@@ -406,10 +434,24 @@ class ExerciseEngine:
                     )
                 )
         rep_events, reps = list(self.rep_events), self._reps_dict()
+        active_rep = self.counter.active if self.counter is not None else None
+        peak_hold = self.exercise.reps.hold if self.exercise.reps is not None else None
+        if active_rep is not None and active_rep.hold_started and peak_hold is not None:
+            # a hold at the peak still going when the input ends (a wall sit held to the end of
+            # the clip): its time so far is a hold, though the rep itself is not complete
+            holds.append(HoldSpan(
+                active_rep.side, active_rep.hold_start_s, active_rep.last_known_s, active_rep.hold_s,
+                peak_hold.target_s, active_rep.hold_s >= peak_hold.target_s,
+            ))  # fmt: skip
         last = self.counter.nearly_done() if self.counter is not None else None
         if last is not None:
             rep = last.rep
-            ids = tuple(sorted(rep.faults))
+            judged = set(rep.faults)  # judge a copy: the engine may keep running after finish
+            fired = [f.id for f, check in self._rep_end_faults if check(rep.peak_values) is True]
+            for fid in fired:
+                f = next(f for f, _ in self._rep_end_faults if f.id == fid)
+                faults.append(FaultRecord(fid, rep.side, f.severity, rep.start_s, last.end_s, f.message))
+            ids = tuple(sorted(judged | set(fired)))
             rep_events.append(RepEvent(
                 rep.peak_t_s, rep.start_s, last.end_s, rep.side, rep.peak_values, ids, not ids,
                 rep.hold_s if rep.hold_started else None,

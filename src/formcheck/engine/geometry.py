@@ -25,15 +25,34 @@ _ANKLES = (INDEX["left_ankle"], INDEX["right_ankle"])
 _PAIR_NORMS = {"hip_width": _HIPS, "shoulder_width": _SHOULDERS, "ankle_width": _ANKLES}
 
 
+_FEET = tuple((INDEX[f"{s}_heel"], INDEX[f"{s}_foot_index"]) for s in ("left", "right"))
+_NOSE = INDEX["nose"]
+_EARS = (INDEX["left_ear"], INDEX["right_ear"])
+_UNKNOWN = object()
+
+
 class FrameGeometry:
-    """The coordinates of one pose, as plain lists, and cached body-size normalisers."""
+    """The coordinates of one pose, as plain lists, and cached body-size normalisers.
 
-    __slots__ = ("_norms", "coords", "ok")
+    ``planar``: image coordinates, whose z (MediaPipe's depth guess) is too rough for a facing
+    direction, so the facing direction is read along x only; world coordinates use x and z.
+    """
 
-    def __init__(self, coords: list[list[float]], visible: list[bool]) -> None:
+    __slots__ = ("_facing", "_norms", "coords", "ok", "planar")
+
+    def __init__(self, coords: list[list[float]], visible: list[bool], planar: bool = True) -> None:
         self.coords = coords
         self.ok = visible
+        self.planar = planar
         self._norms: dict[str, float | None] = {}
+        self._facing: object = _UNKNOWN
+
+    def facing(self) -> tuple[float, float] | None:
+        """Unit horizontal (x, z) direction the person faces: heel→toe of the seen feet, else
+        ears→nose; None when neither is seen."""
+        if self._facing is _UNKNOWN:
+            self._facing = _facing(self.coords, self.ok, self.planar)
+        return self._facing  # type: ignore[return-value]
 
     def norm(self, per: str) -> float | None:
         if per in self._norms:
@@ -62,6 +81,35 @@ class FrameGeometry:
             hp = _mid(c[_HIPS[0]], c[_HIPS[1]])
             value = _dist(sh, hp)
         return value if value is not None and value > MIN_NORM else None
+
+
+def _facing(c: list[list[float]], ok: list[bool], planar: bool) -> tuple[float, float] | None:
+    dx = dz = 0.0
+    for heel, toe in _FEET:
+        if ok[heel] and ok[toe]:
+            dx += c[toe][0] - c[heel][0]
+            dz += c[toe][2] - c[heel][2]
+    if math.hypot(dx, 0.0 if planar else dz) < MIN_NORM:
+        ears = [c[i] for i in _EARS if ok[i]]
+        if not ok[_NOSE] or not ears:
+            return None
+        dx = c[_NOSE][0] - sum(e[0] for e in ears) / len(ears)
+        dz = c[_NOSE][2] - sum(e[2] for e in ears) / len(ears)
+    if planar:
+        dz = 0.0
+    n = math.hypot(dx, dz)
+    return (dx / n, dz / n) if n >= MIN_NORM else None
+
+
+def lean(a: Point, b: Point, facing: tuple[float, float]) -> float | None:
+    """Angle of a→b from straight up, degrees, positive when b is ahead of a in the direction the
+    person faces (leaning forward), negative when behind (leaning back); ±180 upside down."""
+    vx, vy, vz = b[0] - a[0], b[1] - a[1], b[2] - a[2]
+    forward = vx * facing[0] + vz * facing[1]
+    up = -vy  # y grows downwards
+    if math.hypot(forward, up) < MIN_NORM:
+        return None
+    return math.degrees(math.atan2(forward, up))
 
 
 def _dist(a: Point, b: Point) -> float:
@@ -151,6 +199,9 @@ class MeasureReader:
             return 180.0 - inner if m.convention == "flexion" else inner
         if kind == "tilt":
             return tilt(c[idx[0]], c[idx[1]], self.reference)
+        if kind == "lean":
+            facing = geo.facing()
+            return None if facing is None else lean(c[idx[0]], c[idx[1]], facing)
         if kind == "fppa":
             return fppa(c[idx[0]][:2], c[idx[1]][:2], c[idx[2]][:2], c[idx[3]][:2])
         norm = geo.norm(m.per)

@@ -14,17 +14,34 @@ import math
 from formcheck.engine.geometry import FrameGeometry, MeasureReader
 from formcheck.engine.smoothing import Smoother
 from formcheck.landmarks import other_side
-from formcheck.rules.model import Exercise
+from formcheck.rules.model import Exercise, Measure
 
 SIDES = ("left", "right")
 Values = dict[str, float | None]
+
+
+def _reads_working(m: Measure, measures: dict[str, Measure]) -> bool:
+    if m.kind == "difference":
+        return any(_reads_working(measures[o], measures) for o in m.of)
+    return m.side in ("working", "stance")
 
 
 class MeasureSet:
     """The rule's measures: ``update`` once per frame, then ``values(working_side)``."""
 
     def __init__(self, exercise: Exercise) -> None:
-        self.readers = {name: MeasureReader(m) for name, m in exercise.measures.items()}
+        measures = exercise.measures
+        self.names = tuple(measures)
+        self.readers = {name: MeasureReader(m) for name, m in measures.items() if m.kind != "difference"}
+        # A difference is computed from its two (already smoothed) measures: the smoothing is
+        # linear, so smoothing the difference again would change nothing.
+        self.differences = {name: m.of for name, m in measures.items() if m.kind == "difference"}
+        # Measures the report shows per side too (``name.left``/``name.right``).
+        self.split_names = (
+            tuple(name for name, m in measures.items() if _reads_working(m, measures))
+            if exercise.per_side
+            else ()
+        )
         self._smoothers: dict[tuple[str, str | None], Smoother] = {}
         for name, reader in self.readers.items():
             for side in SIDES if reader.sided else (None,):
@@ -63,6 +80,10 @@ class MeasureSet:
         return None
 
     def value(self, name: str, working: str | None) -> float | None:
+        if name in self.differences:
+            first, second = self.differences[name]
+            a, b = self.value(first, working), self.value(second, working)
+            return None if a is None or b is None else a - b
         reader = self.readers[name]
         if not reader.sided:
             return self._raw[(name, None)]
@@ -83,10 +104,13 @@ class MeasureSet:
 
     def values(self, working: str | None) -> Values:
         """Every measure by name, with ``working``/``stance`` read for the given working side."""
-        return {name: self.value(name, working) for name in self.readers}
+        return {name: self.value(name, working) for name in self.names}
 
     def indices(self, name: str, working: str | None) -> tuple[int, ...]:
         """Landmark indices the measure reads now (for the overlay)."""
+        if name in self.differences:
+            first, second = self.differences[name]
+            return (*self.indices(first, working), *self.indices(second, working))
         reader = self.readers[name]
         if not reader.sided:
             return reader.indices[None]

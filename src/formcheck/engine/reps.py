@@ -39,6 +39,7 @@ class RepInProgress:
     hold_started: bool = False
     hold_start_s: float = 0.0
     hold_s: float = 0.0
+    hold_counting: bool = False  # was the hold clock running on the previous frame (not paused)
     too_long: bool = False
     faults: set[str] = field(default_factory=set)
 
@@ -91,13 +92,15 @@ class RepCounter:
         p_by_side: dict[str | None, float | None],
         values_by_side: dict[str | None, dict[str, float | None]],
         ready_ok: bool | None,
+        paused: bool = False,
     ) -> list[RepOutcome]:
+        """``paused``: a warning/stop fault is firing, so the hold at the peak does not count."""
         prev_s, self._prev_s = self._prev_s, t_s
         self.known = any(p is not None for p in p_by_side.values())
         if self.known:
             self._last_known_s = t_s
         if self.active is not None:
-            return self._update_active(t_s, prev_s, p_by_side, values_by_side)
+            return self._update_active(t_s, prev_s, p_by_side, values_by_side, paused)
         if self.waiting:
             self._update_waiting(t_s, p_by_side, ready_ok)
             return []
@@ -152,6 +155,7 @@ class RepCounter:
         prev_s: float | None,
         p_by_side: dict[str | None, float | None],
         values_by_side: dict[str | None, dict[str, float | None]],
+        paused: bool,
     ) -> list[RepOutcome]:
         rep = self.active
         assert rep is not None
@@ -167,7 +171,9 @@ class RepCounter:
             return []
         was_known_s = rep.last_known_s
         rep.last_known_s = t_s
-        self._advance(rep, t_s, was_known_s if prev_s is not None else None, p, values_by_side[rep.side])
+        self._advance(
+            rep, t_s, was_known_s if prev_s is not None else None, p, values_by_side[rep.side], paused
+        )
         max_dur = self.rule.max_duration_s
         if max_dur is not None and t_s - rep.start_s > max_dur:
             rep.too_long = True
@@ -189,7 +195,7 @@ class RepCounter:
 
     def _advance(
         self, rep: RepInProgress, t_s: float, prev_known_s: float | None, p: float,
-        values: dict[str, float | None],
+        values: dict[str, float | None], paused: bool = False,
     ) -> None:  # fmt: skip
         was_in_peak = rep.in_peak
         rep.last_p = p
@@ -202,5 +208,7 @@ class RepCounter:
         if rep.in_peak and self.rule.hold is not None:
             if not rep.hold_started:
                 rep.hold_started, rep.hold_start_s = True, t_s
-            if was_in_peak and prev_known_s is not None:
+            counting = not paused  # the time since the last frame counts if both frames counted
+            if was_in_peak and prev_known_s is not None and counting and rep.hold_counting:
                 rep.hold_s += t_s - prev_known_s
+            rep.hold_counting = counting

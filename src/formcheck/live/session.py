@@ -203,6 +203,8 @@ class LiveSession:
         self._grabber: LatestFrames | None = None
         if isinstance(frames, LatestFrames | EveryFrame):
             self.feed: FrameFeed = frames
+        elif not isinstance(frames, Iterable):
+            self.feed = frames
         elif newest_only:
             self._grabber = LatestFrames(frames, name=source_name)
             self.feed = self._grabber
@@ -323,7 +325,9 @@ class LiveSession:
         self._command = command
         return True
 
-    def _save(self, number: int, exercise_id: str, result: SessionResult, started: datetime, frames: int) -> None:
+    def _save(
+        self, number: int, exercise_id: str, result: SessionResult, started: datetime, frames: int
+    ) -> None:
         path = set_path(self.json_path, number, exercise_id)
         live = {
             "set": number,

@@ -32,7 +32,12 @@ SNAPSHOT_EVENTS = ("rep", "fault_start", "hold_end")
 
 class Annotator(Protocol):
     def annotate(
-        self, image: np.ndarray, report: FrameReport, *, fps: float | None = ..., latency_ms: float | None = ...
+        self,
+        image: np.ndarray,
+        report: FrameReport,
+        *,
+        fps: float | None = ...,
+        latency_ms: float | None = ...,
     ) -> np.ndarray: ...
 
 
@@ -107,9 +112,7 @@ class LiveWindow:
         try:
             cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as err:
-            raise UsageError(
-                "cannot open a window (no display?): use --no-window to run headless"
-            ) from err
+            raise UsageError("cannot open a window (no display?): use --no-window to run headless") from err
         self._sized = False
 
     def set_capture_clock(self, captured_at: Callable[[int], float | None]) -> None:
@@ -147,10 +150,7 @@ class LiveWindow:
         """Show a live frame while paused (no analysis), with the way out written on it."""
         cv2 = self._cv2
         shown = fit(image)
-        if self.mirror:
-            shown = np.ascontiguousarray(shown[:, ::-1])
-        else:
-            shown = shown.copy()
+        shown = np.ascontiguousarray(shown[:, ::-1]) if self.mirror else shown.copy()
         h, w = shown.shape[:2]
         overlay = shown.copy()
         cv2.rectangle(overlay, (0, 0), (w, h), (0, 0, 0), -1)

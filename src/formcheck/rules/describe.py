@@ -11,7 +11,7 @@ SIDE_WORDS = {
 }  # fmt: skip
 PHASE_WORDS = {
     "any": "at any time", "rest": "at rest", "moving": "while moving", "peak": "at the peak",
-    "hold": "while holding", "rep": "during a rep",
+    "hold": "while holding", "rep": "during a rep", "rep_end": "judged at each rep's peak as the rep ends",
 }  # fmt: skip
 VIEW_WORDS = {"side": "from the side", "front": "from the front", "any": "from any angle"}
 
@@ -51,6 +51,10 @@ def measure_words(m: Measure) -> str:
         what += ", 0° = straight" if m.convention == "flexion" else ", interior (180° = straight)"
     elif m.kind == "tilt":
         what = f"tilt of {words(m.points[0])} → {words(m.points[1])} from {m.tilt_from}"
+    elif m.kind == "lean":
+        what = f"lean of {words(m.points[0])} → {words(m.points[1])} from upright, positive = forward"
+    elif m.kind == "difference":
+        what = f"{words(m.of[0])} minus {words(m.of[1])}"
     elif m.kind == "fppa":
         what = "knee frontal-plane projection angle (positive = knee inward)"
     elif m.kind == "distance":
@@ -104,7 +108,7 @@ def describe(ex: Exercise) -> str:
         view = f", {VIEW_WORDS[f.view]} only" if f.view != "any" else ""
         lines.append(
             f"  - {f.id} ({f.severity}, {PHASE_WORDS[f.phase]}{view}): {condition_words(ex, f.when)}"
-            f" for {f.for_s:g} s"
+            + ("" if f.phase == "rep_end" else f" for {f.for_s:g} s")
         )
         lines.append(f'    says: "{f.message}" (spoken: "{f.cue}")')
         lines.append(f"    why: {' '.join(f.explain.split())}")

@@ -12,7 +12,7 @@ from pathlib import Path
 FORMAT_VERSION = 1
 
 VIEWS = ("side", "front", "any")
-MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height")
+MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "lean", "difference")
 CONVENTIONS = ("flexion", "interior")
 TILT_FROM = ("up", "down", "horizontal")
 NORMALISERS = ("leg_length", "hip_width", "shoulder_width", "torso_length", "ankle_width")
@@ -21,7 +21,7 @@ AXES = ("any", "horizontal", "vertical")
 # Which body side a measure reads.
 MEASURE_SIDES = ("left", "right", "working", "stance", "nearer", "farther", "max", "min", "mean")
 COUNT_SIDES = ("both", "each")
-PHASES = ("any", "rest", "moving", "peak", "hold", "rep")
+PHASES = ("any", "rest", "moving", "peak", "hold", "rep", "rep_end")
 SEVERITIES = ("info", "warning", "stop")
 
 # Plausible value range of each kind of measure (thresholds outside it are typos).
@@ -31,7 +31,9 @@ VALUE_RANGE: dict[str, tuple[float, float]] = {
     "fppa": (-90.0, 90.0),
     "distance": (0.0, 10.0),
     "height": (-10.0, 10.0),
+    "lean": (-180.0, 180.0),
 }
+DEGREE_KINDS = ("angle", "tilt", "fppa", "lean")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ class Measure:
     axis: str = "any"  # distance only
     space: str = "image"
     description: str = ""
+    of: tuple[str, ...] = ()  # difference only: the two measures, first minus second
+    operand_unit: str = ""  # difference only: the unit both measures share
 
     @property
     def sided(self) -> bool:
@@ -101,7 +105,22 @@ class Measure:
 
     @property
     def unit(self) -> str:
-        return "°" if self.kind in ("angle", "tilt", "fppa") else f"× {self.per.replace('_', ' ')}"
+        if self.kind == "difference":
+            return self.operand_unit
+        return "°" if self.kind in DEGREE_KINDS else f"× {self.per.replace('_', ' ')}"
+
+
+def value_range(measure: Measure, measures: dict[str, Measure]) -> tuple[float, float]:
+    """Plausible values of a measure (a threshold outside them is a typo). A difference spans
+    from its first measure's low minus the second's high to the first's high minus the second's low."""
+    if measure.kind == "difference":
+        a_lo, a_hi = value_range(measures[measure.of[0]], measures)
+        b_lo, b_hi = value_range(measures[measure.of[1]], measures)
+        return a_lo - b_hi, a_hi - b_lo
+    lo, hi = VALUE_RANGE[measure.kind]
+    if measure.kind == "tilt" and measure.tilt_from == "horizontal":
+        hi = 90.0
+    return lo, hi
 
 
 @dataclass(frozen=True, slots=True)

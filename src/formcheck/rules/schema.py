@@ -6,6 +6,7 @@ valid name for a misspelling. The schema is this code: one function per section.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -21,7 +22,7 @@ ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SNAKE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Number of points each measure kind takes.
-POINT_COUNT = {"angle": 3, "tilt": 2, "fppa": 0, "distance": 2, "height": 2}
+POINT_COUNT = {"angle": 3, "tilt": 2, "fppa": 0, "distance": 2, "height": 2, "lean": 2, "difference": 0}
 # Fields allowed in a measure, per kind (besides kind, side, space, description).
 KIND_FIELDS = {
     "angle": {"points", "convention"},
@@ -29,8 +30,11 @@ KIND_FIELDS = {
     "fppa": set(),
     "distance": {"points", "per", "axis"},
     "height": {"points", "per"},
+    "lean": {"points"},
+    "difference": {"of"},
 }
 COMMON_MEASURE_FIELDS = {"kind", "side", "space", "description"}
+DIFFERENCE_FIELDS = {"kind", "of", "description"}  # a difference reads its measures' sides
 TOP_FIELDS = (
     "format", "id", "name", "description", "view", "dose", "measures", "reps", "hold", "faults",
     "smoothing_s", "min_visibility", "dropout_grace_s",
@@ -180,7 +184,7 @@ def build_exercise(doc: Document) -> m.Exercise:
     measures = _measures(c, c.require(top, "measures", ()), per_side=sides == "each")
     reps = _reps(c, count_block, measures) if count_key == "reps" else None
     hold = _hold(c, count_block, measures) if count_key == "hold" else None
-    faults = _faults(c, top.get("faults", []), measures)
+    faults = _faults(c, top.get("faults", []), measures, has_reps=reps is not None)
     smoothing = c.seconds(top.get("smoothing_s", 0.08), ("smoothing_s",))
     if smoothing > 2:
         raise c.fail(("smoothing_s",), f"smoothing over {smoothing:g} s would hide reps; use at most 2")
@@ -230,6 +234,9 @@ def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
             raise c.fail(mp, f"measure name '{name}' must be snake_case (like 'knee_flexion')", at_key=True)
         spec = c.mapping(spec_raw, mp)
         kind = c.choice(c.require(spec, "kind", mp), (*mp, "kind"), m.MEASURE_KINDS, "measure kind")
+        if kind == "difference":
+            out[name] = _difference(c, name, spec, mp)
+            continue
         c.fields(spec, mp, sorted(COMMON_MEASURE_FIELDS | KIND_FIELDS[kind]))
         points: tuple[str, ...] = ()
         needs_side = kind == "fppa"
@@ -272,6 +279,44 @@ def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
             space=c.choice(spec.get("space", "image"), (*mp, "space"), m.SPACES, "space"),
             description=c.text(spec["description"], (*mp, "description")) if "description" in spec else "",
         )  # fmt: skip
+    return _check_differences(c, out)
+
+
+def _difference(c: _Checker, name: str, spec: dict[str, Any], mp: PathKey) -> m.Measure:
+    """``kind: difference, of: [a, b]``: a minus b (checked against the other measures later)."""
+    c.fields(spec, mp, sorted(DIFFERENCE_FIELDS))
+    of = c.require(spec, "of", mp)
+    if not isinstance(of, list) or len(of) != 2 or not all(isinstance(x, str) for x in of):
+        raise c.fail(
+            (*mp, "of"), "expected two measure names [first, second]: the value is first minus second"
+        )
+    if of[0] == of[1]:
+        raise c.fail((*mp, "of"), "the two measures must differ")
+    desc = c.text(spec["description"], (*mp, "description")) if "description" in spec else ""
+    return m.Measure(name=name, kind="difference", points=(), side=None, of=(of[0], of[1]), description=desc)
+
+
+def _check_differences(c: _Checker, measures: dict[str, m.Measure]) -> dict[str, m.Measure]:
+    """Resolve each difference's two measures (defined anywhere in the file): they must exist, not
+    be differences themselves, and share a unit (degrees minus a distance means nothing)."""
+    out = dict(measures)
+    for name, meas in measures.items():
+        if meas.kind != "difference":
+            continue
+        path: PathKey = ("measures", name, "of")
+        for i, ref in enumerate(meas.of):
+            if ref not in measures:
+                raise c.fail((*path, i), f"unknown measure '{ref}'{did_you_mean(ref, measures)}")
+            if measures[ref].kind == "difference":
+                raise c.fail(
+                    (*path, i), f"'{ref}' is itself a difference; take the difference of plain measures"
+                )
+        units = [measures[ref].unit for ref in meas.of]
+        if units[0] != units[1]:
+            raise c.fail(
+                path, f"'{meas.of[0]}' ({units[0]}) and '{meas.of[1]}' ({units[1]}) are in different units"
+            )
+        out[name] = dataclasses.replace(meas, operand_unit=units[0])
     return out
 
 
@@ -283,11 +328,11 @@ def _measure_ref(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Mea
     return measures[raw]
 
 
-def _threshold(c: _Checker, raw: Any, path: PathKey, measure: m.Measure) -> float:
+def _threshold(
+    c: _Checker, raw: Any, path: PathKey, measure: m.Measure, measures: dict[str, m.Measure]
+) -> float:
     v = c.number(raw, path)
-    lo, hi = m.VALUE_RANGE[measure.kind]
-    if measure.kind == "tilt" and measure.tilt_from == "horizontal":
-        hi = 90.0
+    lo, hi = m.value_range(measure, measures)
     if not lo <= v <= hi:
         raise c.fail(
             path, f"threshold {raw:g} is out of range for {measure.kind} measure '{measure.name}' "
@@ -322,17 +367,17 @@ def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measu
         bt = cond["between"]
         if not isinstance(bt, list) or len(bt) != 2:
             raise c.fail((*path, "between"), "expected [low, high]")
-        above = _threshold(c, bt[0], (*path, "between", 0), measure)
-        below = _threshold(c, bt[1], (*path, "between", 1), measure)
+        above = _threshold(c, bt[0], (*path, "between", 0), measure, measures)
+        below = _threshold(c, bt[1], (*path, "between", 1), measure, measures)
         if below <= above:
             raise c.fail(
                 (*path, "between"), f"between [low, high] needs low < high, got [{above:g}, {below:g}]"
             )
     else:
         if "above" in cond:
-            above = _threshold(c, cond["above"], (*path, "above"), measure)
+            above = _threshold(c, cond["above"], (*path, "above"), measure, measures)
         if "below" in cond:
-            below = _threshold(c, cond["below"], (*path, "below"), measure)
+            below = _threshold(c, cond["below"], (*path, "below"), measure, measures)
         if above is None and below is None:
             raise c.fail(path, f"condition on '{measure.name}' needs 'above', 'below' or 'between'")
         if above is not None and below is not None and below <= above:
@@ -347,8 +392,8 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
         r, path, ("measure", "rest", "peak", "sides", "min_duration_s", "max_duration_s", "ready", "hold")
     )
     measure = _measure_ref(c, c.require(r, "measure", path), (*path, "measure"), measures)
-    rest = _threshold(c, c.require(r, "rest", path), (*path, "rest"), measure)
-    peak = _threshold(c, c.require(r, "peak", path), (*path, "peak"), measure)
+    rest = _threshold(c, c.require(r, "rest", path), (*path, "rest"), measure, measures)
+    peak = _threshold(c, c.require(r, "peak", path), (*path, "peak"), measure, measures)
     if rest == peak:
         raise c.fail(
             (*path, "peak"),
@@ -405,7 +450,7 @@ def _hold(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Hold:
     return m.Hold(when, target, min_s, grace, sides)
 
 
-def _faults(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> tuple[m.Fault, ...]:
+def _faults(c: _Checker, raw: Any, measures: dict[str, m.Measure], *, has_reps: bool) -> tuple[m.Fault, ...]:
     path: PathKey = ("faults",)
     if not isinstance(raw, list):
         raise c.fail(path, f"expected a list of faults, got {_type_name(raw)}")
@@ -421,6 +466,13 @@ def _faults(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> tuple[m.Fa
         if fid in seen:
             raise c.fail((*fp, "id"), f"fault id '{fid}' is used twice in this file")
         seen.add(fid)
+        phase = c.choice(f.get("phase", "any"), (*fp, "phase"), m.PHASES, "phase")
+        if phase == "rep_end" and not has_reps:
+            raise c.fail((*fp, "phase"), "phase 'rep_end' judges each rep as it ends; this rule has no reps")
+        if phase == "rep_end" and "for_s" in f:
+            raise c.fail(
+                (*fp, "for_s"), "for_s does not apply to phase 'rep_end' (judged once, as each rep ends)"
+            )
         out.append(
             m.Fault(
                 id=fid,
@@ -429,7 +481,7 @@ def _faults(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> tuple[m.Fa
                 cue=c.text(c.require(f, "cue", fp), (*fp, "cue")),
                 explain=c.text(c.require(f, "explain", fp), (*fp, "explain")),
                 severity=c.choice(f.get("severity", "warning"), (*fp, "severity"), m.SEVERITIES, "severity"),
-                phase=c.choice(f.get("phase", "any"), (*fp, "phase"), m.PHASES, "phase"),
+                phase=phase,
                 for_s=c.seconds(f.get("for_s", 0.2), (*fp, "for_s")),
                 view=c.choice(f.get("view", "any"), (*fp, "view"), m.VIEWS, "view"),
             )

@@ -26,6 +26,11 @@ class Mark:
     column: int  # 0-based
 
 
+def _one_line(text: str) -> str:
+    """Control characters (from odd keys or values) escaped, so an error stays one line."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def format_path(path: PathKey) -> str:
     out = ""
     for key in path:
@@ -65,7 +70,8 @@ class Document:
             mark = self.marks.get(probe)
         line = f":{mark.line}" if mark else ""
         where = f" {format_path(path)}:" if path else ""
-        return RuleError(f"{self.path}{line}:{where} {what}", detail=caret_detail(self.text, mark))
+        message = _one_line(f"{where} {what}")  # a key may hold a newline; the message must not
+        return RuleError(f"{self.path}{line}:{message}", detail=caret_detail(self.text, mark))
 
     def _parse(self) -> Any:
         try:

@@ -83,6 +83,14 @@ class VideoFileSource:
         return max(1, round(seconds * self.fps))
 
     def __iter__(self) -> Iterator[Frame]:
+        return self.frames()
+
+    def frames(self, stride: int = 1) -> Iterator[Frame]:
+        """Every ``stride``-th frame (indices 0, stride, 2*stride, ...; timestamps as always).
+
+        Every frame is still decoded (H.264 frames depend on each other), but only the kept ones
+        are converted to BGR arrays: ~2 ms a 720p frame that ``--stride`` would throw away.
+        """
         import av
 
         if self._iterated:
@@ -102,8 +110,9 @@ class VideoFileSource:
                 # Strictly increasing even where pts repeat or go backwards (broken muxers).
                 t_ms = max(t_ms, last_t_ms + 1)
                 last_t_ms = t_ms
-                image = rotate_upright(vf.to_ndarray(format="bgr24"), float(vf.rotation or 0))
-                yield Frame(index, t_ms, image)
+                if index % stride == 0:
+                    image = rotate_upright(vf.to_ndarray(format="bgr24"), float(vf.rotation or 0))
+                    yield Frame(index, t_ms, image)
                 index += 1
         except (av.error.FFmpegError, OSError) as err:
             if index == 0:
