@@ -10,9 +10,8 @@ Nothing counts or faults while nobody is seen or the camera shows the wrong view
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-
-import numpy as np
 
 from formcheck.engine.conditions import compile_condition, measures_of
 from formcheck.engine.faults import FaultSpan, FaultTracker
@@ -32,7 +31,7 @@ from formcheck.engine.reps import RepCounter, RepInProgress, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
 from formcheck.engine.view import ViewTracker
 from formcheck.landmarks import NAMES
-from formcheck.pose import VISIBILITY, Pose, PoseFrame
+from formcheck.pose import Pose, PoseFrame
 from formcheck.rules.model import Compare, Exercise, Fault
 
 FRAME_MARGIN = 0.02  # a landmark further outside the image than this is not "seen"
@@ -57,16 +56,25 @@ _BODY_PART = {
 }  # fmt: skip
 
 
+_LO, _HI = -FRAME_MARGIN, 1 + FRAME_MARGIN
+
+
 def _geometry(pose: Pose, size: tuple[int, int], min_vis: float) -> tuple[FrameGeometry, list[float]]:
+    """Pixel coordinates (z scaled like x) and whether each landmark is seen. Plain Python on
+    the landmark list: a few numpy calls on a 33×5 array would cost more than the whole loop
+    (``tolist`` gives the float32 values exactly, as float64, like ``astype`` did)."""
     w, h = size
-    lm = pose.landmarks.astype(np.float64)
-    coords = np.stack([lm[:, 0] * w, lm[:, 1] * h, lm[:, 2] * w], axis=1)
-    inside = (
-        (lm[:, 0] >= -FRAME_MARGIN) & (lm[:, 0] <= 1 + FRAME_MARGIN)
-        & (lm[:, 1] >= -FRAME_MARGIN) & (lm[:, 1] <= 1 + FRAME_MARGIN)
-    )  # fmt: skip
-    ok = (lm[:, VISIBILITY] >= min_vis) & inside & np.isfinite(coords).all(axis=1)
-    return FrameGeometry(coords.tolist(), ok.tolist()), coords[:, 2].tolist()
+    coords: list[list[float]] = []
+    ok: list[bool] = []
+    isfinite = math.isfinite
+    for x, y, z, vis, _ in pose.landmarks.tolist():
+        px, py, pz = x * w, y * h, z * w
+        coords.append([px, py, pz])
+        ok.append(
+            vis >= min_vis and _LO <= x <= _HI and _LO <= y <= _HI
+            and isfinite(px) and isfinite(py) and isfinite(pz)
+        )  # fmt: skip
+    return FrameGeometry(coords, ok), [c[2] for c in coords]
 
 
 class ExerciseEngine:
@@ -77,6 +85,14 @@ class ExerciseEngine:
         self.per_side = exercise.per_side
         self.sides: tuple[str | None, ...] = ("left", "right") if self.per_side else (None,)
         self.measures = MeasureSet(exercise)
+        # report keys: each measure, with its ``.left``/``.right`` keys when shown per side
+        split = self.measures.split_names
+        self._split_keys: tuple[tuple[str, tuple[str, ...]], ...] = (
+            tuple((n, (f"{n}.left", f"{n}.right") if n in split else ()) for n in self.measures.names)
+            if split
+            else ()
+        )
+        self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
         self.view = ViewTracker()
         self.counter: RepCounter | None = None
         self.timer: HoldTimer | None = None
@@ -129,7 +145,7 @@ class ExerciseEngine:
             self.pose_frames += 1
             image, z = _geometry(pose, pose_frame.image_size, ex.min_visibility)
             if pose.world is not None:
-                world = FrameGeometry(pose.world.astype(np.float64).tolist(), image.ok, planar=False)
+                world = FrameGeometry(pose.world.tolist(), image.ok, planar=False)
             self.view.update(t_s, image.coords, z, image.ok, world.coords if world else None)
             if self.view.view != "unknown":
                 self.view_counts[self.view.view] += 1
@@ -355,16 +371,26 @@ class ExerciseEngine:
         return tuple(i for idx in self.measures.readers[name].indices.values() for i in idx)
 
     def _report_measures(self, side: str | None) -> dict[str, float | None]:
+        values = self.measures.values(side)
+        if not self._split_keys:
+            return dict(values)
+        left, right = self.measures.values("left"), self.measures.values("right")
         out: dict[str, float | None] = {}
-        split = self.measures.split_names
-        for name in self.measures.names:
-            out[name] = self.measures.value(name, side)
-            if name in split:
-                for s in ("left", "right"):
-                    out[f"{name}.{s}"] = self.measures.value(name, s)
+        for name, keys in self._split_keys:
+            out[name] = values[name]
+            if keys:
+                out[keys[0]], out[keys[1]] = left[name], right[name]
         return out
 
     def _highlight(self, side: str | None) -> dict[str, tuple[int, ...]]:
+        """The same for a given side and nearer side: built once, copied per frame."""
+        key = (side, self.measures.nearer)
+        cached = self._highlights.get(key)
+        if cached is None:
+            cached = self._highlights[key] = self._build_highlight(side)
+        return dict(cached)
+
+    def _build_highlight(self, side: str | None) -> dict[str, tuple[int, ...]]:
         out: dict[str, tuple[int, ...]] = {}
         split = self.measures.split_names
         for name in self.measures.names:

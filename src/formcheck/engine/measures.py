@@ -1,10 +1,15 @@
 """Per-frame measure values for a rule, resolved to the side each measure reads.
 
-Every sided measure is read on both body sides, each smoothed on its own (time-based, so the
-curve does not depend on the frame rate); the side a measure names is then resolved:
-``left``/``right`` directly, ``nearer``/``farther`` from the view tracker, ``max``/``min``/``mean``
-over both sides (unknown unless both sides are known: a hidden far leg must not make ``min``
-silently read the near one), ``working``/``stance`` from the side of the current rep or hold.
+A sided measure is read on every body side it may be resolved to (both, except for a fixed
+``left``/``right``), each smoothed on its own (time-based, so the curve does not depend on the
+frame rate); the side a measure names is then resolved: ``left``/``right`` directly,
+``nearer``/``farther`` from the view tracker, ``max``/``min``/``mean`` over both sides (unknown
+unless both sides are known: a hidden far leg must not make ``min`` silently read the near one),
+``working``/``stance`` from the side of the current rep or hold. A ``difference`` is computed
+from its two resolved measures.
+
+The engine asks for the same values several times per frame (counter, faults, report), so the
+resolved values are cached per working side until the next ``update``.
 """
 
 from __future__ import annotations
@@ -12,18 +17,25 @@ from __future__ import annotations
 import math
 
 from formcheck.engine.geometry import FrameGeometry, MeasureReader
-from formcheck.engine.smoothing import Smoother
 from formcheck.landmarks import other_side
 from formcheck.rules.model import Exercise, Measure
 
 SIDES = ("left", "right")
 Values = dict[str, float | None]
+Key = tuple[str, str | None]
 
 
 def _reads_working(m: Measure, measures: dict[str, Measure]) -> bool:
     if m.kind == "difference":
         return any(_reads_working(measures[o], measures) for o in m.of)
     return m.side in ("working", "stance")
+
+
+def _sides_read(m: Measure) -> tuple[str | None, ...]:
+    """The body sides a measure can ever be resolved to (the others need not be computed)."""
+    if m.side is None:
+        return (None,)
+    return (m.side,) if m.side in SIDES else SIDES
 
 
 class MeasureSet:
@@ -42,25 +54,43 @@ class MeasureSet:
             if exercise.per_side
             else ()
         )
-        self._smoothers: dict[tuple[str, str | None], Smoother] = {}
-        for name, reader in self.readers.items():
-            for side in SIDES if reader.sided else (None,):
-                self._smoothers[(name, side)] = Smoother(exercise.smoothing_s)
-        self._raw: dict[tuple[str, str | None], float | None] = dict.fromkeys(self._smoothers)
+        self.tau_s = exercise.smoothing_s
+        # (key, reader, side, reads world landmarks) for every (measure, side) read each frame
+        self._reads = [
+            ((name, side), reader, side, reader.measure.space == "world")
+            for name, reader in self.readers.items()
+            for side in _sides_read(reader.measure)
+        ]
+        self._raw: dict[Key, float | None] = {key: None for key, *_ in self._reads}
+        self._prev_t: float | None = None
         self.nearer: str | None = None
+        self._values: dict[str | None, Values] = {}
+        self._indices: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
 
     def update(
         self, t_s: float, image: FrameGeometry | None, world: FrameGeometry | None, nearer: str | None
     ) -> None:
         """Read every measure on every side from this frame (geometry None: nobody seen)."""
         self.nearer = nearer
-        for (name, side), smoother in self._smoothers.items():
-            reader = self.readers[name]
-            geo = world if reader.measure.space == "world" else image
+        self._values = {}
+        # Exponential smoothing toward the new value. Every smoothed value still known was updated
+        # on the previous frame (an unknown value resets it), so one factor serves them all.
+        prev_t, self._prev_t = self._prev_t, t_s
+        tau = self.tau_s
+        alpha = 1.0
+        if tau > 0.0 and prev_t is not None:
+            dt = t_s - prev_t
+            alpha = 1.0 - math.exp(-dt / tau) if dt > 0 else 0.0
+        raw = self._raw
+        isfinite = math.isfinite
+        for key, reader, side, in_world in self._reads:
+            geo = world if in_world else image
             value = reader.read(geo, side) if geo is not None else None
-            if value is not None and not math.isfinite(value):  # NaN from a broken estimate
-                value = None
-            self._raw[(name, side)] = smoother.update(t_s, value)
+            if value is None or not isfinite(value):  # NaN from a broken estimate: unknown
+                raw[key] = None
+                continue
+            prev = raw[key]
+            raw[key] = value if prev is None or tau <= 0.0 else prev + alpha * (value - prev)
 
     def resolved_side(self, name: str, working: str | None) -> str | tuple[str, ...] | None:
         """The body side(s) a measure reads now: a side, both (a tuple), or None if unknowable."""
@@ -80,9 +110,20 @@ class MeasureSet:
         return None
 
     def value(self, name: str, working: str | None) -> float | None:
+        return self.values(working)[name]
+
+    def values(self, working: str | None) -> Values:
+        """Every measure by name, with ``working``/``stance`` read for the given working side.
+        The same dict until the next ``update``: do not modify it."""
+        cached = self._values.get(working)
+        if cached is None:
+            cached = self._values[working] = {name: self._resolve(name, working) for name in self.names}
+        return cached
+
+    def _resolve(self, name: str, working: str | None) -> float | None:
         if name in self.differences:
             first, second = self.differences[name]
-            a, b = self.value(first, working), self.value(second, working)
+            a, b = self._resolve(first, working), self._resolve(second, working)
             return None if a is None or b is None else a - b
         reader = self.readers[name]
         if not reader.sided:
@@ -102,12 +143,15 @@ class MeasureSet:
             return min(a, b)
         return (a + b) / 2
 
-    def values(self, working: str | None) -> Values:
-        """Every measure by name, with ``working``/``stance`` read for the given working side."""
-        return {name: self.value(name, working) for name in self.names}
-
     def indices(self, name: str, working: str | None) -> tuple[int, ...]:
         """Landmark indices the measure reads now (for the overlay)."""
+        key = (name, working, self.nearer)
+        found = self._indices.get(key)
+        if found is None:
+            found = self._indices[key] = self._find_indices(name, working)
+        return found
+
+    def _find_indices(self, name: str, working: str | None) -> tuple[int, ...]:
         if name in self.differences:
             first, second = self.differences[name]
             return (*self.indices(first, working), *self.indices(second, working))
