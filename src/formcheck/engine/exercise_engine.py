@@ -30,7 +30,7 @@ from formcheck.engine.report import (
 from formcheck.engine.reps import RepCounter, RepInProgress, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
 from formcheck.engine.view import ViewTracker
-from formcheck.landmarks import NAMES
+from formcheck.landmarks import COUNT, INDEX, NAMES
 from formcheck.pose import Pose, PoseFrame
 from formcheck.rules.model import Compare, Exercise, Fault
 
@@ -57,23 +57,34 @@ _BODY_PART = {
 
 
 _LO, _HI = -FRAME_MARGIN, 1 + FRAME_MARGIN
+_UNREAD = [0.0, 0.0, 0.0]  # where a landmark nothing reads "is": never seen (ok False), never used
+# Landmarks the engine reads besides the rule's measures: the view and nearer side (shoulders,
+# hips, knees, ankles, ears), body-size normalisers, the facing direction (feet, nose, ears).
+_ALWAYS_READ = frozenset(
+    INDEX[f"{s}_{j}"]
+    for s in ("left", "right")
+    for j in ("shoulder", "hip", "knee", "ankle", "ear", "heel", "foot_index")
+) | {INDEX["nose"]}
 
 
-def _geometry(pose: Pose, size: tuple[int, int], min_vis: float) -> tuple[FrameGeometry, list[float]]:
-    """Pixel coordinates (z scaled like x) and whether each landmark is seen. Plain Python on
-    the landmark list: a few numpy calls on a 33×5 array would cost more than the whole loop
-    (``tolist`` gives the float32 values exactly, as float64, like ``astype`` did)."""
+def _geometry(
+    pose: Pose, size: tuple[int, int], min_vis: float, read: tuple[int, ...]
+) -> tuple[FrameGeometry, list[float]]:
+    """Pixel coordinates (z scaled like x) and whether each landmark is seen, for the landmarks
+    in ``read`` (the others stay unseen). Plain Python on the landmark list: a few numpy calls
+    on a 33×5 array would cost more than the whole loop (``tolist`` gives the float32 values
+    exactly, as float64)."""
     w, h = size
-    coords: list[list[float]] = []
-    ok: list[bool] = []
+    coords = [_UNREAD] * COUNT
+    ok = [False] * COUNT
     isfinite = math.isfinite
-    for x, y, z, vis, _ in pose.landmarks.tolist():
+    lm = pose.landmarks.tolist()
+    for i in read:
+        x, y, z, vis, _ = lm[i]
         px, py, pz = x * w, y * h, z * w
-        coords.append([px, py, pz])
-        ok.append(
-            vis >= min_vis and _LO <= x <= _HI and _LO <= y <= _HI
-            and isfinite(px) and isfinite(py) and isfinite(pz)
-        )  # fmt: skip
+        coords[i] = [px, py, pz]
+        # one isfinite for the three: float32 inputs times an image size cannot overflow a sum
+        ok[i] = vis >= min_vis and _LO <= x <= _HI and _LO <= y <= _HI and isfinite(px + py + pz)
     return FrameGeometry(coords, ok), [c[2] for c in coords]
 
 
@@ -92,6 +103,9 @@ class ExerciseEngine:
             if split
             else ()
         )
+        self._read = tuple(sorted(_ALWAYS_READ.union(
+            *(idx for reader in self.measures.readers.values() for idx in reader.indices.values())
+        )))  # fmt: skip
         self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
         self.view = ViewTracker()
         self.counter: RepCounter | None = None
@@ -143,7 +157,7 @@ class ExerciseEngine:
         image = world = None
         if pose is not None:
             self.pose_frames += 1
-            image, z = _geometry(pose, pose_frame.image_size, ex.min_visibility)
+            image, z = _geometry(pose, pose_frame.image_size, ex.min_visibility, self._read)
             if pose.world is not None:
                 world = FrameGeometry(pose.world.tolist(), image.ok, planar=False)
             self.view.update(t_s, image.coords, z, image.ok, world.coords if world else None)

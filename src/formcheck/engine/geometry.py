@@ -113,6 +113,9 @@ def lean(a: Point, b: Point, facing: tuple[float, float]) -> float | None:
 
 
 def _dist(a: Point, b: Point) -> float:
+    if len(a) == 3 and len(b) == 3:  # spelled out: same sums in the same order, without the generator
+        dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+        return math.sqrt(dx * dx + dy * dy + dz * dz)
     return math.sqrt(sum((x - y) * (x - y) for x, y in zip(a, b, strict=False)))
 
 
@@ -122,6 +125,10 @@ def _mid(a: Point, b: Point) -> list[float]:
 
 def interior_angle(a: Point, b: Point, c: Point) -> float | None:
     """Angle at ``b`` between b→a and b→c, degrees 0..180 (None when a segment is empty)."""
+    if len(a) == 3 and len(b) == 3 and len(c) == 3:
+        return _interior_angle_3d(a, b, c)
+    if len(a) == 2 and len(b) == 2 and len(c) == 2:
+        return _interior_angle_2d(a, b, c)
     u = [x - y for x, y in zip(a, b, strict=False)]
     v = [x - y for x, y in zip(c, b, strict=False)]
     nu = math.sqrt(sum(x * x for x in u))
@@ -132,13 +139,36 @@ def interior_angle(a: Point, b: Point, c: Point) -> float | None:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
+def _interior_angle_3d(a: Point, b: Point, c: Point) -> float | None:
+    """``interior_angle`` for 3D points, spelled out (the same sums in the same order)."""
+    u0, u1, u2 = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    v0, v1, v2 = c[0] - b[0], c[1] - b[1], c[2] - b[2]
+    nu = math.sqrt(u0 * u0 + u1 * u1 + u2 * u2)
+    nv = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+    if nu < MIN_NORM or nv < MIN_NORM:
+        return None
+    cos = (u0 * v0 + u1 * v1 + u2 * v2) / (nu * nv)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def _interior_angle_2d(a: Point, b: Point, c: Point) -> float | None:
+    u0, u1 = a[0] - b[0], a[1] - b[1]
+    v0, v1 = c[0] - b[0], c[1] - b[1]
+    nu = math.sqrt(u0 * u0 + u1 * u1)
+    nv = math.sqrt(v0 * v0 + v1 * v1)
+    if nu < MIN_NORM or nv < MIN_NORM:
+        return None
+    cos = (u0 * v0 + u1 * v1) / (nu * nv)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
 def tilt(a: Point, b: Point, reference: str) -> float | None:
     """Angle of the segment a→b from straight up, straight down, or the horizontal."""
-    v = [x - y for x, y in zip(b, a, strict=False)]
-    n = math.sqrt(sum(x * x for x in v))
+    v0, v1, v2 = b[0] - a[0], b[1] - a[1], b[2] - a[2]
+    n = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
     if n < MIN_NORM:
         return None
-    vy = v[1] / n  # y grows downwards in image and world coordinates
+    vy = v1 / n  # y grows downwards in image and world coordinates
     if reference == "up":
         return math.degrees(math.acos(max(-1.0, min(1.0, -vy))))
     if reference == "down":
