@@ -123,3 +123,18 @@ def test_fault_view_gate(toe_tap: Exercise) -> None:
     run = play(toe_tap, keys)
     assert run.result.faults == () and run.result.reps["total"] == 0
     assert "face the camera" in run.notices()
+
+
+def test_front_view_fault_is_not_judged_at_an_angle(toe_tap: Exercise) -> None:
+    # Filmed at 45°, the rule still counts (an angled view is only a notice) but the stance-knee
+    # collapse is not judged: its frontal projection means nothing at an angle.
+    keys = [
+        (t, Posture(yaw=45.0, abduction=p.abduction, valgus=p.valgus))
+        for t, p in tap_with_stance_valgus(19.0)
+        if p
+    ]
+    angled = play(toe_tap, keys)
+    assert angled.result.reps["total"] > 0
+    assert angled.result.faults == ()
+    facing = play(toe_tap, [(t, p) for t, p in tap_with_stance_valgus(19.0) if p])
+    assert [f.id for f in facing.result.faults]

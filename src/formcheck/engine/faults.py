@@ -23,7 +23,11 @@ PHASE_MATCH: dict[str, frozenset[str]] = {
     "rep": frozenset({"moving", "peak", "hold"}),
 }
 
-OTHER_VIEW = {"side": "front", "front": "side"}
+# The views in which a fault restricted to one view is checked. A frontal-plane fault (knee
+# valgus) is meaningless unless the camera faces the person: at an angle, a bent knee projects
+# inward or outward whatever it really does. Sagittal faults (depth, trunk lean) read well
+# enough at an angle, as the rep counting does.
+VIEWS_CHECKED = {"front": frozenset({"front"}), "side": frozenset({"side", "angled", "unknown"})}
 
 
 @dataclass(slots=True)
@@ -54,11 +58,12 @@ class FaultTracker:
         self, t_s: float, values: Values, phase: str, side: str | None, view: str = "unknown"
     ) -> tuple[list[FaultState], list[FaultSpan]]:
         """(faults that started now, fault spans that ended now). ``view``: the detected view;
-        a fault for one view is not checked while the camera clearly shows the other."""
+        a fault for one view is checked only in the views ``VIEWS_CHECKED`` lists for it."""
         started: list[FaultState] = []
         ended: list[FaultSpan] = []
         for st in self.states:
-            in_phase = phase in PHASE_MATCH[st.fault.phase] and OTHER_VIEW.get(st.fault.view) != view
+            views = VIEWS_CHECKED.get(st.fault.view) if st.fault.view else None
+            in_phase = phase in PHASE_MATCH[st.fault.phase] and (views is None or view in views)
             true = in_phase and st.check(values) is True
             if st.active and (not in_phase or st.side != side):
                 ended.append(self.close(st, t_s))
