@@ -10,9 +10,12 @@ those entries must agree (times in seconds).
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from formcheck.pose import Pose
 from formcheck.synthetic import frames_from_motion, front_view_pose, rep_wave, side_view_pose
@@ -25,18 +28,58 @@ LEAD_S = 2.0  # standing still first, so the ready position is reached before th
 
 def lateral_toe_tap(stance_fppa: float) -> Callable[[float], Pose]:
     """10 taps, alternating left, right, ... every 1.6 s; the stance knee caves ``stance_fppa``°
-    while the other leg is out."""
+    while the other leg is out. Each tap reaches 21-29° (not a fixed 25°), the body sways a
+    little, and the landmarks carry MediaPipe-like noise (``with_pose_noise``)."""
+    reach = np.random.default_rng(13).uniform(21.0, 29.0, size=10)
 
     def motion(t: float) -> Pose:
         k = int((t - LEAD_S) // 1.6) if t >= LEAD_S else -1
-        out = 25.0 * rep_wave(t, period_s=1.6, start_s=LEAD_S, reps=10)
+        wave = rep_wave(t, period_s=1.6, start_s=LEAD_S, reps=10)
+        out = float(reach[k]) * wave if 0 <= k < 10 else 0.0
         tapping_left = k % 2 == 0
-        kw = {"knee_flexion": 15.0, "hip_flexion": 10.0}
+        kw = {
+            "knee_flexion": 15.0 + 3.0 * math.sin(2 * math.pi * 0.23 * t),  # "knees slightly bent"
+            "hip_flexion": 10.0,
+            "trunk_side_lean": 1.5 * math.sin(2 * math.pi * 0.31 * t),  # postural sway
+        }
         if tapping_left:
-            return front_view_pose(leg_out_left=out, fppa_right=stance_fppa * out / 25.0, **kw)
-        return front_view_pose(leg_out_right=out, fppa_left=stance_fppa * out / 25.0, **kw)
+            return front_view_pose(leg_out_left=out, fppa_right=stance_fppa * wave, **kw)
+        return front_view_pose(leg_out_right=out, fppa_left=stance_fppa * wave, **kw)
 
-    return motion
+    return with_pose_noise(motion, seed=7 if stance_fppa < 10 else 8)
+
+
+def with_pose_noise(motion: Callable[[float], Pose], seed: int) -> Callable[[float], Pose]:
+    """``motion`` as MediaPipe would report it from a 720p video: every landmark carries a fixed
+    offset (sd 3 px: where the model puts a joint differs from the true joint centre by a few px),
+    a slow wander (AR(1), time constant 0.15 s, sd 3 px) and frame-to-frame jitter (sd 1.5 px);
+    the world landmarks the same at 1 px ~ 3 mm; visibility varies between 0.80 and 0.99.
+    Deterministic (``seed``); expects to be sampled in time order, at FPS, as the track is written."""
+    rng = np.random.default_rng(seed)
+    bias = rng.normal(0.0, 3.0, size=(33, 2))
+    state = {"wander": np.zeros((33, 2)), "t": None}
+    a = math.exp(-1.0 / (FPS * 0.15))
+
+    def noisy(t: float) -> Pose:
+        pose = motion(t)
+        if state["t"] is None or t <= state["t"]:  # a fresh pass over the motion
+            state["wander"] = rng.normal(0.0, 3.0, size=(33, 2))
+        else:
+            state["wander"] = a * state["wander"] + math.sqrt(1 - a * a) * rng.normal(0.0, 3.0, size=(33, 2))
+        state["t"] = t
+        px = bias + state["wander"] + rng.normal(0.0, 1.5, size=(33, 2))
+        w, h = 1280, 720
+        lm = pose.landmarks.copy()
+        lm[:, 0] += px[:, 0] / w
+        lm[:, 1] += px[:, 1] / h
+        lm[:, 3] = np.minimum(lm[:, 3], rng.uniform(0.80, 0.99, size=33))
+        world = None
+        if pose.world is not None:
+            world = pose.world.copy()
+            world[:, :2] += px * 0.003
+        return Pose(lm.astype(np.float32), None if world is None else world.astype(np.float32))
+
+    return noisy
 
 
 def wall_squat(depth: float, reps: int, hold_s: float) -> Callable[[float], Pose]:

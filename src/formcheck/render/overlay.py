@@ -82,7 +82,7 @@ class OverlayAnnotator:
         self.exercise = exercise
         self.mirror = mirror
         self.show_fps = show_fps
-        self._units = {name: m.kind for name, m in exercise.measures.items()}
+        self._degrees = {name for name, m in exercise.measures.items() if m.unit == "°"}
         self._fault_measures = {f.id: condition_measures(f.when) for f in exercise.faults}
         self._last_rep_t: float | None = None
 
@@ -220,8 +220,7 @@ class OverlayAnnotator:
             self._value_label(img, self._format_value(key, value), anchor, color, scale, w, h)
 
     def _format_value(self, key: str, value: float) -> str:
-        kind = self._units.get(base_measure(key))
-        return f"{value:.0f}°" if kind in ("angle", "tilt", "fppa") else f"{value:.2f}"
+        return f"{value:.0f}°" if base_measure(key) in self._degrees else f"{value:.2f}"
 
     def _value_label(
         self, img: np.ndarray, text: str, anchor: tuple[int, int], color: BGR, scale: float, w: int, h: int

@@ -443,7 +443,7 @@ class HtmlReportSink:
             return "–"
         rule = self.exercise.reps
         measure = self.exercise.measures.get(rule.measure) if rule else None
-        if measure is not None and measure.kind in ("angle", "tilt", "fppa"):
+        if measure is not None and measure.unit == "°":
             return f"{value:.0f}°"
         return f"{value:.2f}"
 
@@ -605,7 +605,7 @@ class HtmlReportSink:
             ]
             reps = [(r.t_s, str(i)) for i, r in enumerate(self._reps, 1)] if self.exercise.reps else []
             measure = self.exercise.measures.get(name)
-            unit = "°" if measure is not None and measure.kind in ("angle", "tilt", "fppa") else ""
+            unit = "°" if measure is not None and measure.unit == "°" else ""
             chart = Chart(name.replace("_", " "), unit, t, series, self._thresholds(name), spans, reps)
             desc = f" — {escape(measure.description)}" if measure is not None and measure.description else ""
             blocks.append(
