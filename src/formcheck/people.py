@@ -8,6 +8,7 @@ it lets go only after they have been unseen for a while. Pure and driven by ``t_
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,14 +62,20 @@ class PersonSelector:
         if not frame.poses:
             self._forget_if_lost(frame.t_ms)
             return None
-        candidates = [_candidate(p, frame.aspect) for p in frame.poses]
-        chosen = self._follow(candidates) if self._center is not None else None
+        if len(frame.poses) == 1 and self._center is None:
+            # Nobody followed yet and one candidate: no choice to score (the common case).
+            only = _candidate(frame.poses[0], frame.aspect, score=False)
+            self._center, self._size, self._last_seen_ms = only.center, only.size, frame.t_ms
+            return only.pose
+        chosen = None
+        if self._center is not None:
+            chosen = self._follow([_candidate(p, frame.aspect, score=False) for p in frame.poses])
         if chosen is None:
             self._forget_if_lost(frame.t_ms)
             if self._center is not None:
                 # Our person is momentarily unseen; do not jump to a bystander yet.
                 return None
-            chosen = self._pick(candidates)
+            chosen = self._pick([_candidate(p, frame.aspect) for p in frame.poses])
         self._center = chosen.center
         self._size = chosen.size
         self._last_seen_ms = frame.t_ms
@@ -76,7 +83,8 @@ class PersonSelector:
 
     def _follow(self, candidates: list[_Candidate]) -> _Candidate | None:
         assert self._center is not None
-        dists = [float(np.linalg.norm(c.center - self._center)) for c in candidates]
+        cx, cy = float(self._center[0]), float(self._center[1])
+        dists = [math.hypot(float(c.center[0]) - cx, float(c.center[1]) - cy) for c in candidates]
         best = int(np.argmin(dists))
         if dists[best] <= self._max_jump * max(self._size, 1e-6):
             return candidates[best]
@@ -99,17 +107,21 @@ class PersonSelector:
             self._last_seen_ms = None
 
 
-def _candidate(pose: Pose, aspect: float) -> _Candidate:
+def _candidate(pose: Pose, aspect: float, *, score: bool = True) -> _Candidate:
     lm = pose.landmarks
     seen = lm[lm[:, VISIBILITY] >= 0.5]
     pts = seen if len(seen) >= 4 else lm
-    xy = pts[:, :2] * np.array([aspect, 1.0], dtype=np.float32)
-    size = float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))
-    torso = lm[_TORSO, :2] * np.array([aspect, 1.0], dtype=np.float32)
-    center = torso.mean(axis=0)
+    lo, hi = pts[:, :2].min(axis=0), pts[:, :2].max(axis=0)
+    size = math.hypot(float(hi[0] - lo[0]) * aspect, float(hi[1] - lo[1]))
+    torso = lm[_TORSO, :2]
+    center = np.array(
+        [float(torso[:, 0].sum()) / 4 * aspect, float(torso[:, 1].sum()) / 4], dtype=np.float32
+    )
+    if not score:
+        return _Candidate(pose, center, float(center[0]) / aspect, size, 0.0)
     # Exercising person: big, central, clearly seen.
     x = float(center[0]) / aspect
     off_center = abs(x - 0.5) + abs(float(center[1]) - 0.5) * 0.5
-    visibility = float(lm[:, VISIBILITY].mean())
+    visibility = float(lm[:, VISIBILITY].sum()) / len(lm)
     score = size * (1.0 - min(off_center, 0.9)) * (0.5 + visibility)
     return _Candidate(pose, center, x, size, score)
