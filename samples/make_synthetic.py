@@ -162,7 +162,9 @@ def stair_calf_stretch(reps_per_side: int, knee_bent: float) -> Callable[[float]
                 level = 1.0
             elif p < 9.0:
                 level = 1.0 - (p - 7.5) / 1.5
-        tip, bend = -25.0 * level, knee_bent * level
+        # A bent back knee is how the stretch is done wrong from the start, not a drift at the
+        # bottom: the knee is fully bent a quarter of the way down.
+        tip, bend = -25.0 * level, knee_bent * min(1.0, 4.0 * level)
         if left:
             return side_view_pose(hip_flexion_left=tip, knee_flexion_left=bend, knee_flexion_right=10)
         return side_view_pose(hip_flexion_right=tip, knee_flexion_right=bend, knee_flexion_left=10)
