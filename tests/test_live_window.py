@@ -152,3 +152,44 @@ def test_closing_the_window_quits(monkeypatch: pytest.MonkeyPatch) -> None:
     visible[0] = 1.0
     monkeypatch.setattr(cv2, "waitKeyEx", lambda ms: ord(" "))
     assert win.poll() is Command.PAUSE
+
+
+FAULT_CLIP = SAMPLES / "clips" / "squat--front-knees-cave-in.mp4"
+
+
+@needs_x
+@pytest.mark.model
+@pytest.mark.skipif(not FAULT_CLIP.is_file(), reason=f"sample clip {FAULT_CLIP.name} not found")
+@pytest.mark.skipif(
+    not (MODEL_DIR and (Path(MODEL_DIR) / "pose_landmarker_full.task").is_file()),
+    reason="needs FORMCHECK_MODEL_DIR with pose_landmarker_full.task",
+)
+def test_window_shows_a_fault_in_colour(display: str, tmp_path: Path) -> None:
+    import cv2
+
+    snaps = tmp_path / "snaps"
+    out = tmp_path / "out.json"
+    env = {**os.environ, "DISPLAY": display, "FORMCHECK_MODEL_DIR": MODEL_DIR}
+    stderr_file = tmp_path / "stderr.txt"
+    with stderr_file.open("w") as se:
+        proc = subprocess.run(
+            [sys.executable, "-m", "formcheck", "live", "-e", "squat", "--source", str(FAULT_CLIP),
+             "--no-voice", "--snapshot-dir", str(snaps), "--json", str(out)],
+            stdout=subprocess.DEVNULL, stderr=se, text=True, env=env, timeout=90, check=False,
+        )  # fmt: skip
+    stderr = stderr_file.read_text()
+    assert proc.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+    saved = json.loads(out.read_text())
+    fired = {f["id"] for f in saved["faults"]}
+    assert fired & {"knee_valgus", "knees_cave_in"}, saved["faults"]
+    shots = sorted(snaps.glob("*fault*.png"))
+    assert shots, sorted(p.name for p in snaps.iterdir())
+    shot = cv2.imread(str(shots[0]))
+    assert shot is not None
+    # The fault banner is drawn in a warning or stop colour (amber or red: high red channel,
+    # low blue) across the bottom of the frame.
+    banner = shot[int(shot.shape[0] * 0.9) :, :, :].reshape(-1, 3).astype(int)
+    warm = (banner[:, 2] > 150) & (banner[:, 0] < 100)
+    assert warm.mean() > 0.05, f"no warning colour in the bottom band ({warm.mean():.1%})"
+    if os.environ.get("FORMCHECK_SAVE_FAULT_SCREENSHOT"):
+        cv2.imwrite(os.environ["FORMCHECK_SAVE_FAULT_SCREENSHOT"], shot)

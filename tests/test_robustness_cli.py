@@ -123,3 +123,24 @@ def test_interrupting_analyze_saves_valid_partial_outputs(
     assert "<svg" in out["html"].read_text()
     assert len(out["csv"].read_text().splitlines()) == result["frames"] + 1
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("size", "frames"), [((64, 48), 30), ((3840, 2160), 24)], ids=["tiny", "4k"]
+)
+def test_a_video_with_nobody_in_it_says_so(
+    tmp_path: Path, model_dir: Path, write_video, monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int], frames: int,
+) -> None:  # fmt: skip
+    # Flat grey frames: also what a very dark or blurred room looks like to the model.
+    video = write_video("empty-room.mp4", frames=frames, size=size)
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
+    out, report = tmp_path / "r.json", tmp_path / "r.html"
+    rc = main(["analyze", str(video), "-e", "squat", "-q", "--json", str(out), "--report", str(report)])
+    assert rc == 0
+    result = json.loads(out.read_text())
+    assert result["frames"] == frames and result["pose_coverage"] == 0
+    assert result["reps"]["total"] == 0 and result["faults"] == []
+    assert [n["kind"] for n in result["notices"]] == ["no_person"]
+    assert "Nobody was seen in this video" in report.read_text()

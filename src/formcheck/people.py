@@ -123,5 +123,5 @@ def _candidate(pose: Pose, aspect: float, *, score: bool = True) -> _Candidate:
     x = float(center[0]) / aspect
     off_center = abs(x - 0.5) + abs(float(center[1]) - 0.5) * 0.5
     visibility = float(lm[:, VISIBILITY].sum()) / len(lm)
-    score = size * (1.0 - min(off_center, 0.9)) * (0.5 + visibility)
-    return _Candidate(pose, center, x, size, score)
+    rank = size * (1.0 - min(off_center, 0.9)) * (0.5 + visibility)
+    return _Candidate(pose, center, x, size, rank)

@@ -15,14 +15,21 @@ resolved values are cached per working side until the next ``update``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from formcheck.engine.geometry import FrameGeometry, MeasureReader
+from formcheck.engine.readers import Reader, compile_reader
 from formcheck.landmarks import other_side
 from formcheck.rules.model import Exercise, Measure
 
 SIDES = ("left", "right")
 Values = dict[str, float | None]
 Key = tuple[str, str | None]
+Resolver = Callable[[str | None], float | None]
+
+
+def _mean(a: float, b: float) -> float:
+    return (a + b) / 2
 
 
 def _reads_working(m: Measure, measures: dict[str, Measure]) -> bool:
@@ -55,13 +62,18 @@ class MeasureSet:
             else ()
         )
         self.tau_s = exercise.smoothing_s
-        # (key, reader, side, reads world landmarks) for every (measure, side) read each frame
-        self._reads = [
-            ((name, side), reader, side, reader.measure.space == "world")
-            for name, reader in self.readers.items()
-            for side in _sides_read(reader.measure)
-        ]
-        self._raw: dict[Key, float | None] = {key: None for key, *_ in self._reads}
+        # One slot per (measure, side) read each frame, with its compiled reader and whether it
+        # reads world landmarks: the raw (smoothed) values live in a flat list, not a dict.
+        self._slot: dict[Key, int] = {}
+        self._reads: list[tuple[int, Reader, bool]] = []
+        for name, reader in self.readers.items():
+            in_world = reader.measure.space == "world"
+            for side in _sides_read(reader.measure):
+                slot = self._slot[(name, side)] = len(self._reads)
+                self._reads.append((slot, compile_reader(reader.measure, reader.indices[side]), in_world))
+        self._raw: list[float | None] = [None] * len(self._reads)
+        # name -> resolve(working side) -> value, compiled once (see ``_compile_resolver``)
+        self._resolvers = tuple((name, self._compile_resolver(name)) for name in self.names)
         self._prev_t: float | None = None
         self.nearer: str | None = None
         self._values: dict[str | None, Values] = {}
@@ -82,15 +94,19 @@ class MeasureSet:
             dt = t_s - prev_t
             alpha = 1.0 - math.exp(-dt / tau) if dt > 0 else 0.0
         raw = self._raw
+        if image is None:  # nobody seen: every value unknown (world comes only with an image)
+            raw[:] = [None] * len(raw)
+            return
         isfinite = math.isfinite
-        for key, reader, side, in_world in self._reads:
+        smooth = tau > 0.0
+        for slot, read, in_world in self._reads:
             geo = world if in_world else image
-            value = reader.read(geo, side) if geo is not None else None
+            value = read(geo) if geo is not None else None
             if value is None or not isfinite(value):  # NaN from a broken estimate: unknown
-                raw[key] = None
+                raw[slot] = None
                 continue
-            prev = raw[key]
-            raw[key] = value if prev is None or tau <= 0.0 else prev + alpha * (value - prev)
+            prev = raw[slot]
+            raw[slot] = value if prev is None or not smooth else prev + alpha * (value - prev)
 
     def resolved_side(self, name: str, working: str | None) -> str | tuple[str, ...] | None:
         """The body side(s) a measure reads now: a side, both (a tuple), or None if unknowable."""
@@ -117,31 +133,46 @@ class MeasureSet:
         The same dict until the next ``update``: do not modify it."""
         cached = self._values.get(working)
         if cached is None:
-            cached = self._values[working] = {name: self._resolve(name, working) for name in self.names}
+            cached = self._values[working] = {name: resolve(working) for name, resolve in self._resolvers}
         return cached
 
-    def _resolve(self, name: str, working: str | None) -> float | None:
+    def _compile_resolver(self, name: str) -> Resolver:
+        """``resolve(working)``: the measure's value on the side it names now (see the module
+        doc), as a closure over the raw slots, so no per-frame branching on the side rule."""
+        raw = self._raw  # the same list for the engine's life: ``update`` assigns into it
         if name in self.differences:
-            first, second = self.differences[name]
-            a, b = self._resolve(first, working), self._resolve(second, working)
-            return None if a is None or b is None else a - b
-        reader = self.readers[name]
-        if not reader.sided:
-            return self._raw[(name, None)]
-        where = self.resolved_side(name, working)
-        if where is None:
-            return None
-        if isinstance(where, str):
-            return self._raw[(name, where)]
-        a, b = (self._raw[(name, s)] for s in where)
-        if a is None or b is None:
-            return None
-        how = reader.measure.side
-        if how == "max":
-            return max(a, b)
-        if how == "min":
-            return min(a, b)
-        return (a + b) / 2
+            first, second = (self._compile_resolver(part) for part in self.differences[name])
+
+            def difference(working: str | None) -> float | None:
+                a, b = first(working), second(working)
+                return None if a is None or b is None else a - b
+
+            return difference
+        how = self.readers[name].measure.side
+        if how is None or how in SIDES:
+            slot = self._slot[(name, how)]
+            return lambda working: raw[slot]
+        left, right = self._slot[(name, "left")], self._slot[(name, "right")]
+        if how in ("max", "min", "mean"):
+            combine = {"max": max, "min": min, "mean": _mean}[how]
+
+            def both(working: str | None) -> float | None:
+                a, b = raw[left], raw[right]
+                return None if a is None or b is None else combine(a, b)
+
+            return both
+        by_side = {"left": left, "right": right}
+        if how in ("nearer", "farther"):
+            pick = by_side if how == "nearer" else {"left": right, "right": left}
+
+            def by_view(working: str | None) -> float | None:
+                nearer = self.nearer
+                return None if nearer is None else raw[pick[nearer]]
+
+            return by_view
+        assert how in ("working", "stance"), how
+        pick = by_side if how == "working" else {"left": right, "right": left}
+        return lambda working: None if working is None else raw[pick[working]]
 
     def indices(self, name: str, working: str | None) -> tuple[int, ...]:
         """Landmark indices the measure reads now (for the overlay)."""

@@ -28,10 +28,7 @@ _LS, _RS, _LH, _RH = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "lef
 _PAIRS = tuple((INDEX[f"left_{j}"], INDEX[f"right_{j}"]) for j in ("shoulder", "hip", "knee", "ankle", "ear"))
 
 
-def _ema(prev: float | None, value: float, dt: float) -> float:
-    if prev is None:
-        return value
-    return prev + (1.0 - math.exp(-max(dt, 0.0) / TAU_S)) * (value - prev)
+WORLD_VIEW_POINTS = (_LS, _RS, _LH, _RH)  # the world landmarks the view reads
 
 
 class ViewTracker:
@@ -50,26 +47,31 @@ class ViewTracker:
         self,
         t_s: float,
         coords: list[list[float]],
-        z: list[float],
+        z: list[float] | None,
         ok: list[bool],
         world: list[list[float]] | None = None,
     ) -> None:
+        """``z``: the landmarks' depth; None reads it from ``coords`` (their third value)."""
         dt = t_s - self._t
         self._t = t_s
+        # both averages move by the same factor (exponential, time constant TAU_S)
+        alpha = 1.0 - math.exp(-max(dt, 0.0) / TAU_S)
         yaw = _world_yaw(world, ok) if world is not None else None
         if yaw is None or not math.isfinite(yaw):
             yaw = _image_yaw(coords, ok)
         if yaw is not None and math.isfinite(yaw):
-            self.yaw_deg = _ema(self.yaw_deg, yaw, dt)
+            prev = self.yaw_deg
+            self.yaw_deg = yaw if prev is None else prev + alpha * (yaw - prev)
             self.view = _classify(self.yaw_deg, self.view)
-        depth = _nearer_score(z, ok)
+        depth = _nearer_score(coords if z is None else [[0.0, 0.0, d] for d in z], ok)
         if depth is not None:
-            self._depth = _ema(self._depth, depth, dt)
+            prev = self._depth
+            self._depth = depth = depth if prev is None else prev + alpha * (depth - prev)
             if self.nearer is None:
-                self.nearer = "left" if self._depth >= 0 else "right"
-            elif self.nearer == "left" and self._depth < -MARGIN:
+                self.nearer = "left" if depth >= 0 else "right"
+            elif self.nearer == "left" and depth < -MARGIN:
                 self.nearer = "right"
-            elif self.nearer == "right" and self._depth > MARGIN:
+            elif self.nearer == "right" and depth > MARGIN:
                 self.nearer = "left"
 
     def reset(self) -> None:
@@ -81,21 +83,29 @@ def _world_yaw(w: list[list[float]], ok: list[bool]) -> float | None:
     yaws = []
     for a, b in ((_LS, _RS), (_LH, _RH)):
         if ok[a] or ok[b]:  # world points are estimated even for a hidden side; need one seen
-            dx, dz = w[b][0] - w[a][0], w[b][2] - w[a][2]
+            pa, pb = w[a], w[b]
+            dx, dz = pb[0] - pa[0], pb[2] - pa[2]
             if math.hypot(dx, dz) > 1e-6:
                 yaws.append(math.degrees(math.atan2(abs(dz), abs(dx))))
     return sum(yaws) / len(yaws) if yaws else None
 
 
+def _flat_dist(p: list[float], q: list[float]) -> float:
+    """Distance in the image plane: ``math.dist(p[:2], q[:2])`` (the same rounding) without the slices."""
+    return math.hypot(p[0] - q[0], p[1] - q[1])
+
+
 def _image_yaw(c: list[list[float]], ok: list[bool]) -> float | None:
-    torso_parts = [math.dist(c[s][:2], c[h][:2]) for s, h in ((_LS, _LH), (_RS, _RH)) if ok[s] and ok[h]]
-    if not torso_parts or max(torso_parts) <= 1e-6:
+    torso = -1.0  # the longer shoulder-hip distance: side-on one pair may be hidden
+    for s, h in ((_LS, _LH), (_RS, _RH)):
+        if ok[s] and ok[h]:
+            torso = max(torso, _flat_dist(c[s], c[h]))
+    if torso <= 1e-6:
         return None
-    torso = max(torso_parts)  # side-on one shoulder-hip pair may be hidden
     if ok[_LS] and ok[_RS]:
-        width = math.dist(c[_LS][:2], c[_RS][:2])
+        width = _flat_dist(c[_LS], c[_RS])
     elif ok[_LH] and ok[_RH]:
-        width = math.dist(c[_LH][:2], c[_RH][:2]) * HIP_TO_SHOULDER
+        width = _flat_dist(c[_LH], c[_RH]) * HIP_TO_SHOULDER
     else:
         return None
     return math.degrees(math.acos(min(1.0, width / torso / FRONT_RATIO)))
@@ -118,18 +128,21 @@ def _classify(yaw: float, current: str) -> str:
     return "angled"
 
 
-def _nearer_score(z: list[float], ok: list[bool]) -> float | None:
-    """Positive when the subject's left side is nearer the camera.
+def _nearer_score(coords: list[list[float]], ok: list[bool]) -> float | None:
+    """Positive when the subject's left side is nearer the camera (reads z, the third value).
 
     MediaPipe's z is smaller for nearer landmarks; a hidden (far) landmark also tends to have a
     lower visibility, which ``ok`` reflects, so a side seen alone counts as nearer.
     """
     total, n = 0.0, 0
     for left, right in _PAIRS:
-        if ok[left] and ok[right]:
-            total += z[right] - z[left]
+        if ok[left]:
+            if ok[right]:
+                total += coords[right][2] - coords[left][2]
+            else:
+                total += 0.1
             n += 1
-        elif ok[left] != ok[right]:
-            total += 0.1 if ok[left] else -0.1
+        elif ok[right]:
+            total += -0.1
             n += 1
     return total / n if n else None
