@@ -11,12 +11,12 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import cv2
 import numpy as np
 
+from formcheck.closing import Closing
 from formcheck.errors import ModelError
 from formcheck.landmarks import COUNT
 from formcheck.pose import Pose
@@ -26,7 +26,7 @@ from formcheck.pose import Pose
 DEFAULT_MAX_PEOPLE = 2
 
 
-class MediaPipeEstimator:
+class MediaPipeEstimator(Closing):
     def __init__(
         self,
         model_path: str | Path,
@@ -87,16 +87,6 @@ class MediaPipeEstimator:
             self._landmarker.close()
             self._landmarker = None
 
-    def __enter__(self) -> MediaPipeEstimator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 @contextlib.contextmanager

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from types import TracebackType
 
 import numpy as np
 
+from formcheck.closing import Closing
 from formcheck.errors import InputError
 from formcheck.pose import Pose, PoseFrame
 from formcheck.track import PoseTrack
 
 
-class TrackReplay:
+class TrackReplay(Closing):
     def __init__(self, track: PoseTrack, *, stride: int = 1) -> None:
         if stride < 1:
             raise ValueError(f"stride must be 1 or more, got {stride}")
@@ -68,13 +68,3 @@ class TrackReplay:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> TrackReplay:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from types import TracebackType
 from typing import Protocol
 
 import numpy as np
 
+from formcheck.closing import Closing
 from formcheck.errors import CameraError
 from formcheck.sources.base import Frame
 
@@ -46,7 +46,7 @@ def _open_cv_capture(index: int) -> Capture:
     return capture
 
 
-class CameraSource:
+class CameraSource(Closing):
     live = True
     frame_count: int | None = None
 
@@ -106,15 +106,5 @@ class CameraSource:
             self._capture.release()
             self._capture = None
 
-    def __enter__(self) -> CameraSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 

@@ -14,14 +14,14 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from types import TracebackType
 
+from formcheck.closing import Closing
 from formcheck.errors import FormcheckError, InputError
 from formcheck.sources.base import Frame
 from formcheck.sources.video_file import VideoFileSource
 
 
-class RealtimeSource:
+class RealtimeSource(Closing):
     live = True
 
     def __init__(
@@ -106,13 +106,3 @@ class RealtimeSource:
         if self._thread is None or not self._thread.is_alive():
             self._file.close()
 
-    def __enter__(self) -> RealtimeSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -16,11 +16,11 @@ import os
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 
+from formcheck.closing import Closing
 from formcheck.errors import InputError, NoFramesError
 from formcheck.sources.base import Frame
 
@@ -35,7 +35,7 @@ def rotate_upright(image: np.ndarray, rotation_ccw: float) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
 
 
-class VideoFileSource:
+class VideoFileSource(Closing):
     live = False
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -125,16 +125,6 @@ class VideoFileSource:
     def close(self) -> None:
         self._container.close()
 
-    def __enter__(self) -> VideoFileSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _reason(err: BaseException) -> str:
