@@ -94,7 +94,7 @@ def test_on_step_can_stop_the_run(track: PoseTrack) -> None:
 def test_unwritable_outputs_are_refused_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         check_writable(tmp_path / "missing" / "out.json")
-    with pytest.raises(OutputError, match="is a directory"):
+    with pytest.raises(OutputError, match="is a folder"):
         check_writable(tmp_path)
     # /proc refuses new files even to root.
     with pytest.raises(OutputError, match="cannot write to folder /proc"):

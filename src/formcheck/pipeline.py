@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -24,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from formcheck.errors import FormcheckError, Interrupted, OutputError
+from formcheck.errors import FormcheckError, Interrupted
+from formcheck.files import check_writable, replacing
 from formcheck.people import PersonSelector
 from formcheck.pose import PoseFrame
 from formcheck.sources.base import Frame
@@ -211,37 +211,11 @@ def analyze_source(
     return run(pairs, engine, selector=PersonSelector(person), sinks=sinks, on_step=on_step)
 
 
-def check_writable(path: str | os.PathLike[str]) -> Path:
-    """Refuse an output path that cannot be written before any work is done, not after."""
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise OutputError(f"output path is a directory: {target}")
-    if not parent.exists():
-        raise OutputError(f"output folder does not exist: {parent}")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise OutputError(f"output file is not writable: {target}")
-    # Try it for real (permission bits do not tell root, read-only mounts, or full disks).
-    try:
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=".tmp-"):
-            pass
-    except OSError as err:
-        raise OutputError(f"cannot write to folder {parent}: {err.strerror}") from err
-    return target
-
-
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON next to ``path`` and rename: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write JSON beside ``path`` and rename: readers never see half a file."""
+    with replacing(path, what="result", text=True) as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
 
 
 class JsonSink:

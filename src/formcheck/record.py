@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import __version__
-from formcheck.errors import OutputError
 from formcheck.estimation.base import Estimator
+from formcheck.files import check_writable
 from formcheck.pose import PoseFrame
 from formcheck.sources.base import Frame, FrameSource
 from formcheck.track import SUFFIX, PoseTrack, is_track_path
@@ -78,24 +77,8 @@ def track_output_path(path: str | os.PathLike[str]) -> Path:
 
 
 def check_track_output(path: str | os.PathLike[str]) -> Path:
-    """Refuse an output that cannot be written before minutes of pose estimation, not after.
-
-    Probes by creating (and removing) a file in the folder: permission bits alone lie (root,
-    read-only mounts, ACLs).
-    """
-    target = track_output_path(path)
-    folder = target.parent
-    if target.is_dir():
-        raise OutputError(f"output path is a folder: {target}")
-    if not folder.is_dir():
-        raise OutputError(f"output folder does not exist: {folder}")
-    try:
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".tmp-probe-")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as err:
-        raise OutputError(f"cannot write to {folder} ({err.strerror or err})") from err
-    return target
+    """Refuse an output that cannot be written before minutes of pose estimation, not after."""
+    return check_writable(track_output_path(path))
 
 
 def record_file(

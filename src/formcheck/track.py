@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import InputError, OutputError
+from formcheck.files import replacing
 from formcheck.landmarks import COUNT
 from formcheck.pose import Pose, PoseFrame
 
@@ -112,28 +112,18 @@ class PoseTrack:
             target = target.with_name(target.name + SUFFIX)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=SUFFIX)
         except OSError as err:
             raise OutputError(f"cannot write pose track {target}: {err.strerror or err}") from err
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    meta=np.array(json.dumps(self.meta, sort_keys=True)),
-                    frame_index=self.frame_index,
-                    t_ms=self.t_ms,
-                    pose_count=self.pose_count,
-                    landmarks=self.landmarks,
-                    world=self.world,
-                )
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; a track is an ordinary data file
-            os.replace(tmp, target)
-        except OSError as err:
-            Path(tmp).unlink(missing_ok=True)
-            raise OutputError(f"cannot write pose track {target}: {err.strerror}") from err
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(target, what="pose track") as fh:
+            np.savez_compressed(
+                fh,
+                meta=np.array(json.dumps(self.meta, sort_keys=True)),
+                frame_index=self.frame_index,
+                t_ms=self.t_ms,
+                pose_count=self.pose_count,
+                landmarks=self.landmarks,
+                world=self.world,
+            )
         return target
 
     @classmethod

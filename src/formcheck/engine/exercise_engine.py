@@ -157,6 +157,10 @@ class ExerciseEngine:
         ]
         self._builtin = _builtin_faults(exercise)
         self._builtin_active: dict[str, tuple[str | None, float]] = {}
+        # the built-in hold_too_long needs a maximum hold at the peak of a rep
+        peak_hold = exercise.reps.hold if exercise.reps is not None else None
+        self._hold_max_s = peak_hold.max_s if peak_hold is not None else None
+        self._pending: list[RepOutcome] = []  # reps the counter ended this frame, recorded late
         self.notices = NoticeTracker(NOTICE_KINDS)
         # session record
         self.frames = 0
@@ -201,39 +205,40 @@ class ExerciseEngine:
             phase, side = self._update_reps(t_s, blocked, events)
         else:
             phase, side = self._update_hold(t_s, blocked, events)
-        values = self.measures.values(side)
-        started, ended = self.faults.update(
-            t_s, dict.fromkeys(values) if blocked else values, phase, side, self.view.view
-        )
-        if blocked:  # values unknown: the tracker saw no True, but make sure nothing lingers
-            ended += [self.faults.close(st, t_s) for st in self.faults.active()]
-        self._builtin_faults(t_s, side, events)
+        faults = self.faults
+        # Blocked, the phase is "unknown": no fault applies, so the values are never read (and
+        # every active fault ends; the extra close below only guards against one lingering).
+        started, ended = faults.update(t_s, self.measures.values(side), phase, side, self.view.view)
+        if blocked and faults.any_active:
+            ended += [faults.close(st, t_s) for st in faults.active()]
+        if self._hold_max_s is not None:
+            self._builtin_faults(t_s, side, events)
         for st in started:
             events.append(
                 Event("fault_start", t_s, st.side, {"id": st.fault.id, "severity": st.fault.severity})
             )
         for span in ended:
             self._record_fault(span, events, t_s)
-        active = [
-            ActiveFault(st.fault.id, st.side, st.fault.severity, st.fault.message, st.fault.cue)
-            for st in self.faults.active()
-        ]
+        active = faults.shown()
         for fid, (fside, _) in self._builtin_active.items():
             b = self._builtin[fid]
             active.append(ActiveFault(fid, fside, b.severity, b.message, b.cue))
-        if self.counter is not None and self.counter.active is not None:
+        if active and self.counter is not None and self.counter.active is not None:
             self.counter.active.faults.update(f.id for f in active)
-        self._finish_pending_reps(t_s, active, events)
+        if self._pending:
+            self._finish_pending_reps(t_s, active, events)
 
+        # notice causes, kind -> message (usually none)
         wanted: dict[str, str] = {}
         if pose is None:
             wanted["no_person"] = "step into view of the camera"
         else:
             if view_message is not None:
                 wanted["view"] = view_message
-            vis = self._visibility_message(image, blocked, side)
-            if vis is not None:
-                wanted["visibility"] = vis
+            if not blocked:
+                vis = self._visibility_message(image, side)
+                if vis is not None:
+                    wanted["visibility"] = vis
         if len(pose_frame.poses) > 1:
             wanted["multiple_people"] = "more than one person in view: following one of them"
         n_started, n_ended = self.notices.update(t_s, wanted)
@@ -243,18 +248,18 @@ class ExerciseEngine:
             self._record_notice(nspan, events, t_s)
 
         return FrameReport(
-            t_ms=pose_frame.t_ms,
-            pose=pose,
-            image_size=pose_frame.image_size,
-            measures=self._report_measures(side),
-            phase=phase,
-            side=side,
-            reps=self._reps_dict(),
-            hold=self._hold_progress(),
-            faults=active,
-            notices=[Notice(st.kind, st.message) for st in self.notices.active()],
-            events=events,
-            highlight=self._highlight(side),
+            pose_frame.t_ms,
+            pose,
+            pose_frame.image_size,
+            self._report_measures(side),
+            phase,
+            side,
+            self._reps_dict(),
+            self._hold_progress(),
+            active,
+            [Notice(st.kind, st.message) for st in self.notices.active()],
+            events,
+            self._highlight(side),
         )
 
     # ---------------------------------------------------------------- reps
@@ -272,7 +277,7 @@ class ExerciseEngine:
             ready_ok = None
         was_hold = counter.active is not None and counter.active.hold_started
         # like a stretch's hold clock, the hold at the peak pauses while a warning/stop fault fires
-        paused = any(st.fault.severity != "info" for st in self.faults.active())
+        paused = self.faults.blocking()
         self._pending = counter.update(t_s, p_by_side, values_by_side, ready_ok, paused)
         rep = counter.active
         if rep is not None and rep.hold_started and not was_hold:
@@ -286,8 +291,7 @@ class ExerciseEngine:
         return phase, side
 
     def _finish_pending_reps(self, t_s: float, active: list[ActiveFault], events: list[Event]) -> None:
-        pending: list[RepOutcome] = getattr(self, "_pending", [])
-        self._pending = []
+        pending, self._pending = self._pending, []
         reps_rule = self.exercise.reps
         for out in pending:
             rep = out.rep
@@ -358,7 +362,7 @@ class ExerciseEngine:
         timer, check = self.timer, self._hold_check
         assert timer is not None and check is not None
         good = {s: None if blocked else check(self.measures.values(s)) for s in self.sides}
-        paused = any(st.fault.severity != "info" for st in self.faults.active())
+        paused = self.faults.blocking()
         started, ended = timer.update(t_s, good, paused)
         self._hold_events(t_s, started, ended, events)
         hold = timer.active
@@ -385,12 +389,17 @@ class ExerciseEngine:
             events.append(Event("hold_start", t_s, started.side, {"target_s": target}))
 
     # ---------------------------------------------------------------- notices / report parts
-    def _visibility_message(self, image: FrameGeometry | None, blocked: bool, side: str | None) -> str | None:
-        if image is None or blocked:
+    def _visibility_message(self, image: FrameGeometry | None, side: str | None) -> str | None:
+        if image is None:
             return None
-        values = [self.measures.values(s) for s in ((side,) if side else self.sides)]
-        if any(all(v[name] is not None for name in self._counted) for v in values):
-            return None
+        counted = self._counted
+        for s in (side,) if side else self.sides:  # every counted measure known on a side: fine
+            values = self.measures.values(s)
+            for name in counted:
+                if values[name] is None:
+                    break
+            else:
+                return None
         missing: set[str] = set()
         for name in self._counted:
             sides = (side,) if side else self.sides

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formcheck.engine.conditions import Compiled, Values, compile_condition
+from formcheck.engine.report import ActiveFault
 from formcheck.rules.model import Fault
 
 RELEASE_S = 0.25
@@ -38,6 +39,10 @@ class FaultState:
     last_true_s: float | None = None
     active: bool = False
     side: str | None = None
+    # where the fault applies, resolved once: the engine phases, and the views (None: any view)
+    phases: frozenset[str] = frozenset()
+    views: frozenset[str] | None = None
+    shown: ActiveFault | None = None  # the report's entry while active (side fixed until it ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +57,29 @@ class FaultSpan:
 
 class FaultTracker:
     def __init__(self, faults: tuple[Fault, ...]) -> None:
-        self.states = [FaultState(f, compile_condition(f.when)) for f in faults]
+        self.states = [
+            FaultState(
+                f, compile_condition(f.when), phases=PHASE_MATCH[f.phase],
+                views=VIEWS_CHECKED.get(f.view) if f.view else None,
+            )  # fmt: skip
+            for f in faults
+        ]
+        self._active: list[FaultState] = []  # the active states, in rule order
 
     def update(
         self, t_s: float, values: Values, phase: str, side: str | None, view: str = "unknown"
     ) -> tuple[list[FaultState], list[FaultSpan]]:
         """(faults that started now, fault spans that ended now). ``view``: the detected view;
-        a fault for one view is checked only in the views ``VIEWS_CHECKED`` lists for it."""
+        a fault for one view is checked only in the views ``VIEWS_CHECKED`` lists for it.
+        ``values`` are read only in a phase a fault applies to (never in ``waiting``/``unknown``)."""
         started: list[FaultState] = []
         ended: list[FaultSpan] = []
         for st in self.states:
-            views = VIEWS_CHECKED.get(st.fault.view) if st.fault.view else None
-            in_phase = phase in PHASE_MATCH[st.fault.phase] and (views is None or view in views)
+            views = st.views
+            in_phase = phase in st.phases and (views is None or view in views)
+            if not in_phase and not st.active:  # nothing to judge, nothing to end
+                st.since_s = None
+                continue
             true = in_phase and st.check(values) is True
             if st.active and (not in_phase or st.side != side):
                 ended.append(self.close(st, t_s))
@@ -73,6 +89,7 @@ class FaultTracker:
                 st.last_true_s = t_s
                 if not st.active and t_s - st.since_s >= st.fault.for_s:
                     st.active, st.side = True, side
+                    self._activate(st)
                     started.append(st)
             elif st.active:
                 assert st.last_true_s is not None
@@ -82,11 +99,30 @@ class FaultTracker:
                 st.since_s = None
         return started, ended
 
+    def _activate(self, st: FaultState) -> None:
+        f = st.fault
+        st.shown = ActiveFault(f.id, st.side, f.severity, f.message, f.cue)
+        self._active = [s for s in self.states if s.active]
+
     def close(self, st: FaultState, end_s: float) -> FaultSpan:
         assert st.since_s is not None
         span = FaultSpan(st.fault.id, st.side, st.fault.severity, st.since_s, end_s, st.fault.message)
-        st.active, st.since_s, st.last_true_s = False, None, None
+        st.active, st.since_s, st.last_true_s, st.shown = False, None, None, None
+        self._active = [s for s in self.states if s.active]
         return span
 
     def active(self) -> list[FaultState]:
-        return [st for st in self.states if st.active]
+        """The active faults, in rule order (a copy)."""
+        return list(self._active)
+
+    @property
+    def any_active(self) -> bool:
+        return bool(self._active)
+
+    def blocking(self) -> bool:
+        """Whether a warning or stop fault is active (a hold clock pauses for those)."""
+        return any(st.fault.severity != "info" for st in self._active)
+
+    def shown(self) -> list[ActiveFault]:
+        """The report's entries for the active faults, in rule order."""
+        return [st.shown for st in self._active if st.shown is not None]

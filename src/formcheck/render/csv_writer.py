@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from formcheck.errors import OutputError
-from formcheck.render.files import temp_beside
+from formcheck.files import temp_beside
 
 if TYPE_CHECKING:
     from formcheck.engine import SessionResult

@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from formcheck import __version__
-from formcheck.errors import OutputError
+from formcheck.files import replacing
 from formcheck.render.charts import Chart, Span, Threshold, legend, render_svg
-from formcheck.render.files import temp_beside
 from formcheck.render.overlay import base_measure, condition_measures
 from formcheck.render.report_style import CSS
 from formcheck.render.thumbnails import PeakThumbnails
@@ -698,17 +697,5 @@ class HtmlReportSink:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write next to ``path`` and rename, so a reader never sees half a report."""
-    try:
-        fd, tmp = temp_beside(path, ".tmp.html")
-    except OSError as err:
-        raise OutputError(f"cannot write report {path}: {err.strerror or err}") from err
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write report {path}: {err.strerror or err}") from err
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path, what="report", text=True) as fh:
+        fh.write(text)

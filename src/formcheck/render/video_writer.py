@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import OutputError
-from formcheck.render.files import temp_beside
+from formcheck.files import temp_beside
 
 if TYPE_CHECKING:
     from formcheck.engine import SessionResult
