@@ -144,3 +144,15 @@ def test_a_video_with_nobody_in_it_says_so(
     assert result["reps"]["total"] == 0 and result["faults"] == []
     assert [n["kind"] for n in result["notices"]] == ["no_person"]
     assert "Nobody was seen in this video" in report.read_text()
+
+
+def test_the_wrong_exercise_gives_a_report_that_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A standing squat analysed as a glute bridge (lying on the back, filmed side-on).
+    report = tmp_path / "wrong.html"
+    assert main(["analyze", str(GOOD_TRACK), "-e", "glute-bridge", "-q", "--report", str(report)]) == 0
+    html = report.read_text()
+    assert "The movement never matched Glute bridge" in html
+    assert "from the side?" in html
+    assert "turn side-on" in capsys.readouterr().out

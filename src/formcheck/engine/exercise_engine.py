@@ -80,7 +80,7 @@ def _floats(a: np.ndarray) -> Sequence[float]:
     """
     if a.dtype == np.float32:
         return array("f", a.tobytes())
-    return a.ravel().tolist()  # type: ignore[no-any-return]
+    return a.ravel().tolist()
 
 
 def _geometry(
@@ -174,6 +174,7 @@ class ExerciseEngine:
         self.notice_records: list[NoticeRecord] = []
         self.rep_counts: Counter[str | None] = Counter()
         self.good_reps = 0
+        self._reps_shown: dict[str, int | None] | None = None  # the counts as reported, until one changes
 
     # ---------------------------------------------------------------- per frame
     def update(self, pose_frame: PoseFrame, pose: Pose | None) -> FrameReport:
@@ -329,6 +330,7 @@ class ExerciseEngine:
             self.rep_events.append(ev)
             self.rep_counts[rep.side] += 1
             self.good_reps += good
+            self._reps_shown = None
             events.append(Event("rep", t_s, rep.side, ev.to_dict()))
 
     def _judge_rep_end(self, rep: RepInProgress, end_s: float) -> list[Fault]:
@@ -424,7 +426,7 @@ class ExerciseEngine:
     def _report_measures(self, side: str | None) -> dict[str, float | None]:
         values = self.measures.values(side)
         if not self._split_keys:
-            return dict(values)
+            return values  # a new dict every frame, which the engine no longer changes
         left, right = self.measures.values("left"), self.measures.values("right")
         out: dict[str, float | None] = {}
         for name, keys in self._split_keys:
@@ -434,12 +436,12 @@ class ExerciseEngine:
         return out
 
     def _highlight(self, side: str | None) -> dict[str, tuple[int, ...]]:
-        """The same for a given side and nearer side: built once, copied per frame."""
+        """The same for a given side and nearer side: built once, shared by the frames' reports."""
         key = (side, self.measures.nearer)
         cached = self._highlights.get(key)
         if cached is None:
             cached = self._highlights[key] = self._build_highlight(side)
-        return dict(cached)
+        return cached
 
     def _build_highlight(self, side: str | None) -> dict[str, tuple[int, ...]]:
         out: dict[str, tuple[int, ...]] = {}
@@ -452,6 +454,13 @@ class ExerciseEngine:
         return out
 
     def _reps_dict(self) -> dict[str, int | None]:
+        """The counts so far: one dict, shared by the frames' reports until a rep is counted."""
+        shown = self._reps_shown
+        if shown is None:
+            shown = self._reps_shown = self._count_reps()
+        return shown
+
+    def _count_reps(self) -> dict[str, int | None]:
         total = sum(self.rep_counts.values())
         return {
             "total": total,
@@ -510,7 +519,7 @@ class ExerciseEngine:
                         h.side, h.start_s, h.last_good_s, h.seconds, rule.target_s, h.seconds >= rule.target_s
                     )
                 )
-        rep_events, reps = list(self.rep_events), self._reps_dict()
+        rep_events, reps = list(self.rep_events), self._count_reps()
         active_rep = self.counter.active if self.counter is not None else None
         peak_hold = self.exercise.reps.hold if self.exercise.reps is not None else None
         if active_rep is not None and active_rep.hold_started and peak_hold is not None:

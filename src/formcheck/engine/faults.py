@@ -31,6 +31,10 @@ PHASE_MATCH: dict[str, frozenset[str]] = {
 VIEWS_CHECKED = {"front": frozenset({"front"}), "side": frozenset({"side", "angled", "unknown"})}
 
 
+def _views(f: Fault) -> frozenset[str] | None:
+    return VIEWS_CHECKED.get(f.view) if f.view else None
+
+
 @dataclass(slots=True)
 class FaultState:
     fault: Fault
@@ -58,10 +62,7 @@ class FaultSpan:
 class FaultTracker:
     def __init__(self, faults: tuple[Fault, ...]) -> None:
         self.states = [
-            FaultState(
-                f, compile_condition(f.when), phases=PHASE_MATCH[f.phase],
-                views=VIEWS_CHECKED.get(f.view) if f.view else None,
-            )  # fmt: skip
+            FaultState(f, compile_condition(f.when), phases=PHASE_MATCH[f.phase], views=_views(f))
             for f in faults
         ]
         self._active: list[FaultState] = []  # the active states, in rule order

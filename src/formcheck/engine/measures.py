@@ -32,6 +32,18 @@ def _mean(a: float, b: float) -> float:
     return (a + b) / 2
 
 
+def _max(a: float, b: float) -> float:
+    return max(a, b)
+
+
+def _min(a: float, b: float) -> float:
+    return min(a, b)
+
+
+# how a measure read on both sides combines them (unknown unless both are known)
+_COMBINE: dict[str, Callable[[float, float], float]] = {"max": _max, "min": _min, "mean": _mean}
+
+
 def _reads_working(m: Measure, measures: dict[str, Measure]) -> bool:
     if m.kind == "difference":
         return any(_reads_working(measures[o], measures) for o in m.of)
@@ -154,7 +166,7 @@ class MeasureSet:
             return lambda working: raw[slot]
         left, right = self._slot[(name, "left")], self._slot[(name, "right")]
         if how in ("max", "min", "mean"):
-            combine = {"max": max, "min": min, "mean": _mean}[how]
+            combine = _COMBINE[how]
 
             def both(working: str | None) -> float | None:
                 a, b = raw[left], raw[right]

@@ -1,6 +1,8 @@
 """What the engine says about one frame (``FrameReport``) and its parts.
 
 Pinned by docs/ARCHITECTURE.md: the overlay, the CSV writer and the live mode read these.
+A report is read-only: its ``reps``, ``highlight`` and fault entries may be shared with the
+reports of other frames (they are rebuilt only when they change).
 """
 
 from __future__ import annotations

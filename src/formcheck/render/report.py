@@ -348,8 +348,7 @@ class HtmlReportSink:
                     "bad",
                     f"<b>The movement never matched {escape(ex.name)}.</b> A person was seen in "
                     f"{coverage:.0%} of the frames, but no {what} was recognised.{reason} Is this the right "
-                    "exercise, and does the camera see it from the "
-                    f"{escape(ex.view if ex.view != 'any' else 'right')} side?",
+                    f"exercise, and does the camera see it {_VIEW_PHRASE[ex.view]}?",
                 )
             )
         elif coverage < LOW_COVERAGE:
@@ -693,6 +692,9 @@ class HtmlReportSink:
         if not lines:
             return ""
         return f'<section><h2>Camera and visibility</h2><ul class="notes">{"".join(lines)}</ul></section>'
+
+
+_VIEW_PHRASE = {"side": "from the side", "front": "from the front", "any": "well"}
 
 
 def write_text_atomic(path: Path, text: str) -> None:
