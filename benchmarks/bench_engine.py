@@ -26,7 +26,7 @@ def main() -> None:
     from formcheck.people import PersonSelector
     from formcheck.pipeline import replay_track
     from formcheck.rules import load_exercise, rule_paths
-    from formcheck.suite_spec import load_suite
+    from formcheck.suite.spec import load_suite
     from formcheck.track import PoseTrack
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

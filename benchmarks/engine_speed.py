@@ -21,7 +21,7 @@ from formcheck.engine import ExerciseEngine
 from formcheck.people import PersonSelector
 from formcheck.pose import Pose, PoseFrame
 from formcheck.rules import Exercise, load_exercise
-from formcheck.suite_spec import load_suite
+from formcheck.suite.spec import load_suite
 from formcheck.track import PoseTrack
 
 REPO = Path(__file__).resolve().parent.parent

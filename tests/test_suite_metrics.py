@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from formcheck.suite_metrics import (
+from formcheck.suite.metrics import (
     FaultScore,
     hold_error,
     judge,
@@ -15,7 +15,7 @@ from formcheck.suite_metrics import (
     score_faults,
     summarize,
 )
-from formcheck.suite_spec import ClipSpec, RepCount, Span, Tolerance
+from formcheck.suite.spec import ClipSpec, RepCount, Span, Tolerance
 
 
 def spec(**kw: object) -> ClipSpec:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 import formcheck.rules
-import formcheck.suite
+import formcheck.suite.runner
 from formcheck.cli import main
 from formcheck.errors import InputError
 from formcheck.suite import ERROR, FAIL, OK, SKIP, run_suite
-from formcheck.suite_spec import ClipSpec, load_suite
+from formcheck.suite.spec import ClipSpec, load_suite
 
 EXPECTED = """\
 clips:
@@ -144,7 +144,7 @@ def test_checked_faults_are_the_labelled_ids_per_exercise(samples: Path) -> None
 def test_cli_prints_rows_summary_and_fails(
     samples: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(formcheck.suite, "replay_runner", fake_runner)
+    monkeypatch.setattr(formcheck.suite.runner, "replay_runner", fake_runner)
     out_json = samples / "table.json"
     rc = main(["test", str(samples), "--json", str(out_json)])
     out, err = capsys.readouterr()
@@ -161,7 +161,7 @@ def test_cli_prints_rows_summary_and_fails(
 def test_cli_passes_when_every_clip_is_within_tolerance(
     samples: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(formcheck.suite, "replay_runner", fake_runner)
+    monkeypatch.setattr(formcheck.suite.runner, "replay_runner", fake_runner)
     assert main(["test", str(samples), "--exercise", "quad-stretch"]) == 0
     assert main(["test", str(samples), "--clip", "nothing*"]) == 2
     assert "no sample clip matches" in capsys.readouterr().err

@@ -3,7 +3,7 @@
 By default each clip's recorded pose track is replayed through person selection and the
 engine (``pipeline.replay_track``): no model, no video, the same loop as a live run. With
 ``clips_dir`` the videos are pose-estimated again end to end (model needed). Each result is
-judged against ``samples/expected.yaml`` (see ``suite_metrics`` for how) and the suite's
+judged against ``samples/expected.yaml`` (see ``suite.metrics`` for how) and the suite's
 figures are computed separately for real clips and synthetic tracks.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from formcheck.errors import FormcheckError
-from formcheck.suite_metrics import Judgement, SuiteMetrics, judge, summarize
-from formcheck.suite_spec import ClipSpec, SuiteSpec, load_suite
+from formcheck.suite.metrics import Judgement, SuiteMetrics, judge, summarize
+from formcheck.suite.spec import ClipSpec, SuiteSpec, load_suite
 
 if TYPE_CHECKING:
     from formcheck.rules import Exercise

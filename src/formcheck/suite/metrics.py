@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from formcheck.suite_spec import ClipSpec, Span
+from formcheck.suite.spec import ClipSpec, Span
 
 FAULT_SLACK_S = 0.5
 
