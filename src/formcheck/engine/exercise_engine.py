@@ -10,17 +10,13 @@ Nothing counts or faults while nobody is seen or the camera shows the wrong view
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
-from collections.abc import Sequence
-from math import isfinite
-
-import numpy as np
 
 from formcheck.engine.conditions import compile_condition, measures_of
 from formcheck.engine.faults import FaultSpan, FaultTracker
 from formcheck.engine.geometry import FrameGeometry
 from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer
+from formcheck.engine.landmark_rows import LandmarkRows
 from formcheck.engine.measures import MeasureSet
 from formcheck.engine.notices import NoticeSpan, NoticeTracker
 from formcheck.engine.report import (
@@ -34,11 +30,9 @@ from formcheck.engine.report import (
 from formcheck.engine.reps import RepCounter, RepInProgress, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
 from formcheck.engine.view import WORLD_VIEW_POINTS, ViewTracker
-from formcheck.landmarks import COUNT, INDEX, NAMES
+from formcheck.landmarks import INDEX, NAMES
 from formcheck.pose import Pose, PoseFrame
 from formcheck.rules.model import Compare, Exercise, Fault
-
-FRAME_MARGIN = 0.02  # a landmark further outside the image than this is not "seen"
 
 # Built-in faults for holds inside reps (rule ``reps.hold``).
 HOLD_TOO_SHORT = "hold_too_short"
@@ -60,8 +54,6 @@ _BODY_PART = {
 }  # fmt: skip
 
 
-_LO, _HI = -FRAME_MARGIN, 1 + FRAME_MARGIN
-_UNREAD = [0.0, 0.0, 0.0]  # where a landmark nothing reads "is": never seen (ok False), never used
 # Landmarks the engine reads besides the rule's measures: the view and nearer side (shoulders,
 # hips, knees, ankles, ears), body-size normalisers, the facing direction (feet, nose, ears).
 _ALWAYS_READ = frozenset(
@@ -69,48 +61,6 @@ _ALWAYS_READ = frozenset(
     for s in ("left", "right")
     for j in ("shoulder", "hip", "knee", "ankle", "ear", "heel", "foot_index")
 ) | {INDEX["nose"]}
-
-
-def _floats(a: np.ndarray) -> Sequence[float]:
-    """The array's values, flat (row-major), as exact Python floats on access.
-
-    ``tolist`` would convert all 165 values (about 2.5 µs); an ``array('f')`` over the same
-    bytes costs a tenth of that and converts only the values read (float32 to float64 exactly,
-    as ``tolist`` does). Any other dtype takes the ``tolist`` path, to keep its values as they are.
-    """
-    if a.dtype == np.float32:
-        return array("f", a.tobytes())
-    return a.ravel().tolist()
-
-
-def _geometry(
-    pose: Pose, size: tuple[int, int], min_vis: float, read: tuple[int, ...]
-) -> FrameGeometry:
-    """Pixel coordinates (z scaled like x) and whether each landmark is seen, for the landmarks
-    in ``read`` (the others stay unseen). Plain Python on the landmark values: a few numpy calls
-    on a 33×5 array would cost more than the whole loop."""
-    w, h = size
-    coords = [_UNREAD] * COUNT
-    ok = [False] * COUNT
-    lm = _floats(pose.landmarks)
-    for i in read:
-        k = 5 * i
-        x, y, z, vis = lm[k], lm[k + 1], lm[k + 2], lm[k + 3]
-        px, py, pz = x * w, y * h, z * w
-        coords[i] = [px, py, pz]
-        # one isfinite for the three: float32 inputs times an image size cannot overflow a sum
-        ok[i] = vis >= min_vis and _LO <= x <= _HI and _LO <= y <= _HI and isfinite(px + py + pz)
-    return FrameGeometry(coords, ok)
-
-
-def _world_geometry(world: np.ndarray, ok: list[bool], read: tuple[int, ...]) -> FrameGeometry:
-    """World coordinates (metres) of the landmarks in ``read``, with the image's visibility."""
-    wl = _floats(world)
-    coords = [_UNREAD] * COUNT
-    for i in read:
-        k = 3 * i
-        coords[i] = [wl[k], wl[k + 1], wl[k + 2]]
-    return FrameGeometry(coords, ok, planar=False)
 
 
 class ExerciseEngine:
@@ -133,7 +83,7 @@ class ExerciseEngine:
         )))  # fmt: skip
         # world landmarks: the view reads the shoulders and hips; world measures read like image ones
         in_world = any(r.measure.space == "world" for r in self.measures.readers.values())
-        self._world_read = self._read if in_world else WORLD_VIEW_POINTS
+        self._rows = LandmarkRows(self._read, self._read if in_world else WORLD_VIEW_POINTS)
         self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
         self.view = ViewTracker()
         self.counter: RepCounter | None = None
@@ -190,9 +140,7 @@ class ExerciseEngine:
         image = world = None
         if pose is not None:
             self.pose_frames += 1
-            image = _geometry(pose, pose_frame.image_size, ex.min_visibility, self._read)
-            if pose.world is not None:
-                world = _world_geometry(pose.world, image.ok, self._world_read)
+            image, world = self._rows.read(pose, pose_frame.image_size, ex.min_visibility)
             self.view.update(t_s, image.coords, None, image.ok, world.coords if world else None)
             if self.view.view != "unknown":
                 self.view_counts[self.view.view] += 1

@@ -21,6 +21,13 @@ from formcheck.rules.model import Measure
 Reader = Callable[[FrameGeometry], float | None]
 
 
+def _clamp(x: float) -> float:
+    """``max(-1.0, min(1.0, x))`` with the builtins' exact semantics (NaN gives 1.0: ``min``
+    keeps its first argument unless a later one is smaller), without their call overhead."""
+    x = x if x < 1.0 else 1.0
+    return x if x > -1.0 else -1.0
+
+
 def compile_reader(measure: Measure, idx: tuple[int, ...]) -> Reader:
     """The reader of ``measure`` on the landmarks ``idx`` (one side's indices)."""
     kind = measure.kind
@@ -54,7 +61,7 @@ def _angle(idx: tuple[int, ...], flexion: bool) -> Reader:
         if nu < MIN_NORM or nv < MIN_NORM:
             return None
         cos = (u0 * v0 + u1 * v1 + u2 * v2) / (nu * nv)
-        inner = degrees(acos(max(-1.0, min(1.0, cos))))
+        inner = degrees(acos(_clamp(cos)))
         return 180.0 - inner if flexion else inner
 
     return angle
@@ -79,7 +86,7 @@ def _tilt(idx: tuple[int, ...], reference: str) -> Reader:
         vy = v1 / n
         if horizontal:
             return degrees(asin(min(1.0, abs(vy))))
-        return degrees(acos(max(-1.0, min(1.0, sign * vy))))  # sign * vy: exact negation or vy
+        return degrees(acos(_clamp(sign * vy)))  # sign * vy: exactly -vy or vy
 
     return tilt
 
@@ -123,7 +130,7 @@ def _fppa(idx: tuple[int, ...]) -> Reader:
         if nu < MIN_NORM or nv < MIN_NORM:
             return None
         cos = (u0 * v0 + u1 * v1) / (nu * nv)
-        inner = degrees(acos(max(-1.0, min(1.0, cos))))
+        inner = degrees(acos(_clamp(cos)))
         dx, dy = ankle[0] - h0, ankle[1] - h1
         knee_side = dx * (k1 - h1) - dy * (k0 - h0)
         midline_side = dx * (other[1] - h1) - dy * (other[0] - h0)

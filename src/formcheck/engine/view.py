@@ -28,6 +28,7 @@ _LS, _RS, _LH, _RH = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "lef
 _PAIRS = tuple((INDEX[f"left_{j}"], INDEX[f"right_{j}"]) for j in ("shoulder", "hip", "knee", "ankle", "ear"))
 
 
+_WORLD_LINES = ((_LS, _RS), (_LH, _RH))
 WORLD_VIEW_POINTS = (_LS, _RS, _LH, _RH)  # the world landmarks the view reads
 
 
@@ -80,14 +81,17 @@ class ViewTracker:
 
 
 def _world_yaw(w: list[list[float]], ok: list[bool]) -> float | None:
-    yaws = []
-    for a, b in ((_LS, _RS), (_LH, _RH)):
-        if ok[a] or ok[b]:  # world points are estimated even for a hidden side; need one seen
+    """The mean yaw of the shoulder and hip lines (each where one of its ends is seen: world
+    points are estimated even for a hidden side)."""
+    total, n = 0.0, 0  # 0.0 + a + b: the same sum as ``sum([a, b])``
+    for a, b in _WORLD_LINES:
+        if ok[a] or ok[b]:
             pa, pb = w[a], w[b]
             dx, dz = pb[0] - pa[0], pb[2] - pa[2]
             if math.hypot(dx, dz) > 1e-6:
-                yaws.append(math.degrees(math.atan2(abs(dz), abs(dx))))
-    return sum(yaws) / len(yaws) if yaws else None
+                total += math.degrees(math.atan2(abs(dz), abs(dx)))
+                n += 1
+    return total / n if n else None
 
 
 def _flat_dist(p: list[float], q: list[float]) -> float:

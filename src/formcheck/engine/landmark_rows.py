@@ -1,0 +1,88 @@
+"""Turn one ``Pose`` into the plain-Python geometry the engine reads: pixel (and world) rows of
+the landmarks it needs, and whether each is seen.
+
+Per frame this is the engine's biggest fixed cost, so it converts only the values it reads:
+``struct`` unpacks the needed rows straight from the float32 array's buffer in one C call
+(``tolist`` would convert all 165 values, a few µs; numpy calls on 33×5 arrays cost about a
+µs each). float32 → Python float is exact either way, so the values are those ``tolist`` gives.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+
+import numpy as np
+
+from formcheck.engine.geometry import FrameGeometry
+from formcheck.landmarks import COUNT
+from formcheck.pose import Pose
+
+FRAME_MARGIN = 0.02  # a landmark further outside the image than this is not "seen"
+
+_LO, _HI = -FRAME_MARGIN, 1 + FRAME_MARGIN
+_UNREAD = [0.0, 0.0, 0.0]  # where a landmark nothing reads "is": never seen (ok False), never used
+_F32 = np.dtype(np.float32)
+_FLOAT_MAX = sys.float_info.max
+
+
+def _rows_format(rows: tuple[int, ...], row_len: int, take: int) -> struct.Struct:
+    """A format unpacking the first ``take`` float32 values of each of ``rows`` (ascending) of a
+    C-contiguous (n, row_len) float32 array, skipping the rest."""
+    parts, pos = [], 0
+    for r in rows:
+        start = 4 * row_len * r
+        if start > pos:
+            parts.append(f"{start - pos}x")
+        parts.append(f"{take}f")
+        pos = start + 4 * take
+    return struct.Struct("=" + "".join(parts))
+
+
+def _unpack(a: np.ndarray, fmt: struct.Struct, rows: tuple[int, ...], take: int) -> tuple[float, ...]:
+    """The first ``take`` values of each row of ``rows``, flat, as Python floats."""
+    # (an ndarray has the buffer protocol; numpy's type stubs do not say so)
+    if a.dtype == _F32:
+        try:
+            return fmt.unpack_from(a)  # type: ignore[arg-type]
+        except (BufferError, TypeError, ValueError):  # not C-contiguous: the same values, copied
+            return fmt.unpack_from(np.ascontiguousarray(a))  # type: ignore[arg-type]
+    # another dtype: its own values (float64 stays float64), as ``tolist`` gives them
+    return tuple(a[list(rows), :take].ravel().tolist())
+
+
+class LandmarkRows:
+    """Reads the landmarks ``image_rows`` (pixels) and ``world_rows`` (metres) of a pose."""
+
+    def __init__(self, image_rows: tuple[int, ...], world_rows: tuple[int, ...]) -> None:
+        self.image_rows = tuple(sorted(set(image_rows)))
+        self.world_rows = tuple(sorted(set(world_rows)))
+        self._image_fmt = _rows_format(self.image_rows, 5, 4)  # x, y, z, visibility
+        self._world_fmt = _rows_format(self.world_rows, 3, 3)
+
+    def read(
+        self, pose: Pose, size: tuple[int, int], min_vis: float
+    ) -> tuple[FrameGeometry, FrameGeometry | None]:
+        """(image geometry, world geometry or None when the pose has no world landmarks)."""
+        w, h = size
+        coords = [_UNREAD] * COUNT
+        ok = [False] * COUNT
+        values = iter(_unpack(pose.landmarks, self._image_fmt, self.image_rows, 4))
+        for i, x, y, z, vis in zip(self.image_rows, values, values, values, values, strict=False):
+            px, py, pz = x * w, y * h, z * w
+            coords[i] = [px, py, pz]
+            # Seen: visible enough, inside the image (give or take the margin), at a finite
+            # position. With x and y inside the image, px + py + pz is finite exactly when pz
+            # is (float32 values times an image size cannot overflow a sum); the bounds on pz
+            # test that without a call, and reject NaN too.
+            ok[i] = (
+                vis >= min_vis and _LO <= x <= _HI and _LO <= y <= _HI and -_FLOAT_MAX <= pz <= _FLOAT_MAX
+            )
+        image = FrameGeometry(coords, ok)
+        if pose.world is None:
+            return image, None
+        world_coords = [_UNREAD] * COUNT
+        values = iter(_unpack(pose.world, self._world_fmt, self.world_rows, 3))
+        for i, x, y, z in zip(self.world_rows, values, values, values, strict=False):
+            world_coords[i] = [x, y, z]
+        return image, FrameGeometry(world_coords, ok, planar=False)
