@@ -6,6 +6,10 @@ bound at load time and the arithmetic inlined. The arithmetic is that of the hel
 ``geometry`` (``interior_angle``, ``tilt``, ``lean``, ``fppa``, ``_dist``), spelled out with the
 same operations in the same order, so the values are bit-identical.
 
+``max(-1.0, min(1.0, x))`` is spelled ``x if x < 1.0 else 1.0``, then ``x if x > -1.0 else -1.0``:
+the builtins' exact semantics (``min`` keeps its first argument unless a later one is smaller,
+so NaN gives 1.0), without two calls.
+
 Coordinates are always 3 values per landmark here (image: pixels with z scaled like x; world:
 metres), which is what selects the 3D path of ``interior_angle``.
 """
@@ -19,13 +23,6 @@ from formcheck.engine.geometry import MIN_NORM, FrameGeometry
 from formcheck.rules.model import Measure
 
 Reader = Callable[[FrameGeometry], float | None]
-
-
-def _clamp(x: float) -> float:
-    """``max(-1.0, min(1.0, x))`` with the builtins' exact semantics (NaN gives 1.0: ``min``
-    keeps its first argument unless a later one is smaller), without their call overhead."""
-    x = x if x < 1.0 else 1.0
-    return x if x > -1.0 else -1.0
 
 
 def compile_reader(measure: Measure, idx: tuple[int, ...]) -> Reader:
@@ -61,7 +58,8 @@ def _angle(idx: tuple[int, ...], flexion: bool) -> Reader:
         if nu < MIN_NORM or nv < MIN_NORM:
             return None
         cos = (u0 * v0 + u1 * v1 + u2 * v2) / (nu * nv)
-        inner = degrees(acos(_clamp(cos)))
+        cos = cos if cos < 1.0 else 1.0  # clamped as max(-1.0, min(1.0, cos)) would (see above)
+        inner = degrees(acos(cos if cos > -1.0 else -1.0))
         return 180.0 - inner if flexion else inner
 
     return angle
@@ -86,7 +84,9 @@ def _tilt(idx: tuple[int, ...], reference: str) -> Reader:
         vy = v1 / n
         if horizontal:
             return degrees(asin(min(1.0, abs(vy))))
-        return degrees(acos(_clamp(sign * vy)))  # sign * vy: exactly -vy or vy
+        vy = sign * vy  # exactly -vy or vy
+        vy = vy if vy < 1.0 else 1.0
+        return degrees(acos(vy if vy > -1.0 else -1.0))
 
     return tilt
 
@@ -130,7 +130,8 @@ def _fppa(idx: tuple[int, ...]) -> Reader:
         if nu < MIN_NORM or nv < MIN_NORM:
             return None
         cos = (u0 * v0 + u1 * v1) / (nu * nv)
-        inner = degrees(acos(_clamp(cos)))
+        cos = cos if cos < 1.0 else 1.0  # clamped as max(-1.0, min(1.0, cos)) would (see above)
+        inner = degrees(acos(cos if cos > -1.0 else -1.0))
         dx, dy = ankle[0] - h0, ankle[1] - h1
         knee_side = dx * (k1 - h1) - dy * (k0 - h0)
         midline_side = dx * (other[1] - h1) - dy * (other[0] - h0)

@@ -67,12 +67,14 @@ class Dose:
 
     def __str__(self) -> str:
         parts = []
-        if self.sets is not None:
-            parts.append(f"{self.sets} sets of")
         if self.reps is not None:
+            if self.sets is not None:
+                parts.append(f"{self.sets} sets of")
             parts.append(f"{self.reps} reps")
         if self.hold_s is not None:
             parts.append(f"{'holding ' if self.reps is not None else 'hold '}{self.hold_s} s")
+            if self.reps is None and self.sets is not None:
+                parts.append(f"{self.sets} times")
         if self.per_side:
             parts.append("per side")
         return " ".join(parts) or "-"
