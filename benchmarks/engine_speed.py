@@ -1,9 +1,10 @@
 """Engine speed: frames per second of ``ExerciseEngine.update`` alone, per exercise.
 
-Replays the recorded pose tracks of the sample suite (``samples/expected.yaml``): person
-selection runs once up front, so the timed loop is ``engine.update`` only (a fresh engine per
-round, best of several rounds, since other processes share the CPU). Issue target: at least
-50,000 frames/s for every exercise.
+Replays the recorded pose tracks of the sample suite (``samples/expected.yaml``), and the
+generated ones of an exercise that has no recorded clip (marked ``*``): person selection runs
+once up front, so the timed loop is ``engine.update`` only (a fresh engine per replay, best of
+several rounds, since other processes share the CPU). Prints frames/s per exercise and the
+minimum. Target: at least 50,000 frames/s for every exercise.
 
     python benchmarks/engine_speed.py [--rounds 5] [--exercise squat] [--rules-dir DIR] [--profile]
 """
@@ -29,15 +30,18 @@ TARGET_FPS = 50_000
 Replay = list[tuple[PoseFrame, Pose | None]]
 
 
-def load_replays(expected: Path, only: str | None) -> dict[str, list[Replay]]:
-    """Pre-selected (frame, pose) pairs of every recorded (not synthetic) clip, by exercise."""
+def load_replays(expected: Path, only: str | None) -> tuple[dict[str, list[Replay]], set[str]]:
+    """Pre-selected (frame, pose) pairs by exercise: its recorded clips, or its generated ones
+    when it has none; and the exercises replayed from generated clips."""
+    clips = [c for c in load_suite(expected).clips if not only or c.exercise == only]
+    recorded = {c.exercise for c in clips if not c.synthetic}
     by_exercise: dict[str, list[Replay]] = defaultdict(list)
-    for clip in load_suite(expected).clips:
-        if clip.synthetic or (only and clip.exercise != only):
+    for clip in clips:
+        if clip.synthetic and clip.exercise in recorded:
             continue
         selector = PersonSelector(clip.person)
         by_exercise[clip.exercise].append([(pf, selector.select(pf)) for pf in PoseTrack.load(clip.track)])
-    return dict(sorted(by_exercise.items()))
+    return dict(sorted(by_exercise.items())), set(by_exercise) - recorded
 
 
 def run_once(exercise: Exercise, replays: list[Replay]) -> float:
@@ -61,8 +65,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="cProfile one round instead of timing")
     args = ap.parse_args()
-    replays = load_replays(args.expected, args.exercise)
-    worst = float("inf")
+    replays, generated = load_replays(args.expected, args.exercise)
+    worst, worst_id = float("inf"), ""
     for ex_id, runs in replays.items():
         exercise = load_exercise(ex_id, args.rules_dir)
         frames = sum(len(r) for r in runs)
@@ -76,11 +80,15 @@ def main() -> None:
             continue
         best = min(run_once(exercise, runs) for _ in range(args.rounds))
         fps = frames / best
-        worst = min(worst, fps)
-        print(f"{ex_id:24s} {frames:6d} frames  {1e6 * best / frames:6.1f} µs/frame  {fps:8,.0f} fps")
-    if not args.profile:
+        if fps < worst:
+            worst, worst_id = fps, ex_id
+        label = f"{ex_id}{' *' if ex_id in generated else ''}"
+        print(f"{label:24s} {frames:6d} frames  {1e6 * best / frames:6.1f} µs/frame  {fps:8,.0f} fps")
+    if not args.profile and replays:
         verdict = "OK" if worst >= TARGET_FPS else "below target"
-        print(f"slowest: {worst:,.0f} fps (target {TARGET_FPS:,}): {verdict}")
+        print(f"minimum: {worst:,.0f} fps ({worst_id}; target {TARGET_FPS:,}): {verdict}")
+        if generated:
+            print("* generated clips (the exercise has no recorded clip)")
 
 
 if __name__ == "__main__":

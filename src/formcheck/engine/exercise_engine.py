@@ -16,7 +16,7 @@ from formcheck.engine.conditions import compile_condition, measures_of
 from formcheck.engine.faults import FaultSpan, FaultTracker
 from formcheck.engine.geometry import FrameGeometry
 from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer
-from formcheck.engine.landmark_rows import LandmarkRows
+from formcheck.engine.landmark_rows import LandmarkRows, rows_read
 from formcheck.engine.measures import MeasureSet
 from formcheck.engine.notices import NoticeSpan, NoticeTracker
 from formcheck.engine.report import (
@@ -29,8 +29,8 @@ from formcheck.engine.report import (
 )
 from formcheck.engine.reps import RepCounter, RepInProgress, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
-from formcheck.engine.view import WORLD_VIEW_POINTS, ViewTracker
-from formcheck.landmarks import INDEX, NAMES
+from formcheck.engine.view import ViewTracker
+from formcheck.landmarks import NAMES
 from formcheck.pose import Pose, PoseFrame
 from formcheck.rules.model import Compare, Exercise, Fault
 
@@ -46,21 +46,14 @@ VIEW_GUIDANCE = {
     ("front", "angled"): (False, "face the camera squarely for the most accurate angles"),
 }
 
+_NO_GUIDANCE: tuple[bool, str | None] = (False, None)
+
 # Joint word used in guidance, by landmark name suffix.
 _BODY_PART = {
     "ankle": "feet", "heel": "feet", "foot_index": "feet", "knee": "knees", "hip": "hips",
     "shoulder": "shoulders", "elbow": "arms", "wrist": "hands", "pinky": "hands", "index": "hands",
     "thumb": "hands",
 }  # fmt: skip
-
-
-# Landmarks the engine reads besides the rule's measures: the view and nearer side (shoulders,
-# hips, knees, ankles, ears), body-size normalisers, the facing direction (feet, nose, ears).
-_ALWAYS_READ = frozenset(
-    INDEX[f"{s}_{j}"]
-    for s in ("left", "right")
-    for j in ("shoulder", "hip", "knee", "ankle", "ear", "heel", "foot_index")
-) | {INDEX["nose"]}
 
 
 class ExerciseEngine:
@@ -78,14 +71,21 @@ class ExerciseEngine:
             if split
             else ()
         )
-        self._read = tuple(sorted(_ALWAYS_READ.union(
-            *(idx for reader in self.measures.readers.values() for idx in reader.indices.values())
-        )))  # fmt: skip
-        # world landmarks: the view reads the shoulders and hips; world measures read like image ones
-        in_world = any(r.measure.space == "world" for r in self.measures.readers.values())
-        self._rows = LandmarkRows(self._read, self._read if in_world else WORLD_VIEW_POINTS)
+        # (report key, source: 0 the working side's values, 1 the left's, 2 the right's, measure)
+        self._split_plan = tuple(
+            entry
+            for name, keys in self._split_keys
+            for entry in ((name, 0, name), *((key, i, name) for i, key in enumerate(keys, 1)))
+        )
+        self._rows = LandmarkRows(*rows_read(self.measures.readers.values()))
+        self._visibility_points: dict[tuple[str | None, str | None], tuple[int, ...]] = {}
+        self._visibility_wording: dict[tuple[int, ...], str] = {}
         self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
         self.view = ViewTracker()
+        # detected view -> (refuse counting?, message), for this rule's view
+        self._view_guidance = {
+            seen: guidance for (wanted, seen), guidance in VIEW_GUIDANCE.items() if wanted == exercise.view
+        }
         self.counter: RepCounter | None = None
         self.timer: HoldTimer | None = None
         self._ready_check = None
@@ -95,6 +95,7 @@ class ExerciseEngine:
             if exercise.reps.ready.when is not None:
                 self._ready_check = compile_condition(exercise.reps.ready.when)
             self._counted = {exercise.reps.measure}
+            self._rep_measure = exercise.reps.measure
         else:
             assert exercise.hold is not None
             self.timer = HoldTimer(exercise.hold, self.sides)
@@ -125,27 +126,34 @@ class ExerciseEngine:
         self.rep_counts: Counter[str | None] = Counter()
         self.good_reps = 0
         self._reps_shown: dict[str, int | None] | None = None  # the counts as reported, until one changes
+        self._min_visibility = exercise.min_visibility
+        # a hold to report: the rule's hold, or a hold at the peak of its reps
+        self._may_hold = self.timer is not None or peak_hold is not None
 
     # ---------------------------------------------------------------- per frame
     def update(self, pose_frame: PoseFrame, pose: Pose | None) -> FrameReport:
+        # (Hot path: about 20 µs a frame. Attributes read more than once are held in locals.)
         t_s = pose_frame.t_ms / 1000.0
-        if self.last_s is not None and t_s < self.last_s:
-            t_s = self.last_s  # time never runs backwards inside the engine
+        last_s = self.last_s
+        if last_s is None:
+            self.first_s = t_s
+        elif t_s < last_s:
+            t_s = last_s  # time never runs backwards inside the engine
         self.frames += 1
-        self.first_s = t_s if self.first_s is None else self.first_s
         self.last_s = t_s
         events: list[Event] = []
-        ex = self.exercise
+        view = self.view
+        measures = self.measures
 
         image = world = None
         if pose is not None:
             self.pose_frames += 1
-            image, world = self._rows.read(pose, pose_frame.image_size, ex.min_visibility)
-            self.view.update(t_s, image.coords, None, image.ok, world.coords if world else None)
-            if self.view.view != "unknown":
-                self.view_counts[self.view.view] += 1
-        self.measures.update(t_s, image, world, self.view.nearer)
-        refuse, view_message = VIEW_GUIDANCE.get((ex.view, self.view.view), (False, None))
+            image, world, world_coords = self._rows.read(pose, pose_frame.image_size, self._min_visibility)
+            view.update(t_s, image.coords, None, image.ok, world_coords)
+            if view.view != "unknown":
+                self.view_counts[view.view] += 1
+        measures.update(t_s, image, world, view.nearer)
+        refuse, view_message = self._view_guidance.get(view.view, _NO_GUIDANCE)
         blocked = pose is None or refuse
 
         side: str | None
@@ -157,8 +165,8 @@ class ExerciseEngine:
         faults = self.faults
         # Blocked, the phase is "unknown": no fault applies, so the values are never read (and
         # every active fault ends; the extra close below only guards against one lingering).
-        started, ended = faults.update(t_s, self.measures.values(side), phase, side, self.view.view)
-        if blocked and faults.any_active:
+        started, ended = faults.update(t_s, measures.values(side), phase, side, view.view)
+        if blocked and faults.active_states:
             ended += [faults.close(st, t_s) for st in faults.active()]
         if self._hold_max_s is not None:
             self._builtin_faults(t_s, side, events)
@@ -168,10 +176,11 @@ class ExerciseEngine:
             )
         for span in ended:
             self._record_fault(span, events, t_s)
-        active = faults.shown()
-        for fid, (fside, _) in self._builtin_active.items():
-            b = self._builtin[fid]
-            active.append(ActiveFault(fid, fside, b.severity, b.message, b.cue))
+        active = faults.shown() if faults.active_states else []
+        if self._builtin_active:
+            for fid, (fside, _) in self._builtin_active.items():
+                b = self._builtin[fid]
+                active.append(ActiveFault(fid, fside, b.severity, b.message, b.cue))
         if active and self.counter is not None and self.counter.active is not None:
             self.counter.active.faults.update(f.id for f in active)
         if self._pending:
@@ -190,43 +199,54 @@ class ExerciseEngine:
                     wanted["visibility"] = vis
         if len(pose_frame.poses) > 1:
             wanted["multiple_people"] = "more than one person in view: following one of them"
-        n_started, n_ended = self.notices.update(t_s, wanted)
-        for nst in n_started:
-            events.append(Event("notice_start", t_s, None, {"kind": nst.kind, "message": nst.message}))
-        for nspan in n_ended:
-            self._record_notice(nspan, events, t_s)
+        notices = self.notices
+        if wanted or not notices.quiet:
+            n_started, n_ended = notices.update(t_s, wanted)
+            for nst in n_started:
+                events.append(Event("notice_start", t_s, None, {"kind": nst.kind, "message": nst.message}))
+            for nspan in n_ended:
+                self._record_notice(nspan, events, t_s)
 
+        highlight = self._highlights.get((side, measures.nearer))
+        if highlight is None:
+            highlight = self._highlight(side)
         return FrameReport(
             pose_frame.t_ms,
             pose,
             pose_frame.image_size,
-            self._report_measures(side),
+            measures.values(side) if not self._split_plan else self._report_measures(side),
             phase,
             side,
-            self._reps_dict(),
-            self._hold_progress(),
+            self._reps_shown or self._reps_dict(),
+            self._hold_progress() if self._may_hold else None,
             active,
-            [Notice(st.kind, st.message) for st in self.notices.active()],
+            [] if notices.quiet else [Notice(st.kind, st.message) for st in notices.active()],
             events,
-            self._highlight(side),
+            highlight,
         )
 
     # ---------------------------------------------------------------- reps
     def _update_reps(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
         counter = self.counter
-        assert counter is not None and self.exercise.reps is not None
-        name = self.exercise.reps.measure
-        values_by_side = {s: self.measures.values(s) for s in self.sides}
-        p_by_side = {s: None if blocked else counter.progress(values_by_side[s][name]) for s in self.sides}
-        ready_ok: bool | None = True
-        if self._ready_check is not None:
+        assert counter is not None
+        name = self._rep_measure
+        values = self.measures.values
+        values_by_side = {s: values(s) for s in self.sides}
+        if blocked:
+            p_by_side: dict[str | None, float | None] = dict.fromkeys(self.sides)
+        else:  # progress: counter.progress, spelled out
+            rest, span = counter.rest, counter.span
+            p_by_side = {
+                s: None if (x := v[name]) is None else (x - rest) / span for s, v in values_by_side.items()
+            }
+        ready_ok: bool | None = None if blocked else True
+        # the ready conditions matter only while waiting for the ready position
+        if not blocked and self._ready_check is not None and counter.waiting and counter.active is None:
             results = [self._ready_check(values_by_side[s]) for s in self.sides]
             ready_ok = False if False in results else (None if None in results else True)
-        if blocked:
-            ready_ok = None
         was_hold = counter.active is not None and counter.active.hold_started
         # like a stretch's hold clock, the hold at the peak pauses while a warning/stop fault fires
-        paused = self.faults.blocking()
+        paused = bool(self.faults.active_states) and self.faults.blocking()
         self._pending = counter.update(t_s, p_by_side, values_by_side, ready_ok, paused)
         rep = counter.active
         if rep is not None and rep.hold_started and not was_hold:
@@ -311,16 +331,24 @@ class ExerciseEngine:
     def _update_hold(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
         timer, check = self.timer, self._hold_check
         assert timer is not None and check is not None
-        good = {s: None if blocked else check(self.measures.values(s)) for s in self.sides}
-        paused = self.faults.blocking()
+        if blocked:
+            good: dict[str | None, bool | None] = dict.fromkeys(self.sides)
+        else:
+            values = self.measures.values
+            good = {s: check(values(s)) for s in self.sides}
+        paused = bool(self.faults.active_states) and self.faults.blocking()
         started, ended = timer.update(t_s, good, paused)
-        self._hold_events(t_s, started, ended, events)
+        if started is not None or ended is not None:
+            self._hold_events(t_s, started, ended, events)
         hold = timer.active
         if hold is not None:
             return ("unknown" if blocked else "hold"), hold.side
-        if blocked or all(g is None for g in good.values()):
+        if blocked:
             return "unknown", None
-        return "rest", None
+        for g in good.values():
+            if g is not None:
+                return "rest", None
+        return "unknown", None  # nothing known to judge the hold by
 
     def _hold_events(
         self, t_s: float, started: HoldInProgress | None, ended: HoldOutcome | None, events: list[Event]
@@ -350,21 +378,28 @@ class ExerciseEngine:
                     break
             else:
                 return None
-        missing: set[str] = set()
-        for name in self._counted:
-            sides = (side,) if side else self.sides
-            for s in sides:
-                for i in self.measures.indices(name, s) or self._all_indices(name):
-                    if not image.ok[i]:
-                        missing.add(NAMES[i])
+        # the landmarks those measures read now, and the wording for the unseen ones: both the
+        # same frame after frame, so looked up rather than rebuilt
+        key = (side, self.measures.nearer)
+        checked = self._visibility_points.get(key)
+        if checked is None:
+            checked = self._visibility_points[key] = self._points_checked(side)
+        ok = image.ok
+        missing = tuple([i for i in checked if not ok[i]])
         if not missing:
             return None
-        parts = sorted({_BODY_PART.get(n.split("_", 1)[-1], n.replace("_", " ")) for n in missing})
-        if "feet" in parts:
-            return "step back so your feet are in view"
-        if any(p in parts for p in ("knees", "hips")):
-            return f"step back so your {' and '.join(p for p in parts if p in ('knees', 'hips'))} are in view"
-        return f"make sure your {' and '.join(parts)} can be seen"
+        message = self._visibility_wording.get(missing)
+        if message is None:
+            message = self._visibility_wording[missing] = _visibility_wording({NAMES[i] for i in missing})
+        return message
+
+    def _points_checked(self, side: str | None) -> tuple[int, ...]:
+        """The landmarks the counted measures read on ``side`` (both sides when None), in order."""
+        points: dict[int, None] = {}
+        for name in self._counted:
+            for s in (side,) if side else self.sides:
+                points.update(dict.fromkeys(self.measures.indices(name, s) or self._all_indices(name)))
+        return tuple(points)
 
     def _all_indices(self, name: str) -> tuple[int, ...]:
         if name in self.measures.differences:
@@ -375,13 +410,8 @@ class ExerciseEngine:
         values = self.measures.values(side)
         if not self._split_keys:
             return values  # a new dict every frame, which the engine no longer changes
-        left, right = self.measures.values("left"), self.measures.values("right")
-        out: dict[str, float | None] = {}
-        for name, keys in self._split_keys:
-            out[name] = values[name]
-            if keys:
-                out[keys[0]], out[keys[1]] = left[name], right[name]
-        return out
+        sources = (values, self.measures.values("left"), self.measures.values("right"))
+        return {key: sources[source][name] for key, source, name in self._split_plan}
 
     def _highlight(self, side: str | None) -> dict[str, tuple[int, ...]]:
         """The same for a given side and nearer side: built once, shared by the frames' reports."""
@@ -521,6 +551,16 @@ class ExerciseEngine:
             faults=tuple(faults),
             notices=tuple(notices),
         )
+
+
+def _visibility_wording(missing: set[str]) -> str:
+    """Guidance for the unseen landmarks ``missing`` (names)."""
+    parts = sorted({_BODY_PART.get(n.split("_", 1)[-1], n.replace("_", " ")) for n in missing})
+    if "feet" in parts:
+        return "step back so your feet are in view"
+    if any(p in parts for p in ("knees", "hips")):
+        return f"step back so your {' and '.join(p for p in parts if p in ('knees', 'hips'))} are in view"
+    return f"make sure your {' and '.join(parts)} can be seen"
 
 
 def _builtin_faults(exercise: Exercise) -> dict[str, Fault]:

@@ -65,7 +65,7 @@ class FaultTracker:
             FaultState(f, compile_condition(f.when), phases=PHASE_MATCH[f.phase], views=_views(f))
             for f in faults
         ]
-        self._active: list[FaultState] = []  # the active states, in rule order
+        self.active_states: list[FaultState] = []  # in rule order (read it, do not change it)
 
     def update(
         self, t_s: float, values: Values, phase: str, side: str | None, view: str = "unknown"
@@ -103,27 +103,25 @@ class FaultTracker:
     def _activate(self, st: FaultState) -> None:
         f = st.fault
         st.shown = ActiveFault(f.id, st.side, f.severity, f.message, f.cue)
-        self._active = [s for s in self.states if s.active]
+        self.active_states = [s for s in self.states if s.active]
 
     def close(self, st: FaultState, end_s: float) -> FaultSpan:
         assert st.since_s is not None
         span = FaultSpan(st.fault.id, st.side, st.fault.severity, st.since_s, end_s, st.fault.message)
         st.active, st.since_s, st.last_true_s, st.shown = False, None, None, None
-        self._active = [s for s in self.states if s.active]
+        self.active_states = [s for s in self.states if s.active]
         return span
 
     def active(self) -> list[FaultState]:
         """The active faults, in rule order (a copy)."""
-        return list(self._active)
-
-    @property
-    def any_active(self) -> bool:
-        return bool(self._active)
+        return list(self.active_states)
 
     def blocking(self) -> bool:
         """Whether a warning or stop fault is active (a hold clock pauses for those)."""
-        return any(st.fault.severity != "info" for st in self._active)
+        if not self.active_states:  # most frames: no generator to build
+            return False
+        return any(st.fault.severity != "info" for st in self.active_states)
 
     def shown(self) -> list[ActiveFault]:
         """The report's entries for the active faults, in rule order."""
-        return [st.shown for st in self._active if st.shown is not None]
+        return [st.shown for st in self.active_states if st.shown is not None]

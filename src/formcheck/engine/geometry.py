@@ -28,7 +28,11 @@ _PAIR_NORMS = {"hip_width": _HIPS, "shoulder_width": _SHOULDERS, "ankle_width": 
 _FEET = tuple((INDEX[f"{s}_heel"], INDEX[f"{s}_foot_index"]) for s in ("left", "right"))
 _NOSE = INDEX["nose"]
 _EARS = (INDEX["left_ear"], INDEX["right_ear"])
-_UNKNOWN = object()
+# ``FrameGeometry.facing_found`` before the facing direction is looked for (compared by identity)
+NOT_YET: tuple[float, float] = (math.nan, math.nan)
+# the landmarks the body-size normalisers and the facing direction read
+NORM_POINTS = frozenset(i for leg in _LEG.values() for i in leg) | {*_HIPS, *_SHOULDERS, *_ANKLES}
+FACING_POINTS = frozenset(i for foot in _FEET for i in foot) | {_NOSE, *_EARS}
 
 
 class FrameGeometry:
@@ -38,27 +42,30 @@ class FrameGeometry:
     direction, so the facing direction is read along x only; world coordinates use x and z.
     """
 
-    __slots__ = ("_facing", "_norms", "coords", "ok", "planar")
+    __slots__ = ("_norms", "coords", "facing_found", "ok", "planar")
 
     def __init__(self, coords: list[list[float]], visible: list[bool], planar: bool = True) -> None:
         self.coords = coords
         self.ok = visible
         self.planar = planar
-        self._norms: dict[str, float | None] = {}
-        self._facing: object = _UNKNOWN
+        self._norms: dict[str, float | None] | None = None  # made when a norm is first asked for
+        # the facing direction once looked for (``facing()``): readers check it before calling
+        self.facing_found: tuple[float, float] | None = NOT_YET
 
     def facing(self) -> tuple[float, float] | None:
         """Unit horizontal (x, z) direction the person faces: heel→toe of the seen feet, else
         ears→nose; None when neither is seen."""
-        if self._facing is _UNKNOWN:
-            self._facing = _facing(self.coords, self.ok, self.planar)
-        return self._facing  # type: ignore[return-value]
+        if self.facing_found is NOT_YET:
+            self.facing_found = _facing(self.coords, self.ok, self.planar)
+        return self.facing_found
 
     def norm(self, per: str) -> float | None:
-        if per in self._norms:
-            return self._norms[per]
-        value = self._compute_norm(per)
-        self._norms[per] = value
+        norms = self._norms
+        if norms is None:
+            norms = self._norms = {}
+        elif per in norms:
+            return norms[per]
+        value = norms[per] = self._compute_norm(per)
         return value
 
     def _compute_norm(self, per: str) -> float | None:

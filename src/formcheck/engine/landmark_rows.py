@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import struct
 import sys
+from collections.abc import Iterable
 
 import numpy as np
 
-from formcheck.engine.geometry import FrameGeometry
+from formcheck.engine.geometry import FACING_POINTS, NORM_POINTS, FrameGeometry, MeasureReader
+from formcheck.engine.view import VIEW_POINTS, WORLD_VIEW_POINTS
 from formcheck.landmarks import COUNT
 from formcheck.pose import Pose
 
@@ -51,22 +53,52 @@ def _unpack(a: np.ndarray, fmt: struct.Struct, rows: tuple[int, ...], take: int)
     return tuple(a[list(rows), :take].ravel().tolist())
 
 
+def rows_read(readers: Iterable[MeasureReader]) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+    """The landmarks the engine reads for these measures: (image rows, world rows).
+
+    The image rows give every landmark's "seen" flag, which world measures use too: the view
+    and nearer side, every measure's points, the body-size normalisers for distances and
+    heights, the feet, nose and ears for leans. The world rows: the view's shoulders and hips,
+    and what the world measures read. Last, whether any measure reads world landmarks.
+    """
+    in_world = False
+    image, world = set(VIEW_POINTS), set(WORLD_VIEW_POINTS)
+    for reader in readers:
+        points = {i for idx in reader.indices.values() for i in idx}
+        if reader.kind in ("distance", "height"):
+            points |= NORM_POINTS
+        elif reader.kind == "lean":
+            points |= FACING_POINTS
+        image |= points
+        if reader.measure.space == "world":
+            world |= points
+            in_world = True
+    return tuple(sorted(image)), tuple(sorted(world)), in_world
+
+
 class LandmarkRows:
     """Reads the landmarks ``image_rows`` (pixels) and ``world_rows`` (metres) of a pose."""
 
-    def __init__(self, image_rows: tuple[int, ...], world_rows: tuple[int, ...]) -> None:
+    def __init__(
+        self, image_rows: tuple[int, ...], world_rows: tuple[int, ...], world_geometry: bool = True
+    ) -> None:
+        """``world_geometry``: whether measures read the world rows (else only the view does,
+        from the plain coordinates)."""
         self.image_rows = tuple(sorted(set(image_rows)))
         self.world_rows = tuple(sorted(set(world_rows)))
+        self.world_geometry = world_geometry
         self._image_fmt = _rows_format(self.image_rows, 5, 4)  # x, y, z, visibility
         self._world_fmt = _rows_format(self.world_rows, 3, 3)
 
     def read(
         self, pose: Pose, size: tuple[int, int], min_vis: float
-    ) -> tuple[FrameGeometry, FrameGeometry | None]:
-        """(image geometry, world geometry or None when the pose has no world landmarks)."""
-        w, h = size
+    ) -> tuple[FrameGeometry, FrameGeometry | None, list[list[float]] | None]:
+        """(image geometry, world geometry, world coordinates): the world parts are None when
+        the pose has no world landmarks, the world geometry also when no measure reads it."""
+        w, h = float(size[0]), float(size[1])  # the same products as with ints, a little faster
         coords = [_UNREAD] * COUNT
         ok = [False] * COUNT
+        lo, hi, big, neg_big = _LO, _HI, _FLOAT_MAX, -_FLOAT_MAX  # locals: read for every row
         values = iter(_unpack(pose.landmarks, self._image_fmt, self.image_rows, 4))
         for i, x, y, z, vis in zip(self.image_rows, values, values, values, values, strict=False):
             px, py, pz = x * w, y * h, z * w
@@ -75,14 +107,13 @@ class LandmarkRows:
             # position. With x and y inside the image, px + py + pz is finite exactly when pz
             # is (float32 values times an image size cannot overflow a sum); the bounds on pz
             # test that without a call, and reject NaN too.
-            ok[i] = (
-                vis >= min_vis and _LO <= x <= _HI and _LO <= y <= _HI and -_FLOAT_MAX <= pz <= _FLOAT_MAX
-            )
+            ok[i] = vis >= min_vis and lo <= x <= hi and lo <= y <= hi and neg_big <= pz <= big
         image = FrameGeometry(coords, ok)
         if pose.world is None:
-            return image, None
+            return image, None, None
         world_coords = [_UNREAD] * COUNT
         values = iter(_unpack(pose.world, self._world_fmt, self.world_rows, 3))
         for i, x, y, z in zip(self.world_rows, values, values, values, strict=False):
             world_coords[i] = [x, y, z]
-        return image, FrameGeometry(world_coords, ok, planar=False)
+        world = FrameGeometry(world_coords, ok, planar=False) if self.world_geometry else None
+        return image, world, world_coords

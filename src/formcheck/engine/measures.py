@@ -26,6 +26,9 @@ SIDES = ("left", "right")
 Values = dict[str, float | None]
 Key = tuple[str, str | None]
 Resolver = Callable[[str | None], float | None]
+NO_VALUE = -2  # a measure's plan slot when its value is None (see ``MeasureSet._plan``)
+# per working side: (name, slot a, slot b) entries and (name, resolver) entries
+WorkingPlan = tuple[tuple[tuple[str, int, int], ...], tuple[tuple[str, Resolver], ...]]
 
 
 def _mean(a: float, b: float) -> float:
@@ -76,16 +79,52 @@ class MeasureSet:
         self.tau_s = exercise.smoothing_s
         # One slot per (measure, side) read each frame, with its compiled reader and whether it
         # reads world landmarks: the raw (smoothed) values live in a flat list, not a dict.
+        # Measures that read the same thing (a rule's "working" and "stance" twins, say) share
+        # a slot: the same inputs, smoothed alike, give the same values.
         self._slot: dict[Key, int] = {}
         self._reads: list[tuple[int, Reader, bool]] = []
+        by_reading: dict[tuple[object, ...], int] = {}
         for name, reader in self.readers.items():
-            in_world = reader.measure.space == "world"
-            for side in _sides_read(reader.measure):
-                slot = self._slot[(name, side)] = len(self._reads)
-                self._reads.append((slot, compile_reader(reader.measure, reader.indices[side]), in_world))
+            m = reader.measure
+            for side in _sides_read(m):
+                idx = reader.indices[side]
+                reading = (m.kind, idx, m.convention, m.tilt_from, m.per, m.axis, m.space)
+                slot = by_reading.get(reading)
+                if slot is None:
+                    slot = by_reading[reading] = len(self._reads)
+                    self._reads.append((slot, compile_reader(m, idx), m.space == "world"))
+                self._slot[(name, side)] = slot
         self._raw: list[float | None] = [None] * len(self._reads)
-        # name -> resolve(working side) -> value, compiled once (see ``_compile_resolver``)
-        self._resolvers = tuple((name, self._compile_resolver(name)) for name in self.names)
+        self._image_reads = tuple((slot, read) for slot, read, in_world in self._reads if not in_world)
+        self._world_reads = tuple((slot, read) for slot, read, in_world in self._reads if in_world)
+        # name -> resolve(working side) -> value, compiled once (see ``_compile_resolver``); a
+        # measure read on one fixed side (or on none) is just its slot, read without a call
+        # Only ``working``/``stance`` measures (and differences of them) depend on the working
+        # side: the others are resolved once per frame, and shared by every working side.
+        # Shared plan, per measure: (name, slot, resolve): slot >= 0 reads that raw slot,
+        # NO_VALUE is None (a working-side measure without a working side), else ``resolve``.
+        working = {name for name, m in measures.items() if _reads_working(m, measures)}
+        self._plan = tuple(
+            (name, NO_VALUE if name in working else self._slot_of(name, None), self._compile_resolver(name))
+            for name in self.names
+        )
+        # Per working side, the working-side measures: (name, slot a, slot b) read raw[a], or
+        # raw[a] - raw[b] for a difference (b >= 0), when a slot is fixed by the working side;
+        # the others (a difference with a nearer-side part, say) by their resolver.
+        self._by_working: dict[str, WorkingPlan] = {}
+        for side in SIDES:
+            slots, resolvers = [], []
+            for name, _, resolve in self._plan:
+                if name not in working:
+                    continue
+                pair = self._slots_of(name, side)
+                if pair is None:
+                    resolvers.append((name, resolve))
+                else:
+                    slots.append((name, *pair))
+            self._by_working[side] = (tuple(slots), tuple(resolvers))
+        self._any_working = bool(working)
+        self._shared: Values | None = None
         self._prev_t: float | None = None
         self.nearer: str | None = None
         self._values: dict[str | None, Values] = {}
@@ -97,6 +136,7 @@ class MeasureSet:
         """Read every measure on every side from this frame (geometry None: nobody seen)."""
         self.nearer = nearer
         self._values = {}
+        self._shared = None
         # Exponential smoothing toward the new value. Every smoothed value still known was updated
         # on the previous frame (an unknown value resets it), so one factor serves them all.
         prev_t, self._prev_t = self._prev_t, t_s
@@ -109,16 +149,21 @@ class MeasureSet:
         if image is None:  # nobody seen: every value unknown (world comes only with an image)
             raw[:] = [None] * len(raw)
             return
-        isfinite = math.isfinite
         smooth = tau > 0.0
-        for slot, read, in_world in self._reads:
-            geo = world if in_world else image
-            value = read(geo) if geo is not None else None
-            if value is None or not isfinite(value):  # NaN from a broken estimate: unknown
-                raw[slot] = None
+        for reads, geo in ((self._image_reads, image), (self._world_reads, world)):
+            if geo is None:  # no world landmarks in this pose
+                for slot, _ in reads:
+                    raw[slot] = None
                 continue
-            prev = raw[slot]
-            raw[slot] = value if prev is None or not smooth else prev + alpha * (value - prev)
+            for slot, read in reads:
+                value = read(geo)
+                # NaN from a broken estimate is unknown, and so is ±inf: ``value - value`` is
+                # 0.0 exactly when ``math.isfinite(value)`` (readers return floats), without a call
+                if value is None or value - value != 0.0:
+                    raw[slot] = None
+                    continue
+                prev = raw[slot]
+                raw[slot] = value if prev is None or not smooth else prev + alpha * (value - prev)
 
     def resolved_side(self, name: str, working: str | None) -> str | tuple[str, ...] | None:
         """The body side(s) a measure reads now: a side, both (a tuple), or None if unknowable."""
@@ -145,8 +190,48 @@ class MeasureSet:
         The same dict until the next ``update``: do not modify it."""
         cached = self._values.get(working)
         if cached is None:
-            cached = self._values[working] = {name: resolve(working) for name, resolve in self._resolvers}
+            shared = self._shared
+            raw = self._raw
+            if shared is None:  # every measure, the working-side ones for no working side
+                shared = self._shared = {
+                    name: raw[slot] if slot >= 0 else None if slot == NO_VALUE else resolve(None)
+                    for name, slot, resolve in self._plan
+                }
+            if working is None or not self._any_working:
+                cached = shared
+            else:
+                cached = shared.copy()  # same key order; only the working-side values change
+                slots, resolvers = self._by_working[working]
+                for name, a, b in slots:
+                    if b < 0:
+                        cached[name] = raw[a]
+                    else:
+                        va, vb = raw[a], raw[b]
+                        cached[name] = None if va is None or vb is None else va - vb
+                for name, resolve in resolvers:
+                    cached[name] = resolve(working)
+            self._values[working] = cached
         return cached
+
+    def _slot_of(self, name: str, working: str | None) -> int:
+        """The raw slot a (non-difference) measure reads for this working side, when that does
+        not depend on the frame (not a nearer/farther or two-sided measure); else -1."""
+        if name in self.differences:
+            return -1
+        side = self.readers[name].measure.side
+        if side is None or side in SIDES:
+            return self._slot[(name, side)]
+        if side in ("working", "stance") and working is not None:
+            return self._slot[(name, working if side == "working" else other_side(working))]
+        return -1
+
+    def _slots_of(self, name: str, working: str) -> tuple[int, int] | None:
+        """(a, -1): the measure is raw[a]; (a, b): a difference raw[a] - raw[b]; None: neither."""
+        if name in self.differences:
+            first, second = (self._slot_of(part, working) for part in self.differences[name])
+            return (first, second) if first >= 0 and second >= 0 else None
+        slot = self._slot_of(name, working)
+        return (slot, -1) if slot >= 0 else None
 
     def _compile_resolver(self, name: str) -> Resolver:
         """``resolve(working)``: the measure's value on the side it names now (see the module

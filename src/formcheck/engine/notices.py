@@ -37,16 +37,16 @@ class NoticeTracker:
     def __init__(self, kinds: tuple[str, ...]) -> None:
         self.states = {k: NoticeState(k, "") for k in kinds}
         # No notice active or pending: a frame without causes then changes nothing (most frames)
-        self._quiet = True
+        self.quiet = True
 
     def update(self, t_s: float, wanted: dict[str, str]) -> tuple[list[NoticeState], list[NoticeSpan]]:
         """``wanted``: kind -> message for every cause present now. Returns (started, ended)."""
         started: list[NoticeState] = []
         ended: list[NoticeSpan] = []
         if not wanted:
-            if self._quiet:
+            if self.quiet:
                 return started, ended
-            self._quiet = True  # unless one stays active below
+            self.quiet = True  # unless one stays active below
         for kind, st in self.states.items():
             message = wanted.get(kind)
             if message is not None:
@@ -65,11 +65,11 @@ class NoticeTracker:
                 if t_s - st.last_wanted_s >= OFF_S:
                     ended.append(self.close(st, st.last_wanted_s))
                 else:
-                    self._quiet = False
+                    self.quiet = False
             else:
                 st.wanted_since = None
         if wanted:
-            self._quiet = False
+            self.quiet = False
         return started, ended
 
     def close(self, st: NoticeState, end_s: float) -> NoticeSpan:
@@ -78,6 +78,6 @@ class NoticeTracker:
         return span
 
     def active(self) -> list[NoticeState]:
-        if self._quiet:
+        if self.quiet:
             return []
         return [st for st in self.states.values() if st.active]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from math import acos, asin, atan2, degrees, hypot, sqrt
 
-from formcheck.engine.geometry import MIN_NORM, FrameGeometry
+from formcheck.engine.geometry import MIN_NORM, NOT_YET, FrameGeometry
 from formcheck.rules.model import Measure
 
 Reader = Callable[[FrameGeometry], float | None]
@@ -98,7 +98,9 @@ def _lean(idx: tuple[int, ...]) -> Reader:
         ok = geo.ok
         if not (ok[ia] and ok[ib]):
             return None
-        facing = geo.facing()
+        facing = geo.facing_found  # found once per frame, for every lean
+        if facing is NOT_YET:
+            facing = geo.facing()
         if facing is None:
             return None
         co = geo.coords

@@ -70,11 +70,12 @@ class RepCounter:
         self._last_known_s: float | None = None
         self._prev_s: float | None = None
         self.known = False  # was the counted measure known on this frame (any side)
+        self.rest, self.span = reps.rest, reps.peak - reps.rest  # progress 0 and 1 in measure units
 
     def progress(self, value: float | None) -> float | None:
         if value is None:
             return None
-        return (value - self.rule.rest) / (self.rule.peak - self.rule.rest)
+        return (value - self.rest) / self.span
 
     @property
     def phase(self) -> str:
@@ -96,7 +97,11 @@ class RepCounter:
     ) -> list[RepOutcome]:
         """``paused``: a warning/stop fault is firing, so the hold at the peak does not count."""
         prev_s, self._prev_s = self._prev_s, t_s
-        self.known = any(p is not None for p in p_by_side.values())
+        self.known = False
+        for p in p_by_side.values():
+            if p is not None:
+                self.known = True
+                break
         if self.known:
             self._last_known_s = t_s
         if self.active is not None:
@@ -133,7 +138,11 @@ class RepCounter:
     def _update_waiting(
         self, t_s: float, p_by_side: dict[str | None, float | None], ready_ok: bool | None
     ) -> None:
-        at_rest = all(p is not None and p <= 0 for p in p_by_side.values())
+        at_rest = True
+        for p in p_by_side.values():
+            if p is None or not p <= 0:
+                at_rest = False
+                break
         if at_rest and ready_ok is True:
             if self._ready_since is None:
                 self._ready_since = t_s

@@ -13,6 +13,7 @@ Below FRONT_MAX_DEG is a front view, above SIDE_MIN_DEG a side view, between the
 from __future__ import annotations
 
 import math
+from math import atan2, degrees, exp, hypot
 
 from formcheck.landmarks import INDEX
 
@@ -30,6 +31,7 @@ _PAIRS = tuple((INDEX[f"left_{j}"], INDEX[f"right_{j}"]) for j in ("shoulder", "
 
 _WORLD_LINES = ((_LS, _RS), (_LH, _RH))
 WORLD_VIEW_POINTS = (_LS, _RS, _LH, _RH)  # the world landmarks the view reads
+VIEW_POINTS = tuple(i for pair in _PAIRS for i in pair)  # the image landmarks it reads
 
 
 class ViewTracker:
@@ -56,15 +58,41 @@ class ViewTracker:
         dt = t_s - self._t
         self._t = t_s
         # both averages move by the same factor (exponential, time constant TAU_S)
-        alpha = 1.0 - math.exp(-max(dt, 0.0) / TAU_S)
-        yaw = _world_yaw(world, ok) if world is not None else None
-        if yaw is None or not math.isfinite(yaw):
+        alpha = 1.0 - exp(-(0.0 if dt < 0.0 else dt) / TAU_S)  # max(dt, 0.0) exactly, without a call
+        # (spelled out, not called: this runs every frame)
+        yaw = None
+        if world is not None:
+            # the mean yaw of the shoulder and hip lines, each where one of its ends is seen
+            # (world points are estimated even for a hidden side); 0.0 + a + b is ``sum([a, b])``
+            total, n = 0.0, 0
+            for a, b in _WORLD_LINES:
+                if ok[a] or ok[b]:
+                    pa, pb = world[a], world[b]
+                    dx, dz = pb[0] - pa[0], pb[2] - pa[2]
+                    if hypot(dx, dz) > 1e-6:
+                        total += degrees(atan2(abs(dz), abs(dx)))
+                        n += 1
+            yaw = total / n if n else None
+        if yaw is None or yaw - yaw != 0.0:  # unknown, or not finite (x - x: 0.0 when finite)
             yaw = _image_yaw(coords, ok)
-        if yaw is not None and math.isfinite(yaw):
+        if yaw is not None and yaw - yaw == 0.0:
             prev = self.yaw_deg
             self.yaw_deg = yaw if prev is None else prev + alpha * (yaw - prev)
             self.view = _classify(self.yaw_deg, self.view)
-        depth = _nearer_score(coords if z is None else [[0.0, 0.0, d] for d in z], ok)
+        if z is not None:
+            coords = [[0.0, 0.0, d] for d in z]
+        # Nearer side score: positive when the left side is nearer the camera. MediaPipe's z is
+        # smaller for nearer landmarks; a hidden (far) landmark also tends to have a lower
+        # visibility, which ``ok`` reflects, so a side seen alone counts as nearer.
+        total, n = 0.0, 0
+        for left, right in _PAIRS:
+            if ok[left]:
+                total += coords[right][2] - coords[left][2] if ok[right] else 0.1
+                n += 1
+            elif ok[right]:
+                total += -0.1
+                n += 1
+        depth = total / n if n else None
         if depth is not None:
             prev = self._depth
             self._depth = depth = depth if prev is None else prev + alpha * (depth - prev)
@@ -78,20 +106,6 @@ class ViewTracker:
     def reset(self) -> None:
         self.yaw_deg = self._depth = None
         self.view, self.nearer = "unknown", None
-
-
-def _world_yaw(w: list[list[float]], ok: list[bool]) -> float | None:
-    """The mean yaw of the shoulder and hip lines (each where one of its ends is seen: world
-    points are estimated even for a hidden side)."""
-    total, n = 0.0, 0  # 0.0 + a + b: the same sum as ``sum([a, b])``
-    for a, b in _WORLD_LINES:
-        if ok[a] or ok[b]:
-            pa, pb = w[a], w[b]
-            dx, dz = pb[0] - pa[0], pb[2] - pa[2]
-            if math.hypot(dx, dz) > 1e-6:
-                total += math.degrees(math.atan2(abs(dz), abs(dx)))
-                n += 1
-    return total / n if n else None
 
 
 def _flat_dist(p: list[float], q: list[float]) -> float:
@@ -130,23 +144,3 @@ def _classify(yaw: float, current: str) -> str:
     if yaw > side_min:
         return "side"
     return "angled"
-
-
-def _nearer_score(coords: list[list[float]], ok: list[bool]) -> float | None:
-    """Positive when the subject's left side is nearer the camera (reads z, the third value).
-
-    MediaPipe's z is smaller for nearer landmarks; a hidden (far) landmark also tends to have a
-    lower visibility, which ``ok`` reflects, so a side seen alone counts as nearer.
-    """
-    total, n = 0.0, 0
-    for left, right in _PAIRS:
-        if ok[left]:
-            if ok[right]:
-                total += coords[right][2] - coords[left][2]
-            else:
-                total += 0.1
-            n += 1
-        elif ok[right]:
-            total += -0.1
-            n += 1
-    return total / n if n else None

@@ -1,0 +1,143 @@
+"""The engine's fast paths give exactly what the plain code gives.
+
+The per-frame code is specialised for speed (compiled measure readers, struct-unpacked landmark
+rows, one-function ``all`` conditions); these tests pin them, bit for bit, to the reference
+implementations they replace, on random inputs including degenerate and broken values.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from formcheck.engine.conditions import compile_condition
+from formcheck.engine.geometry import FrameGeometry, MeasureReader
+from formcheck.engine.landmark_rows import FRAME_MARGIN, LandmarkRows
+from formcheck.engine.readers import compile_reader
+from formcheck.landmarks import COUNT
+from formcheck.pose import Pose
+from formcheck.rules.model import AllOf, AnyOf, Compare, Measure
+
+MEASURES = [
+    Measure("flex", "angle", ("hip", "knee", "ankle"), "left"),
+    Measure("inner", "angle", ("shoulder", "elbow", "wrist"), "right", convention="inner"),
+    Measure("up", "tilt", ("hip", "shoulder"), "left", tilt_from="up"),
+    Measure("down", "tilt", ("knee", "ankle"), "right", tilt_from="down"),
+    Measure("flat", "tilt", ("left_hip", "right_hip"), None, tilt_from="horizontal"),
+    Measure("lean", "lean", ("hip", "shoulder"), "left"),
+    Measure("valgus", "fppa", ("hip", "knee", "ankle"), "right"),
+    Measure("gap", "distance", ("left_knee", "right_knee"), None, per="hip_width", axis="horizontal"),
+    Measure("drop", "distance", ("left_ankle", "right_ankle"), None, per="leg_length", axis="vertical"),
+    Measure("reach", "distance", ("wrist", "ankle"), "left", per="torso_length"),
+    Measure("lift", "height", ("ankle", "hip"), "right", per="shoulder_width"),
+    Measure("step", "height", ("left_ankle", "right_ankle"), None, per="ankle_width"),
+]
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return repr(a) == repr(b)  # bit for bit (and NaN equals NaN)
+
+
+def _random_geometry(rng: random.Random, planar: bool) -> FrameGeometry:
+    coords = []
+    for _ in range(COUNT):
+        roll = rng.random()
+        if roll < 0.05:
+            row = [float("nan"), rng.uniform(0, 500), rng.uniform(-50, 50)]
+        elif roll < 0.15:
+            row = [100.0, 200.0, 0.0]  # many landmarks at one point: zero-length segments
+        else:
+            row = [rng.uniform(0, 640), rng.uniform(0, 480), rng.uniform(-300, 300)]
+        coords.append(row)
+    ok = [rng.random() < 0.85 for _ in range(COUNT)]
+    return FrameGeometry(coords, ok, planar=planar)
+
+
+@pytest.mark.parametrize("measure", MEASURES, ids=lambda m: f"{m.kind}-{m.name}")
+def test_compiled_readers_match_the_generic_reader(measure: Measure) -> None:
+    reference = MeasureReader(measure)
+    compiled = {side: compile_reader(measure, idx) for side, idx in reference.indices.items()}
+    rng = random.Random(measure.name)
+    for n in range(3000):
+        for side, read in compiled.items():
+            planar = n % 2 == 0
+            # fresh geometries: each caches its facing direction and norms
+            seed = rng.random()
+            want = reference.read(_random_geometry(random.Random(seed), planar), side)
+            got = read(_random_geometry(random.Random(seed), planar))
+            assert _same(got, want), (measure.name, side, n, got, want)
+
+
+def _reference_rows(
+    pose: Pose, size: tuple[int, int], min_vis: float, rows: tuple[int, ...]
+) -> tuple[dict[int, list[float]], list[bool], list[list[float]] | None]:
+    """The engine's former geometry code: ``tolist`` and ``isfinite`` of the sum."""
+    w, h = size
+    lo, hi = -FRAME_MARGIN, 1 + FRAME_MARGIN
+    lm = pose.landmarks.tolist()
+    coords: dict[int, list[float]] = {}
+    ok = [False] * COUNT
+    for i in rows:
+        x, y, z, vis, _ = lm[i]
+        px, py, pz = x * w, y * h, z * w
+        coords[i] = [px, py, pz]
+        ok[i] = vis >= min_vis and lo <= x <= hi and lo <= y <= hi and math.isfinite(px + py + pz)
+    world = pose.world.tolist() if pose.world is not None else None
+    return coords, ok, world
+
+
+def _random_pose(rng: np.random.Generator, dtype: type, fortran: bool) -> Pose:
+    lm = rng.uniform(-0.1, 1.1, size=(COUNT, 5))
+    lm[:, 2] = rng.uniform(-1, 1, size=COUNT)
+    lm[:, 3] = rng.uniform(0, 1, size=COUNT)
+    for col in range(4):  # broken values: NaN and ±inf here and there, exact borders too
+        lm[rng.integers(0, COUNT, 3), col] = np.nan
+        lm[rng.integers(0, COUNT, 2), col] = np.inf
+        lm[rng.integers(0, COUNT, 2), col] = -np.inf
+    lm[rng.integers(0, COUNT, 2), 0] = -FRAME_MARGIN
+    lm[rng.integers(0, COUNT, 2), 1] = 1 + FRAME_MARGIN
+    world = rng.uniform(-1, 1, size=(COUNT, 3))
+    world[rng.integers(0, COUNT, 2), 1] = np.nan
+    lm_arr: np.ndarray = lm.astype(dtype)
+    world_arr: np.ndarray = world.astype(dtype)
+    if fortran:
+        lm_arr, world_arr = np.asfortranarray(lm_arr), np.asfortranarray(world_arr)
+    return Pose(lm_arr, world_arr)
+
+
+@pytest.mark.parametrize(("dtype", "fortran"), [(np.float32, False), (np.float32, True), (np.float64, False)])
+def test_landmark_rows_match_the_plain_conversion(dtype: type, fortran: bool) -> None:
+    rng = np.random.default_rng(7)
+    image_rows, world_rows = (0, 2, 5, 11, 12, 23, 24, 25, 26, 27, 28, 32), (11, 12, 23, 24)
+    reader = LandmarkRows(image_rows, world_rows)
+    for _ in range(300):
+        pose = _random_pose(rng, dtype, fortran)
+        size = (int(rng.integers(100, 4000)), int(rng.integers(100, 4000)))
+        image, world, world_coords = reader.read(pose, size, 0.5)
+        coords, ok, world_ref = _reference_rows(pose, size, 0.5, image_rows)
+        assert image.ok == ok
+        for i in image_rows:
+            assert repr(image.coords[i]) == repr(coords[i])
+        assert world is not None and world_coords is not None and world_ref is not None
+        for i in world_rows:
+            assert repr(world_coords[i]) == repr(world_ref[i])
+    assert reader.read(Pose(pose.landmarks), (640, 480), 0.5)[1:] == (None, None)
+
+
+def test_all_of_comparisons_matches_the_generic_all() -> None:
+    parts = (Compare("a", above=10.0), Compare("b", below=5.0), Compare("c", above=-1.0, below=1.0))
+    fast = compile_condition(AllOf(parts))
+    generic = compile_condition(AllOf((*parts, AnyOf((Compare("a", above=-1e9),)))))  # not all compares
+    choices = [None, -2.0, -1.0, 0.0, 1.0, 4.9, 5.0, 10.0, 10.5, float("nan")]
+    for a in choices:
+        for b in choices:
+            for c in choices:
+                v = {"a": a, "b": b, "c": c}
+                # the extra AnyOf part is True whenever "a" is known and not NaN: compare there
+                if a is not None and a == a:
+                    assert fast(v) is generic(v), v
