@@ -234,6 +234,9 @@ class ExerciseEngine:
         values_by_side = {s: values(s) for s in self.sides}
         if blocked:
             p_by_side: dict[str | None, float | None] = dict.fromkeys(self.sides)
+        elif counter.rest_levels is not None:
+            relative = counter.progress_from_rest_level
+            p_by_side = {s: relative(s, t_s, v[name]) for s, v in values_by_side.items()}
         else:  # progress: counter.progress, spelled out
             rest, span = counter.rest, counter.span
             p_by_side = {

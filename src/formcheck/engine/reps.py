@@ -18,6 +18,8 @@ ready position is needed again.
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from dataclasses import dataclass, field
 
 from formcheck.rules.model import Reps
@@ -56,6 +58,51 @@ class RepOutcome:
 
 FINISH_COUNTS_BELOW = 0.5
 
+# How far back the resting level looks (``from_rest_level``): longer than the still moments
+# between reps, shorter than the drift of a hand-held camera.
+REST_LEVEL_WINDOW_S = 2.0
+
+
+# The resting level follows a slowly smoothed copy of the measure, so one noisy low frame
+# does not drag it down (and leave every later frame looking "raised").
+REST_LEVEL_SMOOTHING_S = 0.25
+
+
+class RestLevel:
+    """The resting level of a measure: the lowest value (highest, for a falling measure) of its
+    slowly smoothed copy over the last ``REST_LEVEL_WINDOW_S`` seconds, kept with a monotonic
+    queue (O(1) a frame).
+
+    Frozen while a rep is in progress, so holding the peak never lifts it. Time-based, so the
+    same at any frame rate."""
+
+    __slots__ = ("_last_t", "_queue", "_sign", "_smooth")
+
+    def __init__(self, rising: bool) -> None:
+        self._sign = 1.0 if rising else -1.0  # track the minimum of sign * value
+        self._queue: deque[tuple[float, float]] = deque()
+        self._smooth: float | None = None
+        self._last_t = 0.0
+
+    def push(self, t_s: float, value: float) -> None:
+        if self._smooth is None or t_s - self._last_t > REST_LEVEL_WINDOW_S:
+            self._smooth = value
+        else:
+            alpha = 1.0 - math.exp(-(t_s - self._last_t) / REST_LEVEL_SMOOTHING_S)
+            self._smooth += alpha * (value - self._smooth)
+        self._last_t = t_s
+        v = self._sign * self._smooth
+        q = self._queue
+        while q and q[-1][1] >= v:
+            q.pop()
+        q.append((t_s, v))
+        while q[0][0] < t_s - REST_LEVEL_WINDOW_S:
+            q.popleft()
+
+    @property
+    def level(self) -> float | None:
+        return self._sign * self._queue[0][1] if self._queue else None
+
 
 class RepCounter:
     def __init__(self, reps: Reps, sides: tuple[str | None, ...], grace_s: float) -> None:
@@ -71,6 +118,21 @@ class RepCounter:
         self._prev_s: float | None = None
         self.known = False  # was the counted measure known on this frame (any side)
         self.rest, self.span = reps.rest, reps.peak - reps.rest  # progress 0 and 1 in measure units
+        self.rest_levels = (
+            {s: RestLevel(reps.rising) for s in sides} if reps.from_rest_level else None
+        )
+
+    def progress_from_rest_level(self, side: str | None, t_s: float, value: float | None) -> float | None:
+        """Progress of ``value`` with ``rest`` and ``peak`` taken as changes from this side's
+        resting level (``from_rest_level`` rules)."""
+        if value is None:
+            return None
+        assert self.rest_levels is not None
+        tracker = self.rest_levels[side]
+        if self.active is None:  # frozen during a rep: holding the peak must not lift it
+            tracker.push(t_s, value)
+        level = tracker.level
+        return None if level is None else (value - level - self.rest) / self.span
 
     def progress(self, value: float | None) -> float | None:
         if value is None:

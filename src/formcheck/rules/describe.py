@@ -85,6 +85,8 @@ def describe(ex: Exercise) -> str:
             f"taking at least {r.min_duration_s:g} s"
             + (f" and at most {r.max_duration_s:g} s" if r.max_duration_s else "") + "."
         )  # fmt: skip
+        if r.from_rest_level:
+            lines.append("  Both levels are changes from the person's own resting level, not readings.")
         if r.sides == "each":
             lines.append("  Counted for each side; one side at a time.")
         ready = f"  Counting starts after holding the rest position for {r.ready.hold_s:g} s"

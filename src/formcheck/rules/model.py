@@ -176,6 +176,9 @@ class Reps:
     max_duration_s: float | None = None
     ready: Ready = field(default_factory=Ready)
     hold: PeakHold | None = None
+    # rest and peak are changes from the person's own resting level of the measure (followed
+    # as it drifts), not absolute values: for measures whose zero depends on the camera.
+    from_rest_level: bool = False
 
     @property
     def rising(self) -> bool:

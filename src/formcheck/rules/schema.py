@@ -341,6 +341,21 @@ def _threshold(
     return v
 
 
+def _change(
+    c: _Checker, raw: Any, path: PathKey, measure: m.Measure, measures: dict[str, m.Measure]
+) -> float:
+    """A level given as a change from the resting level: at most the measure's whole range, and
+    of one sign (a rep moves away from rest in one direction)."""
+    v = c.number(raw, path)
+    lo, hi = m.value_range(measure, measures)
+    if not 0 <= abs(v) <= hi - lo:
+        raise c.fail(
+            path, f"change {raw:g} is out of range for {measure.kind} measure '{measure.name}' "
+            f"(expected at most {hi - lo:g}{measure.unit if measure.unit == '°' else ''} either way)",
+        )  # fmt: skip
+    return v
+
+
 def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]) -> m.Condition:
     cond = c.mapping(
         raw, path, "a condition (a mapping with measure and above/below/between, or all/any/not)"
@@ -389,15 +404,29 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
     path: PathKey = ("reps",)
     r = c.mapping(raw, path)
     c.fields(
-        r, path, ("measure", "rest", "peak", "sides", "min_duration_s", "max_duration_s", "ready", "hold")
-    )
+        r,
+        path,
+        ("measure", "rest", "peak", "from_rest_level", "sides", "min_duration_s", "max_duration_s",
+         "ready", "hold"),
+    )  # fmt: skip
     measure = _measure_ref(c, c.require(r, "measure", path), (*path, "measure"), measures)
-    rest = _threshold(c, c.require(r, "rest", path), (*path, "rest"), measure, measures)
-    peak = _threshold(c, c.require(r, "peak", path), (*path, "peak"), measure, measures)
+    relative = "from_rest_level" in r and c.boolean(r["from_rest_level"], (*path, "from_rest_level"))
+    if relative:
+        rest = _change(c, c.require(r, "rest", path), (*path, "rest"), measure, measures)
+        peak = _change(c, c.require(r, "peak", path), (*path, "peak"), measure, measures)
+    else:
+        rest = _threshold(c, c.require(r, "rest", path), (*path, "rest"), measure, measures)
+        peak = _threshold(c, c.require(r, "peak", path), (*path, "peak"), measure, measures)
     if rest == peak:
         raise c.fail(
             (*path, "peak"),
             f"peak must differ from rest (both {rest:g}); the gap between them stops jitter double-counting",
+        )
+    if relative and (rest * peak < 0 or abs(rest) >= abs(peak)):
+        raise c.fail(
+            (*path, "peak"),
+            f"with from_rest_level, rest ({rest:g}) and peak ({peak:g}) are changes from the resting "
+            "level in the same direction, and peak is the larger one",
         )
     sides = c.choice(r.get("sides", "both"), (*path, "sides"), m.COUNT_SIDES, "sides")
     if sides == "each" and measure.side != "working":
@@ -433,7 +462,7 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
         if max_s is not None and max_s < target:
             raise c.fail((*hp, "max_s"), f"max_s {max_s:g} is below target_s {target:g}")
         hold = m.PeakHold(target, max_s)
-    return m.Reps(measure.name, rest, peak, sides, min_dur, max_dur, ready, hold)
+    return m.Reps(measure.name, rest, peak, sides, min_dur, max_dur, ready, hold, relative)
 
 
 def _hold(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Hold:
