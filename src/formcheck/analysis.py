@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.errors import UsageError
+from formcheck.files import check_writable
 from formcheck.people import PersonSelector
 from formcheck.pipeline import (
     BackgroundSink,
@@ -17,7 +18,6 @@ from formcheck.pipeline import (
     RunOutcome,
     Sink,
     Step,
-    check_writable,
     estimated,
     replayed,
     run,

@@ -9,6 +9,15 @@ from typing import Any
 
 import typer
 
+from formcheck.cli.options import (
+    DEFAULT_MAX_PEOPLE,
+    DEFAULT_MODEL,
+    MaxPeopleOption,
+    ModelOption,
+    PersonOption,
+    QuietOption,
+    RulesDirOption,
+)
 from formcheck.errors import FormcheckError, UsageError
 
 
@@ -27,15 +36,13 @@ def analyze_command(
         None, "--video", help="Write the annotated video (H.264 MP4, plays in a browser)."
     ),
     report_path: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
-    model: str = typer.Option("full", "--model", help="Pose model: lite, full, heavy, or a .task file."),
+    model: ModelOption = DEFAULT_MODEL,
     stride: int = typer.Option(1, "--stride", min=1, help="Analyse every Nth frame (faster, coarser)."),
-    person: str = typer.Option(
-        "auto", "--person", help="Whom to follow among several people: auto, largest, left, right, center."
-    ),
-    max_people: int = typer.Option(2, "--max-people", min=1, help="How many people the model looks for."),
+    person: PersonOption = "auto",
+    max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Analyse this many inputs at once."),
-    rules_dir: list[Path] = typer.Option([], "--rules-dir", help="Extra folder of rule files (repeatable)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
+    quiet: QuietOption = False,
 ) -> int:
     """Analyse recorded videos: count reps, time holds, find form faults.
 
@@ -45,11 +52,8 @@ def analyze_command(
     Example: formcheck analyze squat.mp4 --exercise squat --report squat.html
     """
     from formcheck.analysis import AnalysisSettings, Outputs
-    from formcheck.people import PERSON_CHOICES
     from formcheck.rules import load_exercise
 
-    if person not in PERSON_CHOICES:
-        raise UsageError(f"--person must be one of {', '.join(PERSON_CHOICES)}, got {person!r}")
     several = len(inputs) > 1
     outputs = Outputs(json_path, csv_path, video_path, report_path)
     if several:

@@ -12,6 +12,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from formcheck.cli.options import (
+    DEFAULT_MAX_PEOPLE,
+    DEFAULT_MODEL,
+    MaxPeopleOption,
+    ModelOption,
+    PersonOption,
+    RulesDirOption,
+)
 from formcheck.errors import Interrupted, UsageError
 
 if TYPE_CHECKING:
@@ -37,7 +45,7 @@ def live_command(
         "--json",
         help="Where to save the session result (default: a dated file in the user data folder).",
     ),
-    model: str = typer.Option("full", "--model", help="Pose model: lite, full, heavy, or a .task file."),
+    model: ModelOption = DEFAULT_MODEL,
     mirror: bool | None = typer.Option(
         None, "--mirror/--no-mirror", help="Mirror the preview (default: on for a camera, off for --source)."
     ),
@@ -51,11 +59,9 @@ def live_command(
     snapshot_dir: Path | None = typer.Option(
         None, "--snapshot-dir", help="Save the displayed frame at each rep, fault and hold end."
     ),
-    person: str = typer.Option(
-        "auto", "--person", help="Whom to follow among several people: auto, largest, left, right, center."
-    ),
-    max_people: int = typer.Option(2, "--max-people", min=1, help="How many people the model looks for."),
-    rules_dir: list[Path] = typer.Option([], "--rules-dir", help="Extra folder of rule files (repeatable)."),
+    person: PersonOption = "auto",
+    max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
+    rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print events as they happen."),
 ) -> int:
     """Live feedback from the webcam: reps, holds and form cues on screen (and spoken).
@@ -67,15 +73,13 @@ def live_command(
     Example: formcheck live --exercise squat --exercise lunge --show-fps
     """
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.files import check_writable
     from formcheck.live.events import EventPrinter
     from formcheck.live.session import LiveSession, default_json_path
     from formcheck.models import resolve_model
-    from formcheck.people import PERSON_CHOICES
-    from formcheck.pipeline import Sink, check_writable
+    from formcheck.pipeline import Sink
     from formcheck.rules import load_exercise
 
-    if person not in PERSON_CHOICES:
-        raise UsageError(f"--person must be one of {', '.join(PERSON_CHOICES)}, got {person!r}")
     if snapshot_dir is not None and not window:
         raise UsageError("--snapshot-dir saves what the window shows: it needs the window")
     exercises = [load_exercise(e, list(rules_dir) or None) for e in exercise]

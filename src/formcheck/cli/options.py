@@ -11,6 +11,7 @@ whether the file exists and is genuine is ``formcheck.models.resolve_model``'s j
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -44,4 +45,29 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 MaxPeopleOption = Annotated[
     int,
     typer.Option("--max-people", min=1, max=10, help="How many people the model looks for in each frame."),
+]
+
+
+def check_person(value: str) -> str:
+    from formcheck.people import PERSON_CHOICES  # numpy: not at --help time
+
+    if value not in PERSON_CHOICES:
+        raise UsageError(f"--person must be one of {', '.join(PERSON_CHOICES)}, got {value!r}")
+    return value
+
+
+PersonOption = Annotated[
+    str,
+    typer.Option(
+        "--person",
+        metavar="auto|largest|left|right|center",
+        help="Whom to follow when several people are in view (default: the exercising person).",
+        callback=check_person,
+    ),
+]
+RulesDirOption = Annotated[
+    list[Path],
+    typer.Option(
+        "--rules-dir", metavar="DIR", help="Extra folder of rule files, searched first (repeatable)."
+    ),
 ]

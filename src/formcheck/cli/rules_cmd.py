@@ -7,11 +7,8 @@ from pathlib import Path
 
 import typer
 
+from formcheck.cli.options import RulesDirOption
 from formcheck.errors import RuleError
-
-RulesDirOption = typer.Option(
-    [], "--rules-dir", metavar="DIR", help="Extra folder of rule files, searched first (repeatable)."
-)
 
 rules_app = typer.Typer(
     name="rules",
@@ -26,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 
 @rules_app.command("list")
-def list_command(rules_dir: list[Path] = RulesDirOption) -> None:
+def list_command(rules_dir: RulesDirOption = []) -> None:  # noqa: B006 - typer copies the default
     """List every exercise: id, name, kind, camera view and dose."""
     from formcheck.rules import list_exercises
 
@@ -41,7 +38,7 @@ def list_command(rules_dir: list[Path] = RulesDirOption) -> None:
 @rules_app.command("show")
 def show_command(
     exercise: str = typer.Argument(..., metavar="ID", help="Exercise id (or the path of a rule file)."),
-    rules_dir: list[Path] = RulesDirOption,
+    rules_dir: RulesDirOption = []  # noqa: B006 - typer copies the default,
 ) -> None:
     """Explain one rule in plain words: what is measured, what counts, what is a fault."""
     from formcheck.rules import load_exercise
@@ -55,7 +52,7 @@ def validate_command(
     files: list[Path] = typer.Argument(
         None, metavar="[FILE...]", help="Rule files (default: every rule found)."
     ),
-    rules_dir: list[Path] = RulesDirOption,
+    rules_dir: RulesDirOption = []  # noqa: B006 - typer copies the default,
 ) -> None:
     """Check rule files; prints every problem and exits non-zero if there is one."""
     from formcheck.rules import rule_paths, validate_file

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from formcheck.cli.options import DEFAULT_MODEL, ModelOption, RulesDirOption
 from formcheck.errors import SuiteFailure, UsageError
 
 if TYPE_CHECKING:
@@ -27,14 +28,15 @@ def test_command(
     json_path: Path | None = typer.Option(None, "--json", help="Write the whole table as JSON."),
     exercise: str | None = typer.Option(None, "--exercise", "-e", help="Only this exercise's clips."),
     clip: str | None = typer.Option(None, "--clip", help="Only clips whose name matches this pattern."),
-    model: str = typer.Option("full", "--model", help="Pose model for --clips: lite, full, heavy."),
-    rules_dir: list[Path] = typer.Option([], "--rules-dir", help="Extra folder of rule files (repeatable)."),
+    model: ModelOption = DEFAULT_MODEL,
+    rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
 ) -> None:
     """Replay every sample clip's pose track through its exercise's rules and compare with the labels.
 
     Example: formcheck test samples/ --exercise squat
     """
-    from formcheck.pipeline import check_writable, write_json_atomic
+    from formcheck.files import check_writable
+    from formcheck.pipeline import write_json_atomic
     from formcheck.suite import run_suite
 
     if clips is not None and not clips.is_dir():

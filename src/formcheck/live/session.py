@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from formcheck.errors import FormcheckError, UsageError
+from formcheck.files import check_writable
 from formcheck.live.controls import Command
 from formcheck.live.latest import LatestFrames
 from formcheck.people import PersonSelector
-from formcheck.pipeline import JsonSink, Sink, Step, check_writable, run
+from formcheck.pipeline import JsonSink, Sink, Step, run
 from formcheck.pose import PoseFrame
 from formcheck.sources.base import Frame
 
