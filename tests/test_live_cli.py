@@ -109,4 +109,4 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path) -> None:
     assert proc.returncode == 3 and stderr.strip().startswith("formcheck: error: video not found")
     proc = _live("--source", str(SAMPLES / "clips" / f"{CLIP}.mp4"), "--no-window", "--json", str(tmp_path))
     _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 8 and "directory" in stderr and "Traceback" not in stderr
+    assert proc.returncode == 8 and "is a folder" in stderr and "Traceback" not in stderr
