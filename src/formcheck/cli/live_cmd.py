@@ -68,7 +68,7 @@ def live_command(
 
     Keys: q or Esc quits, space pauses, r starts a new set (the current one is saved), ←/→ (or
     n/p) switch exercise. Each set is saved as JSON when it ends: the first to --json FILE,
-    later ones beside it as FILE-stem.setN-EXERCISE.json.
+    later ones beside it as STEM.setN-EXERCISE.json.
 
     Example: formcheck live --exercise squat --exercise lunge --show-fps
     """
