@@ -69,38 +69,28 @@ def test_live_replay_counts_what_the_recorded_analysis_counts(tmp_path: Path) ->
     assert f"saved: {out}" in stdout
 
 
-def test_ctrl_c_saves_the_session_and_exits_130(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "after_s"), [(signal.SIGINT, 3.0), (signal.SIGTERM, 1.0)], ids=["ctrl-c", "sigterm"]
+)
+def test_a_signal_saves_the_session_and_exits_130(
+    tmp_path: Path, sig: signal.Signals, after_s: float
+) -> None:
     out = tmp_path / "out.json"
     proc = _live("--source", str(SAMPLES / "clips" / f"{CLIP}.mp4"), "--no-window", "--json", str(out))
     assert proc.stdout is not None
-    # Wait until the session is running (the first set header), then a few seconds more.
+    # Wait until the session is running (the first set header), then a little more.
     deadline = time.monotonic() + 60
     line = ""
     while time.monotonic() < deadline and "set 1" not in line:
         line = proc.stdout.readline()
-    time.sleep(3)
-    proc.send_signal(signal.SIGINT)
+    time.sleep(after_s)
+    proc.send_signal(sig)
     _stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "interrupted" in stderr
     saved = json.loads(out.read_text())
     assert saved["partial"] is True and saved["frames"] > 0
-
-
-def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path) -> None:
-    out = tmp_path / "out.json"
-    proc = _live("--source", str(SAMPLES / "clips" / f"{CLIP}.mp4"), "--no-window", "--json", str(out))
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    line = ""
-    while time.monotonic() < deadline and "set 1" not in line:
-        line = proc.stdout.readline()
-    time.sleep(1)
-    proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=30)
-    assert proc.returncode == 130, stderr
-    assert json.loads(out.read_text())["partial"] is True
 
 
 def test_bad_inputs_give_one_line_errors(tmp_path: Path) -> None:

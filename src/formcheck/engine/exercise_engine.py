@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import Counter
 
 from formcheck.engine.conditions import compile_condition, measures_of
-from formcheck.engine.faults import FaultSpan, FaultTracker
+from formcheck.engine.faults import FaultTracker
 from formcheck.engine.geometry import FrameGeometry
 from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer
 from formcheck.engine.landmark_rows import LandmarkRows, rows_read
 from formcheck.engine.measures import MeasureSet
-from formcheck.engine.notices import NoticeSpan, NoticeTracker
+from formcheck.engine.notices import NoticeTracker
 from formcheck.engine.report import (
     NOTICE_KINDS,
     ActiveFault,
@@ -328,7 +328,7 @@ class ExerciseEngine:
         elif not too_long and HOLD_TOO_LONG in self._builtin_active:
             fside, since = self._builtin_active.pop(HOLD_TOO_LONG)
             f = self._builtin[HOLD_TOO_LONG]
-            self._record_fault(FaultSpan(f.id, fside, f.severity, since, t_s, f.message), events, t_s)
+            self._record_fault(FaultRecord(f.id, fside, f.severity, since, t_s, f.message), events, t_s)
 
     # ---------------------------------------------------------------- holds
     def _update_hold(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
@@ -461,18 +461,16 @@ class ExerciseEngine:
             return HoldProgress(rep.side, rep.hold_s, rule.hold.target_s, rule.hold.max_s)
         return None
 
-    def _record_fault(self, span: FaultSpan, events: list[Event], t_s: float) -> None:
-        self.fault_records.append(
-            FaultRecord(span.id, span.side, span.severity, span.start_s, span.end_s, span.message)
-        )
+    def _record_fault(self, span: FaultRecord, events: list[Event], t_s: float) -> None:
+        self.fault_records.append(span)
         events.append(
             Event(
                 "fault_end", t_s, span.side, {"id": span.id, "seconds": round(span.end_s - span.start_s, 3)}
             )
         )
 
-    def _record_notice(self, span: NoticeSpan, events: list[Event], t_s: float) -> None:
-        self.notice_records.append(NoticeRecord(span.kind, span.message, span.start_s, span.end_s))
+    def _record_notice(self, span: NoticeRecord, events: list[Event], t_s: float) -> None:
+        self.notice_records.append(span)
         events.append(Event("notice_end", t_s, None, {"kind": span.kind, "message": span.message}))
 
     # ---------------------------------------------------------------- end of session

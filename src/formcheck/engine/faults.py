@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from formcheck.engine.conditions import Compiled, Values, compile_condition
 from formcheck.engine.report import ActiveFault
+from formcheck.engine.session import FaultRecord
 from formcheck.rules.model import Fault
 
 RELEASE_S = 0.25
@@ -49,16 +50,6 @@ class FaultState:
     shown: ActiveFault | None = None  # the report's entry while active (side fixed until it ends)
 
 
-@dataclass(frozen=True, slots=True)
-class FaultSpan:
-    id: str
-    side: str | None
-    severity: str
-    start_s: float
-    end_s: float
-    message: str
-
-
 class FaultTracker:
     def __init__(self, faults: tuple[Fault, ...]) -> None:
         self.states = [
@@ -69,12 +60,12 @@ class FaultTracker:
 
     def update(
         self, t_s: float, values: Values, phase: str, side: str | None, view: str = "unknown"
-    ) -> tuple[list[FaultState], list[FaultSpan]]:
+    ) -> tuple[list[FaultState], list[FaultRecord]]:
         """(faults that started now, fault spans that ended now). ``view``: the detected view;
         a fault for one view is checked only in the views ``VIEWS_CHECKED`` lists for it.
         ``values`` are read only in a phase a fault applies to (never in ``waiting``/``unknown``)."""
         started: list[FaultState] = []
-        ended: list[FaultSpan] = []
+        ended: list[FaultRecord] = []
         for st in self.states:
             views = st.views
             in_phase = phase in st.phases and (views is None or view in views)
@@ -105,9 +96,9 @@ class FaultTracker:
         st.shown = ActiveFault(f.id, st.side, f.severity, f.message, f.cue)
         self.active_states = [s for s in self.states if s.active]
 
-    def close(self, st: FaultState, end_s: float) -> FaultSpan:
+    def close(self, st: FaultState, end_s: float) -> FaultRecord:
         assert st.since_s is not None
-        span = FaultSpan(st.fault.id, st.side, st.fault.severity, st.since_s, end_s, st.fault.message)
+        span = FaultRecord(st.fault.id, st.side, st.fault.severity, st.since_s, end_s, st.fault.message)
         st.active, st.since_s, st.last_true_s, st.shown = False, None, None, None
         self.active_states = [s for s in self.states if s.active]
         return span

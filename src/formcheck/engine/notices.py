@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from formcheck.engine.session import NoticeRecord
+
 ON_S = 0.3
 OFF_S = 0.3
 
@@ -21,28 +23,16 @@ class NoticeState:
     start_s: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class NoticeSpan:
-    kind: str
-    message: str
-    start_s: float
-    end_s: float
-
-    @property
-    def seconds(self) -> float:
-        return self.end_s - self.start_s
-
-
 class NoticeTracker:
     def __init__(self, kinds: tuple[str, ...]) -> None:
         self.states = {k: NoticeState(k, "") for k in kinds}
         # No notice active or pending: a frame without causes then changes nothing (most frames)
         self.quiet = True
 
-    def update(self, t_s: float, wanted: dict[str, str]) -> tuple[list[NoticeState], list[NoticeSpan]]:
+    def update(self, t_s: float, wanted: dict[str, str]) -> tuple[list[NoticeState], list[NoticeRecord]]:
         """``wanted``: kind -> message for every cause present now. Returns (started, ended)."""
         started: list[NoticeState] = []
-        ended: list[NoticeSpan] = []
+        ended: list[NoticeRecord] = []
         if not wanted:
             if self.quiet:
                 return started, ended
@@ -72,8 +62,8 @@ class NoticeTracker:
             self.quiet = False
         return started, ended
 
-    def close(self, st: NoticeState, end_s: float) -> NoticeSpan:
-        span = NoticeSpan(st.kind, st.message, st.start_s, end_s)
+    def close(self, st: NoticeState, end_s: float) -> NoticeRecord:
+        span = NoticeRecord(st.kind, st.message, st.start_s, end_s)
         st.active, st.wanted_since = False, None
         return span
 
