@@ -12,8 +12,7 @@ Both bars are context managers and cost nothing when hidden, so callers always u
 from __future__ import annotations
 
 import sys
-from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -31,6 +30,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from formcheck.closing import Closing
+
 
 def should_show(quiet: bool = False, stream: TextIO | None = None) -> bool:
     stream = stream if stream is not None else sys.stderr
@@ -43,7 +44,7 @@ class _FramesPerSecond(ProgressColumn):
         return Text("" if speed is None else f"{speed:5.1f} frames/s", style="progress.data.speed")
 
 
-class _Bar:
+class _Bar(Closing):
     """A rich progress bar with one task, or nothing at all when hidden."""
 
     def __init__(
@@ -57,19 +58,11 @@ class _Bar:
         if show:
             self._progress = Progress(*columns, console=Console(file=stream), transient=False)
 
-    def __enter__(self) -> _Bar:
+    def __enter__(self) -> Self:
         if self._progress is not None:
             self._progress.start()
             self._task = self._progress.add_task(self.label, total=self._total)
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def shown(self) -> bool:

@@ -288,7 +288,7 @@ class OverlayAnnotator:
             if small:
                 lines.append((small, small_fs, th_small, (220, 220, 220)))
         hold = report.hold
-        hold_target = hold.target_s if hold is not None else self._hold_target()
+        hold_target = hold.target_s if hold is not None else self.exercise.hold_target_s
         hold_line: str | None = None
         if hold is not None:
             side = f" {hold.side}" if hold.side in ("left", "right") else ""
@@ -320,14 +320,6 @@ class OverlayAnnotator:
             if frac > 0:
                 cv2.rectangle(img, (x0, y), (x0 + round((x1 - x0) * frac), y + bar_h), fill, -1)
             cv2.rectangle(img, (x0, y), (x1, y + bar_h), WHITE, 1)
-
-    def _hold_target(self) -> float | None:
-        ex = self.exercise
-        if ex.hold is not None:
-            return ex.hold.target_s
-        if ex.reps is not None and ex.reps.hold is not None:
-            return ex.reps.hold.target_s
-        return None
 
     def _status(self, report: FrameReport) -> tuple[str, str | None, BGR] | None:
         """(headline, detail, colour) for the bottom banner, or None for no banner."""

@@ -395,7 +395,7 @@ class HtmlReportSink:
                     )
                 )
         holds = [h for h in data.get("holds") or [] if isinstance(h, dict)]
-        target = self._hold_target()
+        target = self.exercise.hold_target_s
         if ex.hold is not None or holds:
             best = max((float(h.get("seconds") or 0) for h in holds), default=0.0)
             reached = sum(1 for h in holds if h.get("completed"))
@@ -416,14 +416,6 @@ class HtmlReportSink:
             for label, value, sub in cards
         )
         return f'<section class="cards">{items}</section>'
-
-    def _hold_target(self) -> float | None:
-        ex = self.exercise
-        if ex.hold is not None:
-            return ex.hold.target_s
-        if ex.reps is not None and ex.reps.hold is not None:
-            return ex.reps.hold.target_s
-        return None
 
     def _peak_value(self, peak: Any, side: Any, *, fallback: float | None) -> float | None:
         """The rep measure's value at the peak: the engine gives ``{measure: value}``."""
@@ -498,7 +490,7 @@ class HtmlReportSink:
             ]
         if not holds:
             return ""
-        target = self._hold_target()
+        target = self.exercise.hold_target_s
         show_thumbs = any(thumb for _, _, thumb in self._hold_thumbs)
         lines = []
         for i, hold in enumerate(holds, 1):

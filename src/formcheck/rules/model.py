@@ -232,6 +232,15 @@ class Exercise:
         return "hold"
 
     @property
+    def hold_target_s(self) -> float | None:
+        """Seconds to hold: the timed hold's target, or the hold at the peak of each rep."""
+        if self.hold is not None:
+            return self.hold.target_s
+        if self.reps is not None and self.reps.hold is not None:
+            return self.reps.hold.target_s
+        return None
+
+    @property
     def per_side(self) -> bool:
         """True when reps or holds are counted for each side separately."""
         block = self.reps if self.reps is not None else self.hold
