@@ -180,3 +180,19 @@ def test_several_people_is_a_corner_note_that_keeps_the_numbers() -> None:
     knee = midpoint(0.55, 0.68)
     label = (slice(knee[1] - 30, knee[1] + 30), slice(knee[0] + 15, knee[0] + 120))
     assert np.count_nonzero(out[label] == 255) > 50, "the live value is still shown"
+
+
+def test_before_counting_starts_the_rule_says_how_to_start() -> None:
+    from dataclasses import replace
+
+    squat = squat_exercise()
+    assert squat.reps is not None
+    told = replace(squat, reps=replace(squat.reps, ready=replace(squat.reps.ready, message="Stand tall")))
+    waiting = report(phase="waiting")
+    assert OverlayAnnotator(told)._status(waiting) == ("Stand tall", None, (255, 255, 255))
+    default = OverlayAnnotator(squat)._status(waiting)
+    assert default is not None and default[0] == "Get into the start position"
+    # Drawn: the banner differs with the two messages.
+    a = OverlayAnnotator(told).annotate(blank(), waiting)
+    b = OverlayAnnotator(squat).annotate(blank(), waiting)
+    assert np.count_nonzero(a[H - 80 :] != b[H - 80 :]) > 500

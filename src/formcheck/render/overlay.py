@@ -18,6 +18,7 @@ import numpy as np
 from formcheck.landmarks import INDEX, SKELETON
 from formcheck.pose import VISIBILITY
 from formcheck.render.text import put_text, text_size, wrap
+from formcheck.rules.model import DEFAULT_READY_MESSAGE
 
 if TYPE_CHECKING:
     from formcheck.engine.report import ActiveFault, FrameReport
@@ -332,7 +333,8 @@ class OverlayAnnotator:
         if report.pose is None:
             return None
         if report.phase == "waiting":
-            return "Get into the start position", None, WHITE
+            reps = self.exercise.reps
+            return reps.ready.message if reps is not None else DEFAULT_READY_MESSAGE, None, WHITE
         if report.phase in ("rest", "moving", "peak", "hold"):
             return "Good form", None, GOOD
         return None

@@ -92,7 +92,7 @@ def describe(ex: Exercise) -> str:
         ready = f"  Counting starts after holding the rest position for {r.ready.hold_s:g} s"
         if r.ready.when is not None:
             ready += f" with {condition_words(ex, r.ready.when)}"
-        lines.append(ready + ".")
+        lines.append(ready + f' (until then: "{r.ready.message}").')
         if r.hold is not None:
             most = f" (at most {r.hold.max_s:g} s)" if r.hold.max_s else ""
             lines.append(f"  Hold at the peak for {r.hold.target_s:g} s{most}.")

@@ -152,10 +152,15 @@ class NotOf:
 Condition = Compare | AllOf | AnyOf | NotOf
 
 
+DEFAULT_READY_MESSAGE = "Get into the start position"
+
+
 @dataclass(frozen=True, slots=True)
 class Ready:
     hold_s: float = 0.5
     when: Condition | None = None
+    # What to tell the person while counting has not started ("Stand tall, feet hip-width").
+    message: str = DEFAULT_READY_MESSAGE
 
 
 @dataclass(frozen=True, slots=True)

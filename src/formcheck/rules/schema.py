@@ -447,10 +447,11 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
     if "ready" in r:
         rp: PathKey = (*path, "ready")
         rd = c.mapping(r["ready"], rp)
-        c.fields(rd, rp, ("hold_s", "when"))
+        c.fields(rd, rp, ("hold_s", "when", "message"))
         ready = m.Ready(
             hold_s=c.seconds(rd.get("hold_s", 0.5), (*rp, "hold_s")),
             when=_condition(c, rd["when"], (*rp, "when"), measures) if "when" in rd else None,
+            message=c.text(rd["message"], (*rp, "message")) if "message" in rd else m.DEFAULT_READY_MESSAGE,
         )
     hold = None
     if "hold" in r:
