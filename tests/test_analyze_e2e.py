@@ -72,3 +72,11 @@ def test_analyze_a_sample_clip_end_to_end(
     assert dom.returncode == 0
     assert "<polyline" in dom.stdout and dom.stdout.count("<tr") >= 1 + result["reps"]["total"]
     assert "Uncaught" not in dom.stderr and "net::ERR" not in dom.stderr
+    assert "CONSOLE" not in dom.stderr and "Failed to load resource" not in dom.stderr
+    shot = tmp_path / "report.png"
+    res = chromium(tmp_path, "--window-size=1000,1400", f"--screenshot={shot}", out["html"].as_uri())
+    assert res.returncode == 0 and shot.is_file()
+    import cv2
+
+    image = cv2.imread(str(shot))
+    assert image is not None and image.std() > 20  # rendered content, not a blank page
