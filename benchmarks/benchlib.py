@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CLIPS_DIR = Path(os.environ.get("FORMCHECK_CLIPS_DIR", "/work/shared/samples/clips"))
-MODEL_DIR = Path(os.environ.get("FORMCHECK_MODEL_DIR", "/work/shared/models"))
+# ../shared beside the repository, as on CI
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CLIPS_DIR = Path(os.environ.get("FORMCHECK_CLIPS_DIR", SHARED / "samples" / "clips"))
+MODEL_DIR = Path(os.environ.get("FORMCHECK_MODEL_DIR", SHARED / "models"))
 # Generated inputs (trimmed and concatenated clips) live here, never in the repository.
 SCRATCH = Path(os.environ.get("FORMCHECK_BENCH_TMP", "/tmp/formcheck-bench"))
 ANCHOR_CLIP = "squat--front-20-reps-counter.mp4"  # 1280x720, 1289 frames, 29.97 fps

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_CLIP = (
-    Path(os.environ.get("FORMCHECK_SHARED_SAMPLES", "/work/shared/samples"))
-    / "clips"
-    / ("squat--wide-prenatal-front.mp4")
+# ../shared beside the repository (as on CI), or the folder FORMCHECK_SHARED_SAMPLES names
+SAMPLES = Path(
+    os.environ.get("FORMCHECK_SHARED_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "samples"
 )
+DEFAULT_CLIP = SAMPLES / "clips" / "squat--wide-prenatal-front.mp4"
 
 
 def main() -> int:

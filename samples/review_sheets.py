@@ -5,7 +5,7 @@ thumbnails (timestamp burned in; chosen around the labelled rep peaks, the troug
 them and the hold edges) above a plot of the recorded pose track: hip height and knee angles
 over time, with the labelled rep times as vertical lines and the holds shaded.
 
-    python samples/review_sheets.py /work/shared/samples OUT_DIR [CLIP_GLOB]
+    python samples/review_sheets.py ../shared/samples OUT_DIR [CLIP_GLOB]
 
 Needs the videos (never copied into the repo) and matplotlib; not part of the package.
 """

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shared_data import SHARED_SAMPLES
+
 # BGR colours of the two corner markers every synthetic frame carries, so a test can tell
 # which way up a decoded frame is.
 RED = (0, 0, 255)
@@ -113,8 +115,8 @@ def model_dir() -> Path:
 
 @pytest.fixture
 def shared_clip() -> Callable[[str], Path]:
-    """A clip from the shared samples (FORMCHECK_SHARED_SAMPLES or /work/shared/samples), or skip."""
-    root = Path(os.environ.get("FORMCHECK_SHARED_SAMPLES", "/work/shared/samples")) / "clips"
+    """A clip from the shared samples (see ``shared_data``), or skip."""
+    root = SHARED_SAMPLES / "clips"
 
     def find(name: str) -> Path:
         path = root / name

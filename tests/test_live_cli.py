@@ -1,7 +1,7 @@
 """`formcheck live` end to end with the real model, on sample clips replayed as a camera.
 
 These run the CLI in a subprocess (real signals, real exit codes). They need the model files
-(FORMCHECK_MODEL_DIR) and the sample clips (FORMCHECK_SHARED_SAMPLES, or /work/shared/samples).
+(FORMCHECK_MODEL_DIR) and the sample clips (FORMCHECK_SHARED_SAMPLES, or ../shared/samples).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from formcheck.engine import ExerciseEngine
 from formcheck.pipeline import replay_track
 from formcheck.rules import load_exercise
 from live_support import load_track
+from shared_data import SHARED_SAMPLES
 
-SAMPLES = Path(os.environ.get("FORMCHECK_SHARED_SAMPLES", "/work/shared/samples"))
+SAMPLES = SHARED_SAMPLES
 MODEL_DIR = os.environ.get("FORMCHECK_MODEL_DIR", "")
 # 12 s, 360x640, two squats: small enough for the model to keep up on a laptop CPU.
 CLIP = "squat--wide-prenatal-front"

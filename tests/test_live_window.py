@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 
 from formcheck.live.controls import Command
+from shared_data import SHARED_SAMPLES
 
-SAMPLES = Path(os.environ.get("FORMCHECK_SHARED_SAMPLES", "/work/shared/samples"))
+SAMPLES = SHARED_SAMPLES
 MODEL_DIR = os.environ.get("FORMCHECK_MODEL_DIR", "")
 # Two squats, front view, small frames (the model keeps up on a laptop CPU).
 CLIP = SAMPLES / "clips" / "squat--wide-prenatal-front.mp4"
