@@ -4,7 +4,8 @@ For every rule file found (``rules/``), every sample track of that exercise
 (``samples/expected.yaml``) is replayed two ways:
 
 - **engine**: the pose frames and the selected person are built before the clock starts;
-  only ``ExerciseEngine.update`` (and ``finish``) is timed;
+  only ``ExerciseEngine.update`` is timed (``engine_speed.run_once``; exercises with no recorded
+  clip use their generated tracks);
 - **replay**: ``pipeline.replay_track`` (a loaded track through ``PoseTrack.frame``, person
   selection, the engine and ``finish``), i.e. what ``formcheck test`` does per clip.
 
@@ -18,14 +19,13 @@ import time
 
 import benchlib as bl
 
-TARGET_FPS = 50_000
-
 
 def main() -> None:
+    from engine_speed import TARGET_FPS, load_replays, run_once  # the engine-only timing, shared
+
     from formcheck.engine import ExerciseEngine
-    from formcheck.people import PersonSelector
     from formcheck.pipeline import replay_track
-    from formcheck.rules import load_exercise, rule_paths
+    from formcheck.rules import load_exercise
     from formcheck.suite.spec import load_suite
     from formcheck.track import PoseTrack
 
@@ -36,45 +36,36 @@ def main() -> None:
     repeat = args.repeat or (1 if args.quick else 3)
 
     bl.header(f"rule engine on replayed tracks (best of {repeat}, alternating engine/replay)")
-    spec = load_suite(bl.REPO / "samples" / "expected.yaml")
-    rules = rule_paths()
-    print(f"   rule files: {', '.join(sorted(rules))}")
-    print(f"\n   {'exercise':<20} {'tracks':>6} {'frames':>7} {'engine fps':>11} {'replay fps':>11}  target")
+    expected = bl.REPO / "samples" / "expected.yaml"
+    prepared, generated = load_replays(expected, None)  # frames and selected person pre-built
+    clips = load_suite(expected).clips
+    print(f"\n   {'exercise':<22} {'tracks':>6} {'frames':>7} {'engine fps':>11} {'replay fps':>11}  target")
     worst = float("inf")
-    for exercise_id in sorted(rules):
+    for exercise_id, runs in prepared.items():
         exercise = load_exercise(exercise_id)
-        entries = [c for c in spec.clips if c.exercise == exercise_id and c.track.exists()]
-        if not entries:
-            print(f"   {exercise_id:<20} no sample tracks")
-            continue
-        tracks = [(PoseTrack.load(c.track), c.person) for c in entries]
-        # Pre-built inputs: the engine's clock sees only engine work.
-        prepared = []
-        for track, person in tracks:
-            selector = PersonSelector(person)
-            frames = [track.frame(i) for i in range(len(track))]
-            prepared.append([(f, selector.select(f)) for f in frames])
-        total = sum(len(p) for p in prepared)
+        tracks = [
+            (PoseTrack.load(c.track), c.person)
+            for c in clips
+            if c.exercise == exercise_id and c.synthetic == (exercise_id in generated)
+        ]
+        total = sum(len(r) for r in runs)
         engine_s = replay_s = float("inf")
         for _ in range(repeat):
-            t0 = time.perf_counter()
-            for pairs in prepared:
-                engine = ExerciseEngine(exercise)
-                for pose_frame, pose in pairs:
-                    engine.update(pose_frame, pose)
-                engine.finish()
-            engine_s = min(engine_s, time.perf_counter() - t0)
+            engine_s = min(engine_s, run_once(exercise, runs))
             t0 = time.perf_counter()
             for track, person in tracks:
                 replay_track(track, ExerciseEngine(exercise), person=person)
             replay_s = min(replay_s, time.perf_counter() - t0)
         engine_fps, replay_fps = total / engine_s, total / replay_s
         worst = min(worst, engine_fps)
+        label = f"{exercise_id}{' *' if exercise_id in generated else ''}"
         print(
-            f"   {exercise_id:<20} {len(tracks):6d} {total:7d} {engine_fps:11,.0f} {replay_fps:11,.0f}"
+            f"   {label:<22} {len(tracks):6d} {total:7d} {engine_fps:11,.0f} {replay_fps:11,.0f}"
             f"  >= {TARGET_FPS:,} {bl.verdict(engine_fps, TARGET_FPS)}"
         )
     print(f"   slowest exercise (engine only): {worst:,.0f} frames/s")
+    if generated:
+        print("   * generated clips (the exercise has no recorded clip)")
 
 
 if __name__ == "__main__":
