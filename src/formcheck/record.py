@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,9 @@ from typing import Any
 from formcheck import __version__
 from formcheck.estimation.base import Estimator
 from formcheck.files import check_writable
+from formcheck.pipeline import estimated
 from formcheck.pose import PoseFrame
-from formcheck.sources.base import Frame, FrameSource
+from formcheck.sources.base import FrameSource
 from formcheck.track import SUFFIX, PoseTrack, is_track_path
 
 
@@ -24,14 +25,6 @@ def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
-
-
-def estimate_frames(
-    frames: Iterator[Frame] | FrameSource, estimator: Estimator
-) -> Iterator[PoseFrame]:
-    """Run ``estimator`` on each frame; yields one ``PoseFrame`` per frame, empty when no one is seen."""
-    for frame in frames:
-        yield PoseFrame(frame.index, frame.t_ms, frame.size, estimator.estimate(frame.image, frame.t_ms))
 
 
 def record_track(
@@ -45,7 +38,7 @@ def record_track(
     """Estimate poses over all of ``source`` and return them as a track with provenance metadata."""
     frames: list[PoseFrame] = []
     size: tuple[int, int] | None = None
-    for pf in estimate_frames(source, estimator):
+    for _, pf in estimated(source, estimator):
         size = size or pf.image_size
         frames.append(pf)
         if on_frame is not None:
