@@ -48,3 +48,10 @@ def test_help_does_not_import_mediapipe() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False False"
+
+
+def test_option_defaults_agree_with_the_library() -> None:
+    from formcheck.cli.options import DEFAULT_MAX_PEOPLE
+    from formcheck.estimation import mediapipe_landmarker
+
+    assert DEFAULT_MAX_PEOPLE == mediapipe_landmarker.DEFAULT_MAX_PEOPLE

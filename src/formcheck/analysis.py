@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.errors import UsageError
+from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
 from formcheck.files import check_writable
 from formcheck.people import PersonSelector
 from formcheck.pipeline import (
@@ -64,7 +65,7 @@ class AnalysisSettings:
     model: str = "full"
     stride: int = 1
     person: str = "auto"
-    max_people: int = 2
+    max_people: int = DEFAULT_MAX_PEOPLE
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.estimation.base import Estimator
+from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
 from formcheck.files import check_writable
 from formcheck.pipeline import estimated
 from formcheck.pose import PoseFrame
@@ -79,7 +80,7 @@ def record_file(
     output: str | os.PathLike[str],
     *,
     model: str = "full",
-    max_people: int = 2,
+    max_people: int = DEFAULT_MAX_PEOPLE,
     quiet: bool = False,
 ) -> RecordSummary:
     """Record the pose track of the video file ``video`` into ``output``; the work behind `record`."""

@@ -20,7 +20,8 @@ from formcheck.errors import UsageError
 
 VARIANTS = ("lite", "full", "heavy")  # formcheck.models.VARIANTS, without importing it for --help
 DEFAULT_MODEL = "full"
-# A bystander (a therapist beside the patient) must be seen to be ignored; see estimation.
+# formcheck.estimation.mediapipe_landmarker.DEFAULT_MAX_PEOPLE, without importing numpy for --help
+# (test_cli_help checks the two agree).
 DEFAULT_MAX_PEOPLE = 2
 
 
