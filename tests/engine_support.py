@@ -31,6 +31,7 @@ class Posture:
     valgus: Mapping[str, float] = field(default_factory=lambda: {"left": 0.0, "right": 0.0})
     hidden: frozenset[str] = frozenset()  # landmark names with visibility 0
     trunk_lean: float = 0.0
+    rise: float = 0.0  # metres the whole body is raised (standing on a step)
 
     def both(self, **kw: float) -> Posture:
         """Same posture with the given per-side angles set on both sides."""
@@ -87,7 +88,7 @@ def make_pose(p: Posture) -> Pose:
     lm = np.zeros((COUNT, 5), dtype=np.float32)
     w, h = SIZE
     for name, xyz in body.items():
-        c = rot @ xyz
+        c = rot @ (xyz - np.array([0.0, p.rise, 0.0]))  # y is down
         i = INDEX[name]
         world[i] = c
         lm[i] = (0.5 + c[0] * SCALE_PX / w, 0.45 + c[1] * SCALE_PX / h, c[2] * SCALE_PX / w, 1.0, 1.0)
@@ -116,6 +117,7 @@ def interpolate(keys: Sequence[Key], t: float) -> Posture | None:
                 abduction=_blend(p0.abduction, p1.abduction, u),
                 valgus=_blend(p0.valgus, p1.valgus, u),
                 trunk_lean=p0.trunk_lean + (p1.trunk_lean - p0.trunk_lean) * u,
+                rise=p0.rise + (p1.rise - p0.rise) * u,
                 hidden=p0.hidden if u < 0.5 else p1.hidden,
             )
     return keys[-1][1]

@@ -34,6 +34,9 @@ MEASURES = [
     Measure("reach", "distance", ("wrist", "ankle"), "left", per="torso_length"),
     Measure("lift", "height", ("ankle", "hip"), "right", per="shoulder_width"),
     Measure("step", "height", ("left_ankle", "right_ankle"), None, per="ankle_width"),
+    # elevations remember a body size: both readers see the same sequence of frames
+    Measure("rise", "elevation", ("hip",), "left", per="leg_length"),
+    Measure("head", "elevation", ("nose",), None, per="torso_length"),
 ]
 
 

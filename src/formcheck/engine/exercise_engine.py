@@ -94,7 +94,7 @@ class ExerciseEngine:
             self.counter = RepCounter(exercise.reps, self.sides, exercise.dropout_grace_s)
             if exercise.reps.ready.when is not None:
                 self._ready_check = compile_condition(exercise.reps.ready.when)
-            self._counted = {exercise.reps.measure}
+            self._counted = {mv.measure for mv in exercise.reps.movements}
             self._rep_measure = exercise.reps.measure
         else:
             assert exercise.hold is not None
@@ -234,11 +234,11 @@ class ExerciseEngine:
         values_by_side = {s: values(s) for s in self.sides}
         if blocked:
             p_by_side: dict[str | None, float | None] = dict.fromkeys(self.sides)
-        elif counter.rest_levels is not None:
-            relative = counter.progress_from_rest_level
-            p_by_side = {s: relative(s, t_s, v[name]) for s, v in values_by_side.items()}
-        else:  # progress: counter.progress, spelled out
-            rest, span = counter.rest, counter.span
+        elif not counter.plain:
+            progress = counter.progress
+            p_by_side = {s: progress(s, t_s, v) for s, v in values_by_side.items()}
+        else:  # counter.progress of one plain movement, spelled out
+            rest, span = counter.main.rest, counter.main.span
             p_by_side = {
                 s: None if (x := v[name]) is None else (x - rest) / span for s, v in values_by_side.items()
             }

@@ -30,6 +30,11 @@ _NOSE = INDEX["nose"]
 _EARS = (INDEX["left_ear"], INDEX["right_ear"])
 # ``FrameGeometry.facing_found`` before the facing direction is looked for (compared by identity)
 NOT_YET: tuple[float, float] = (math.nan, math.nan)
+# How quickly an elevation's body size follows the person: a thirtieth of the way each frame
+# (about a second at 30 frames/s). A point's height in the picture is hundreds of pixels, so the
+# few per cent a body size wavers from frame to frame would move it as much as a calf raise does;
+# followed slowly, the size stays put while the body rises and sinks.
+ELEVATION_SIZE_FOLLOW = 1.0 / 30.0
 # the landmarks the body-size normalisers and the facing direction read
 NORM_POINTS = frozenset(i for leg in _LEG.values() for i in leg) | {*_HIPS, *_SHOULDERS, *_ANKLES}
 FACING_POINTS = frozenset(i for foot in _FEET for i in foot) | {_NOSE, *_EARS}
@@ -68,8 +73,13 @@ class FrameGeometry:
         value = norms[per] = self._compute_norm(per)
         return value
 
-    def _compute_norm(self, per: str) -> float | None:
-        c, ok = self.coords, self.ok
+    def picture_norm(self, per: str) -> float | None:
+        """A body size measured flat in the picture (x and y only): the depth estimate's noise
+        would make it waver by 10 % from frame to frame (``elevation`` measures)."""
+        return self._compute_norm(per, [row[:2] for row in self.coords])
+
+    def _compute_norm(self, per: str, coords: list[list[float]] | None = None) -> float | None:
+        c, ok = self.coords if coords is None else coords, self.ok
         if per == "leg_length":
             legs = [
                 _dist(c[h], c[k]) + _dist(c[k], c[a])
@@ -199,7 +209,7 @@ def fppa(hip: Point, knee: Point, ankle: Point, other_hip: Point) -> float | Non
 class MeasureReader:
     """One compiled measure: ``read(geometry, side)`` gives its value or None when unknown."""
 
-    __slots__ = ("indices", "kind", "measure", "name", "reference", "sided")
+    __slots__ = ("_size", "indices", "kind", "measure", "name", "reference", "sided")
 
     def __init__(self, measure: Measure) -> None:
         self.measure = measure
@@ -207,6 +217,7 @@ class MeasureReader:
         self.kind = measure.kind
         self.sided = measure.side is not None
         self.reference = measure.tilt_from
+        self._size: dict[str | None, float] = {}  # an elevation's body size per side, followed slowly
         points = measure.points
         if measure.kind == "fppa":
             points = ("hip", "knee", "ankle")
@@ -241,6 +252,8 @@ class MeasureReader:
             return None if facing is None else lean(c[idx[0]], c[idx[1]], facing)
         if kind == "fppa":
             return fppa(c[idx[0]][:2], c[idx[1]][:2], c[idx[2]][:2], c[idx[3]][:2])
+        if kind == "elevation":
+            return self._elevation(geo, c[idx[0]], side)
         norm = geo.norm(m.per)
         if norm is None:
             return None
@@ -252,3 +265,14 @@ class MeasureReader:
         if m.axis == "vertical":
             return abs(a[1] - b[1]) / norm
         return _dist(a, b) / norm
+
+    def _elevation(self, geo: FrameGeometry, point: Point, side: str | None) -> float | None:
+        """A point's height in the picture per body size, the size followed slowly (see
+        ``ELEVATION_SIZE_FOLLOW``): the one measure with a memory."""
+        norm = geo.picture_norm(self.measure.per)
+        if norm is None:
+            return None
+        size = self._size.get(side)
+        size = norm if size is None else size + ELEVATION_SIZE_FOLLOW * (norm - size)
+        self._size[side] = size
+        return -point[1] / size

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from math import acos, asin, atan2, degrees, hypot, sqrt
 
-from formcheck.engine.geometry import MIN_NORM, NOT_YET, FrameGeometry
+from formcheck.engine.geometry import ELEVATION_SIZE_FOLLOW, MIN_NORM, NOT_YET, FrameGeometry
 from formcheck.rules.model import Measure
 
 Reader = Callable[[FrameGeometry], float | None]
@@ -38,6 +38,8 @@ def compile_reader(measure: Measure, idx: tuple[int, ...]) -> Reader:
         return _fppa(idx)
     if kind == "height":
         return _height(idx, measure.per)
+    if kind == "elevation":
+        return _elevation(idx, measure.per)
     return _distance(idx, measure.per, measure.axis)
 
 
@@ -157,6 +159,23 @@ def _height(idx: tuple[int, ...], per: str) -> Reader:
         return (co[ib][1] - co[ia][1]) / norm
 
     return height
+
+
+def _elevation(idx: tuple[int, ...], per: str) -> Reader:
+    (ia,) = idx
+    size: float | None = None  # the body size followed so far (this reader's only state)
+
+    def elevation(geo: FrameGeometry) -> float | None:
+        nonlocal size
+        if not geo.ok[ia]:
+            return None
+        norm = geo.picture_norm(per)
+        if norm is None:
+            return None
+        size = norm if size is None else size + ELEVATION_SIZE_FOLLOW * (norm - size)
+        return -geo.coords[ia][1] / size  # y grows downwards in the picture
+
+    return elevation
 
 
 def _distance(idx: tuple[int, ...], per: str, axis: str) -> Reader:

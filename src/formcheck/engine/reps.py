@@ -22,7 +22,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from formcheck.rules.model import Reps
+from formcheck.rules.model import Movement, Reps
 
 PEAK_EXIT = 0.75  # once at the peak, stay there until p falls below this (hold-at-peak jitter)
 
@@ -104,6 +104,52 @@ class RestLevel:
         return self._sign * self._queue[0][1] if self._queue else None
 
 
+class MovementProgress:
+    """One movement's progress: 0 at its rest level, 1 at its peak level (for ``from_rest_level``
+    movements, levels taken as changes from each side's resting level)."""
+
+    __slots__ = ("measure", "rest", "rest_levels", "span")
+
+    def __init__(self, movement: Movement, sides: tuple[str | None, ...]) -> None:
+        self.measure = movement.measure
+        self.rest, self.span = movement.rest, movement.peak - movement.rest
+        self.rest_levels = (
+            {s: RestLevel(movement.rising) for s in sides} if movement.from_rest_level else None
+        )
+
+    def __call__(self, side: str | None, t_s: float, value: float | None, frozen: bool) -> float | None:
+        """``frozen``: a rep is in progress, so the resting level must not follow the measure
+        (holding the peak would lift it)."""
+        if value is None:
+            return None
+        levels = self.rest_levels
+        if levels is None:
+            return (value - self.rest) / self.span
+        tracker = levels[side]
+        if not frozen:
+            tracker.push(t_s, value)
+        level = tracker.level
+        return None if level is None else (value - level - self.rest) / self.span
+
+
+def _all_at_peak(ps: list[float | None]) -> float | None:
+    """``and`` of movements: the least advanced one. Unknown if one is unknown, unless a known one
+    is already at rest (then the combination is at rest whatever the unknown one does)."""
+    known = [p for p in ps if p is not None]
+    if len(known) == len(ps):
+        return min(known)
+    return min(known) if known and min(known) <= 0 else None
+
+
+def _any_at_peak(ps: list[float | None]) -> float | None:
+    """``or`` of movements: the most advanced one. Unknown if one is unknown, unless a known one
+    is already at its peak."""
+    known = [p for p in ps if p is not None]
+    if len(known) == len(ps):
+        return max(known)
+    return max(known) if known and max(known) >= 1 else None
+
+
 class RepCounter:
     def __init__(self, reps: Reps, sides: tuple[str | None, ...], grace_s: float) -> None:
         self.rule = reps
@@ -117,27 +163,21 @@ class RepCounter:
         self._last_known_s: float | None = None
         self._prev_s: float | None = None
         self.known = False  # was the counted measure known on this frame (any side)
-        self.rest, self.span = reps.rest, reps.peak - reps.rest  # progress 0 and 1 in measure units
-        self.rest_levels = (
-            {s: RestLevel(reps.rising) for s in sides} if reps.from_rest_level else None
-        )
+        self.main = MovementProgress(reps.main, sides)
+        self._others = tuple(MovementProgress(mv, sides) for mv in (*reps.and_also, *reps.or_else))
+        self._combine = _all_at_peak if reps.and_also else _any_at_peak
+        # one movement read as a plain level: the engine computes its progress inline (hot path)
+        self.plain = not reps.from_rest_level and not self._others
 
-    def progress_from_rest_level(self, side: str | None, t_s: float, value: float | None) -> float | None:
-        """Progress of ``value`` with ``rest`` and ``peak`` taken as changes from this side's
-        resting level (``from_rest_level`` rules)."""
-        if value is None:
-            return None
-        assert self.rest_levels is not None
-        tracker = self.rest_levels[side]
-        if self.active is None:  # frozen during a rep: holding the peak must not lift it
-            tracker.push(t_s, value)
-        level = tracker.level
-        return None if level is None else (value - level - self.rest) / self.span
-
-    def progress(self, value: float | None) -> float | None:
-        if value is None:
-            return None
-        return (value - self.rest) / self.span
+    def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
+        """The progress of the rep on ``side`` this frame, from that side's measure values."""
+        frozen = self.active is not None
+        p = self.main(side, t_s, values[self.main.measure], frozen)
+        if not self._others:
+            return p
+        # every movement is read each frame, so each resting level keeps following its measure
+        ps = [p, *(mv(side, t_s, values[mv.measure], frozen) for mv in self._others)]
+        return self._combine(ps)
 
     @property
     def phase(self) -> str:

@@ -60,6 +60,8 @@ def measure_words(m: Measure) -> str:
     elif m.kind == "distance":
         axis = "" if m.axis == "any" else f"{m.axis} "
         what = f"{axis}distance {words(m.points[0])} – {words(m.points[1])} per {words(m.per)}"
+    elif m.kind == "elevation":
+        what = f"how high {words(m.points[0])} is in the picture, per {words(m.per)}"
     else:
         what = f"height of {words(m.points[0])} above {words(m.points[1])} per {words(m.per)}"
     space = " in 3D" if m.space == "world" else ""
@@ -87,6 +89,15 @@ def describe(ex: Exercise) -> str:
         )  # fmt: skip
         if r.from_rest_level:
             lines.append("  Both levels are changes from the person's own resting level, not readings.")
+        extra = r.and_also or r.or_else
+        if extra:
+            lines.append("  Only while also:" if r.and_also else "  Or instead, when:")
+        for mv in extra:
+            change = " (changes from the resting level)" if mv.from_rest_level else ""
+            lines.append(
+                f"    {words(mv.measure)} {'rises' if mv.rising else 'falls'} from "
+                f"{_fmt(ex, mv.measure, mv.rest)} past {_fmt(ex, mv.measure, mv.peak)}{change}"
+            )
         if r.sides == "each":
             lines.append("  Counted for each side; one side at a time.")
         ready = f"  Counting starts after holding the rest position for {r.ready.hold_s:g} s"

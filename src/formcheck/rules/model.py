@@ -12,7 +12,7 @@ from pathlib import Path
 FORMAT_VERSION = 1
 
 VIEWS = ("side", "front", "any")
-MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "lean", "difference")
+MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "elevation", "lean", "difference")
 CONVENTIONS = ("flexion", "interior")
 TILT_FROM = ("up", "down", "horizontal")
 NORMALISERS = ("leg_length", "hip_width", "shoulder_width", "torso_length", "ankle_width")
@@ -31,6 +31,9 @@ VALUE_RANGE: dict[str, tuple[float, float]] = {
     "fppa": (-90.0, 90.0),
     "distance": (0.0, 10.0),
     "height": (-10.0, 10.0),
+    # a point's height in the picture, in body sizes above the picture's bottom edge: only its
+    # changes mean anything (a rule reads it relative to the person's resting level)
+    "elevation": (-50.0, 50.0),
     "lean": (-180.0, 180.0),
 }
 DEGREE_KINDS = ("angle", "tilt", "fppa", "lean")
@@ -94,7 +97,7 @@ class Measure:
     side: str | None  # None when every point is a full landmark name
     convention: str = "flexion"  # angle only
     tilt_from: str = "up"  # tilt only
-    per: str = "leg_length"  # distance/height only
+    per: str = "leg_length"  # distance/height/elevation only
     axis: str = "any"  # distance only
     space: str = "image"
     description: str = ""
@@ -172,6 +175,23 @@ class PeakHold:
 
 
 @dataclass(frozen=True, slots=True)
+class Movement:
+    """A measure going from its ``rest`` level to its ``peak`` level: what a rep is made of."""
+
+    measure: str
+    rest: float
+    peak: float
+    # rest and peak are changes from the person's own resting level of the measure (followed
+    # as it drifts), not absolute values: for measures whose zero depends on the camera.
+    from_rest_level: bool = False
+
+    @property
+    def rising(self) -> bool:
+        """True when the measure grows from rest to peak."""
+        return self.peak > self.rest
+
+
+@dataclass(frozen=True, slots=True)
 class Reps:
     measure: str
     rest: float
@@ -181,14 +201,27 @@ class Reps:
     max_duration_s: float | None = None
     ready: Ready = field(default_factory=Ready)
     hold: PeakHold | None = None
-    # rest and peak are changes from the person's own resting level of the measure (followed
-    # as it drifts), not absolute values: for measures whose zero depends on the camera.
-    from_rest_level: bool = False
+    from_rest_level: bool = False  # see ``Movement``
+    # Further movements combined with the main one (the rule's ``and:`` or ``or:``, never both):
+    # with ``and_also`` a rep needs every movement at its peak (a bridge kick: leg raised and
+    # hips up), with ``or_else`` any one of them (a step-up: a foot up on the step or the body
+    # raised by it).
+    and_also: tuple[Movement, ...] = ()
+    or_else: tuple[Movement, ...] = ()
 
     @property
     def rising(self) -> bool:
         """True when the measure grows from rest to peak."""
         return self.peak > self.rest
+
+    @property
+    def main(self) -> Movement:
+        return Movement(self.measure, self.rest, self.peak, self.from_rest_level)
+
+    @property
+    def movements(self) -> tuple[Movement, ...]:
+        """Every movement the count reads, the main one first."""
+        return (self.main, *self.and_also, *self.or_else)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,9 @@ ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SNAKE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Number of points each measure kind takes.
-POINT_COUNT = {"angle": 3, "tilt": 2, "fppa": 0, "distance": 2, "height": 2, "lean": 2, "difference": 0}
+POINT_COUNT = {
+    "angle": 3, "tilt": 2, "fppa": 0, "distance": 2, "height": 2, "elevation": 1, "lean": 2, "difference": 0
+}  # fmt: skip
 # Fields allowed in a measure, per kind (besides kind, side, space, description).
 KIND_FIELDS = {
     "angle": {"points", "convention"},
@@ -30,6 +32,7 @@ KIND_FIELDS = {
     "fppa": set(),
     "distance": {"points", "per", "axis"},
     "height": {"points", "per"},
+    "elevation": {"points", "per"},
     "lean": {"points"},
     "difference": {"of"},
 }
@@ -256,6 +259,12 @@ def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
             needs_side = any(s for _, s in parsed)
             if len(set(points)) != len(points):
                 raise c.fail((*mp, "points"), "the points must be different landmarks")
+        if kind == "elevation" and spec.get("space") == "world":
+            raise c.fail(
+                (*mp, "space"),
+                "an elevation is read in the picture: world landmarks are centred on the hips, "
+                "so they never rise",
+            )
         side: str | None = None
         if needs_side:
             side = c.choice(c.require(spec, "side", mp), (*mp, "side"), m.MEASURE_SIDES, "side")
@@ -310,6 +319,10 @@ def _check_differences(c: _Checker, measures: dict[str, m.Measure]) -> dict[str,
             if measures[ref].kind == "difference":
                 raise c.fail(
                     (*path, i), f"'{ref}' is itself a difference; take the difference of plain measures"
+                )
+            if measures[ref].kind == "elevation":
+                raise c.fail(
+                    (*path, i), f"'{ref}' is an elevation; a height measure compares two points directly"
                 )
         units = [measures[ref].unit for ref in meas.of]
         if units[0] != units[1]:
@@ -375,6 +388,12 @@ def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measu
         return m.NotOf(_condition(c, cond["not"], (*path, "not"), measures))
     c.fields(cond, path, ("measure", "above", "below", "between", "all", "any", "not"))
     measure = _measure_ref(c, c.require(cond, "measure", path), (*path, "measure"), measures)
+    if measure.kind == "elevation":
+        raise c.fail(
+            (*path, "measure"),
+            f"'{measure.name}' is an elevation, which only means something as a change from the "
+            "resting level: use it in reps (with from_rest_level: true), not in a condition",
+        )
     above = below = None
     if "between" in cond:
         if "above" in cond or "below" in cond:
@@ -400,15 +419,13 @@ def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measu
     return m.Compare(measure.name, above, below)
 
 
-def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
-    path: PathKey = ("reps",)
-    r = c.mapping(raw, path)
-    c.fields(
-        r,
-        path,
-        ("measure", "rest", "peak", "from_rest_level", "sides", "min_duration_s", "max_duration_s",
-         "ready", "hold"),
-    )  # fmt: skip
+MOVEMENT_FIELDS = ("measure", "rest", "peak", "from_rest_level")
+
+
+def _movement(
+    c: _Checker, r: dict[str, Any], path: PathKey, measures: dict[str, m.Measure]
+) -> tuple[m.Measure, m.Movement]:
+    """``measure``, ``rest``, ``peak`` and ``from_rest_level`` of a rep's movement."""
     measure = _measure_ref(c, c.require(r, "measure", path), (*path, "measure"), measures)
     relative = "from_rest_level" in r and c.boolean(r["from_rest_level"], (*path, "from_rest_level"))
     if relative:
@@ -428,6 +445,39 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
             f"with from_rest_level, rest ({rest:g}) and peak ({peak:g}) are changes from the resting "
             "level in the same direction, and peak is the larger one",
         )
+    if measure.kind == "elevation" and not relative:
+        raise c.fail(
+            (*path, "measure"),
+            f"'{measure.name}' is an elevation, which only means something as a change: "
+            "add 'from_rest_level: true'",
+        )
+    return measure, m.Movement(measure.name, rest, peak, relative)
+
+
+def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
+    path: PathKey = ("reps",)
+    r = c.mapping(raw, path)
+    c.fields(
+        r,
+        path,
+        (*MOVEMENT_FIELDS, "and", "or", "sides", "min_duration_s", "max_duration_s", "ready", "hold"),
+    )
+    measure, main = _movement(c, r, path, measures)
+    if "and" in r and "or" in r:
+        raise c.fail((*path, "or"), "give either 'and' or 'or', not both")
+    combined: dict[str, tuple[m.Movement, ...]] = {}
+    for key in ("and", "or"):
+        if key not in r:
+            continue
+        items = r[key]
+        if not isinstance(items, list) or not items:
+            raise c.fail((*path, key), "expected a list of movements ({measure, rest, peak})")
+        moves = []
+        for i, item in enumerate(items):
+            ip: PathKey = (*path, key, i)
+            c.fields(c.mapping(item, ip), ip, MOVEMENT_FIELDS)
+            moves.append(_movement(c, item, ip, measures)[1])
+        combined[key] = tuple(moves)
     sides = c.choice(r.get("sides", "both"), (*path, "sides"), m.COUNT_SIDES, "sides")
     if sides == "each" and measure.side != "working":
         raise c.fail(
@@ -463,7 +513,10 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
         if max_s is not None and max_s < target:
             raise c.fail((*hp, "max_s"), f"max_s {max_s:g} is below target_s {target:g}")
         hold = m.PeakHold(target, max_s)
-    return m.Reps(measure.name, rest, peak, sides, min_dur, max_dur, ready, hold, relative)
+    return m.Reps(
+        main.measure, main.rest, main.peak, sides, min_dur, max_dur, ready, hold, main.from_rest_level,
+        and_also=combined.get("and", ()), or_else=combined.get("or", ()),
+    )  # fmt: skip
 
 
 def _hold(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Hold:

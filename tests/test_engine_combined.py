@@ -1,0 +1,116 @@
+"""Reps made of several movements (``and:`` / ``or:``) and the ``elevation`` measure.
+
+A bridge kick is "leg up and hips up" whichever moves first; a step-up is the body raised by the
+step whether or not the feet end level. Side-on synthetic person: knee bend stands for the
+main movement, trunk lean or rising onto a step for the other one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from engine_support import SIDE, Key, Posture, bend, play, write_rule
+from formcheck.engine.reps import _all_at_peak, _any_at_peak
+
+RULE = """\
+format: 1
+id: combo
+name: Combination
+view: side
+dose: {reps: 10}
+measures:
+  knee_flexion: {kind: angle, points: [hip, knee, ankle], convention: flexion, side: nearer}
+  trunk_lean: {kind: lean, points: [hip, shoulder], side: nearer}
+  hip_elevation: {kind: elevation, points: [hip], side: nearer, per: leg_length}
+reps:
+  measure: knee_flexion
+  rest: 20
+  peak: 50
+  min_duration_s: 0.6
+  ready: {hold_s: 0.5}
+"""
+
+AND_LEAN = "  and:\n    - {measure: trunk_lean, rest: 10, peak: 20}\n"
+OR_RISE = "  or:\n    - {measure: hip_elevation, rest: 0.08, peak: 0.15, from_rest_level: true}\n"
+
+
+def _rule(tmp_path: Path, extra: str):  # type: ignore[no-untyped-def]
+    return write_rule(tmp_path, "combo", RULE + extra)
+
+
+def _pose(knee: float = 0.0, lean: float = 0.0, rise: float = 0.0) -> Posture:
+    return replace(bend(SIDE, knee), trunk_lean=lean, rise=rise)
+
+
+def _timeline(*steps: tuple[float, Posture]) -> list[Key]:
+    """Stand still 1 s, then move to each posture over ``dt`` seconds, ending with a still second."""
+    keys: list[Key] = [(0.0, _pose()), (1.0, _pose())]
+    t = 1.0
+    for dt, posture in steps:
+        t += dt
+        keys.append((t, posture))
+    keys.append((t + 1.0, keys[-1][1]))
+    return keys
+
+
+def test_and_counts_only_while_both_movements_are_at_their_peak(tmp_path: Path) -> None:
+    keys = _timeline(
+        (0.8, _pose(knee=70)), (0.8, _pose()),  # knee alone: no rep
+        (0.8, _pose(lean=30)), (0.8, _pose()),  # lean alone: no rep
+        (0.8, _pose(knee=70, lean=30)), (0.8, _pose()),  # both together: a rep
+        (0.8, _pose(knee=70)),  # knee held bent, the lean comes and goes three times: 3 reps
+        (0.8, _pose(knee=70, lean=30)), (0.8, _pose(knee=70)),
+        (0.8, _pose(knee=70, lean=30)), (0.8, _pose(knee=70)),
+        (0.8, _pose(knee=70, lean=30)), (0.8, _pose(knee=70)),
+        (0.8, _pose()),
+    )
+    assert play(_rule(tmp_path, AND_LEAN), keys).result.reps["total"] == 1 + 3
+    # the knee alone counts its three bends: alone, with the lean, and the long one
+    (tmp_path / "plain").mkdir()
+    assert play(_rule(tmp_path / "plain", ""), keys).result.reps["total"] == 3
+
+
+def test_or_counts_either_movement_and_a_handover_once(tmp_path: Path) -> None:
+    keys = _timeline(
+        (0.8, _pose(knee=70)), (0.8, _pose()), (1.5, _pose()),  # knee alone: a rep
+        (0.8, _pose(rise=0.25)), (0.8, _pose()), (1.5, _pose()),  # raised alone: a rep
+        # knee bends (foot onto the step), the body rises as the knee straightens, then down:
+        # the rep never passes through rest, so it is one rep
+        (0.8, _pose(knee=70)), (0.8, _pose(knee=10, rise=0.25)), (0.8, _pose()),
+    )
+    assert play(_rule(tmp_path, OR_RISE), keys).result.reps["total"] == 3
+
+
+def test_elevation_counts_a_rise_from_the_resting_height_and_ignores_a_sway(tmp_path: Path) -> None:
+    counted = "  measure: hip_elevation\n  from_rest_level: true\n  rest: 0.08\n  peak: 0.15\n"
+    rule = RULE.replace("  measure: knee_flexion\n  rest: 20\n  peak: 50\n", counted)
+    ex = write_rule(tmp_path, "combo", rule)
+    steps: list[tuple[float, Posture]] = []
+    for rise in (0.2, 0.03, 0.3, 0.05):  # two steps up (0.22 and 0.33 leg lengths), two sways
+        steps += [(0.8, _pose(rise=rise)), (0.8, _pose()), (1.2, _pose())]
+    run = play(ex, _timeline(*steps))
+    assert run.result.reps["total"] == 2
+    # standing still the reading is steady, although the picture's leg length is recomputed
+    # every frame: about 1.8 leg lengths below the picture's top (hips at 0.45 of 480 px)
+    standing = [r.measures["hip_elevation"] for r in run.reports[:30]]
+    assert all(v is not None and abs(v - standing[0]) < 1e-9 for v in standing)
+
+
+@pytest.mark.parametrize(
+    ("ps", "all_of", "any_of"),
+    [
+        ([0.5, 1.2], 0.5, 1.2),
+        ([-0.2, 1.2], -0.2, 1.2),
+        ([0.5, None], None, None),  # the unknown one could be anything
+        ([-0.2, None], -0.2, None),  # and: one at rest is enough to be at rest
+        ([1.2, None], None, 1.2),  # or: one at its peak is enough to be at the peak
+        ([None, None], None, None),
+    ],
+)
+def test_unknown_movements_never_decide_what_a_known_one_cannot(
+    ps: list[float | None], all_of: float | None, any_of: float | None
+) -> None:
+    assert (_all_at_peak(ps), _any_at_peak(ps)) == (all_of, any_of)
