@@ -172,7 +172,41 @@ def stair_calf_stretch(reps_per_side: int, knee_bent: float) -> Callable[[float]
     return motion
 
 
+def bridge_kick() -> Callable[[float], Pose]:
+    """The reference's bridge kick: lying (knees bent) until LEAD_S, 1 s up into the bridge, then
+    three kicks with the left leg and three with the right, one every 2 s (a second in the bridge
+    between the legs), the hips held up throughout, and 1 s back down. A kick straightens the
+    knee (100° -> 15°) and raises the thigh (10° -> 45° of hip flexion), the foot ending well
+    above the hip; between kicks the foot hovers, never back on the floor. The supporting hip is
+    bent 10° in the bridge (shoulders, hips and knees about in line). MediaPipe-like noise."""
+    stance_hip = 10.0
+    up_s, kick_s, reps = 1.0, 2.0, 3
+    first_left = LEAD_S + up_s
+    first_right = first_left + reps * kick_s + 1.0
+    end = first_right + reps * kick_s
+
+    def motion(t: float) -> Pose:
+        if t < LEAD_S:
+            bridge = 0.0  # 0 lying .. 1 in the bridge
+        elif t < LEAD_S + up_s:
+            bridge = (t - LEAD_S) / up_s
+        else:
+            bridge = min(1.0, max(0.0, 1.0 - (t - end) / up_s))
+        hip = 60.0 + (stance_hip - 60.0) * bridge
+        pitch = 90.0 + 20.0 * bridge  # the trunk tilts 20° up from the shoulders to the hips
+        legs = {}
+        for side, start in (("left", first_left), ("right", first_right)):
+            w = rep_wave(t, period_s=kick_s, start_s=start, reps=reps)
+            kicking = start <= t < start + reps * kick_s  # between kicks the foot hovers
+            legs[f"hip_flexion_{side}"] = hip + (45.0 - hip) * w
+            legs[f"knee_flexion_{side}"] = (80.0 if kicking else 100.0) - (65.0 if kicking else 85.0) * w
+        return side_view_pose(pitch_deg=pitch, **legs)  # type: ignore[arg-type]
+
+    return with_pose_noise(motion, seed=11)
+
+
 TRACKS: dict[str, tuple[Callable[[float], Pose], float]] = {
+    "bridge-kick--hips-up": (bridge_kick(), LEAD_S + 1.0 + 6.0 + 1.0 + 6.0 + 1.0 + 1.0),
     "lateral-toe-tap--good": (lateral_toe_tap(stance_fppa=3.0), LEAD_S + 16.0 + 2.0),
     "lateral-toe-tap--knee-collapse": (lateral_toe_tap(stance_fppa=20.0), LEAD_S + 16.0 + 2.0),
     "wall-squat--reps-good": (wall_squat(depth=45.0, reps=3, hold_s=6.0), LEAD_S + 3 * 10.5 + 2.0),

@@ -96,9 +96,12 @@ def make_pose(
     trunk_lean: float = 0.0, trunk_side_lean: float = 0.0,
     visibility: float = 0.95, far_visibility: float | None = None,
     hidden: tuple[str, ...] = (), visibility_of: Mapping[str, float] | None = None,
-    center_x: float = 0.5, scale: float = 1.0,
+    center_x: float = 0.5, scale: float = 1.0, pitch_deg: float = 0.0,
 ) -> Pose:  # fmt: skip
     """A pose seen from ``yaw_deg`` (0 front, 90 side with the left side nearer).
+
+    ``pitch_deg`` tips the whole body backward about the hips: 90 lies it on its back (face up,
+    head away from the legs), past 90 the hips rise above the shoulders (a bridge).
 
     ``hidden``: landmark names (or side-less joints like "ankle" for both sides) given
     visibility 0; ``visibility_of`` sets others; ``far_visibility`` (default 0.7 side-on) is the
@@ -112,6 +115,11 @@ def make_pose(
         trunk_lean=trunk_lean,
         trunk_side_lean=trunk_side_lean,
     )
+    if pitch_deg:
+        th = math.radians(pitch_deg)
+        y0, z0 = body[:, 1].copy(), body[:, 2].copy()
+        body[:, 1] = y0 * math.cos(th) - z0 * math.sin(th)
+        body[:, 2] = y0 * math.sin(th) + z0 * math.cos(th)
     psi = math.radians(yaw_deg)
     x, y, z = body[:, 0], body[:, 1], body[:, 2]
     img_x = x * math.cos(psi) - z * math.sin(psi)

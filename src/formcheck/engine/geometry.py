@@ -75,28 +75,35 @@ class FrameGeometry:
 
     def picture_norm(self, per: str) -> float | None:
         """A body size measured flat in the picture (x and y only): the depth estimate's noise
-        would make it waver by 10 % from frame to frame (``elevation`` measures)."""
-        return self._compute_norm(per, [row[:2] for row in self.coords])
+        would make it waver by 10 % from frame to frame (``elevation`` measures). Cached like
+        ``norm``."""
+        key = "picture " + per
+        norms = self._norms
+        if norms is None:
+            norms = self._norms = {}
+        elif key in norms:
+            return norms[key]
+        value = norms[key] = self._compute_norm(per, planar=True)
+        return value
 
-    def _compute_norm(self, per: str, coords: list[list[float]] | None = None) -> float | None:
-        c, ok = self.coords if coords is None else coords, self.ok
+    def _compute_norm(self, per: str, planar: bool = False) -> float | None:
+        c, ok = self.coords, self.ok
+        dist = _dist_2d if planar else _dist
         if per == "leg_length":
             legs = [
-                _dist(c[h], c[k]) + _dist(c[k], c[a])
-                for h, k, a in _LEG.values()
-                if ok[h] and ok[k] and ok[a]
+                dist(c[h], c[k]) + dist(c[k], c[a]) for h, k, a in _LEG.values() if ok[h] and ok[k] and ok[a]
             ]
             value = max(legs) if legs else None  # the longer leg is the less foreshortened one
         elif per in _PAIR_NORMS:
             i, j = _PAIR_NORMS[per]
-            value = _dist(c[i], c[j]) if ok[i] and ok[j] else None
+            value = dist(c[i], c[j]) if ok[i] and ok[j] else None
         else:  # torso_length
             ids = (*_SHOULDERS, *_HIPS)
             if not all(ok[i] for i in ids):
                 return None
             sh = _mid(c[_SHOULDERS[0]], c[_SHOULDERS[1]])
             hp = _mid(c[_HIPS[0]], c[_HIPS[1]])
-            value = _dist(sh, hp)
+            value = dist(sh, hp)
         return value if value is not None and value > MIN_NORM else None
 
 
@@ -134,6 +141,10 @@ def _dist(a: Point, b: Point) -> float:
         dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
         return math.sqrt(dx * dx + dy * dy + dz * dz)
     return math.sqrt(sum((x - y) * (x - y) for x, y in zip(a, b, strict=False)))
+
+
+def _dist_2d(a: Point, b: Point) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
 def _mid(a: Point, b: Point) -> list[float]:

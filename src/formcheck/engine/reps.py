@@ -135,19 +135,31 @@ class MovementProgress:
 def _all_at_peak(ps: list[float | None]) -> float | None:
     """``and`` of movements: the least advanced one. Unknown if one is unknown, unless a known one
     is already at rest (then the combination is at rest whatever the unknown one does)."""
-    known = [p for p in ps if p is not None]
-    if len(known) == len(ps):
-        return min(known)
-    return min(known) if known and min(known) <= 0 else None
+    lowest: float | None = None
+    unknown = False
+    for p in ps:
+        if p is None:
+            unknown = True
+        elif lowest is None or p < lowest:
+            lowest = p
+    if unknown and (lowest is None or lowest > 0):
+        return None
+    return lowest
 
 
 def _any_at_peak(ps: list[float | None]) -> float | None:
     """``or`` of movements: the most advanced one. Unknown if one is unknown, unless a known one
     is already at its peak."""
-    known = [p for p in ps if p is not None]
-    if len(known) == len(ps):
-        return max(known)
-    return max(known) if known and max(known) >= 1 else None
+    highest: float | None = None
+    unknown = False
+    for p in ps:
+        if p is None:
+            unknown = True
+        elif highest is None or p > highest:
+            highest = p
+    if unknown and (highest is None or highest < 1):
+        return None
+    return highest
 
 
 class RepCounter:
