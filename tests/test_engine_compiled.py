@@ -73,6 +73,50 @@ def test_compiled_readers_match_the_generic_reader(measure: Measure) -> None:
             assert _same(got, want), (measure.name, side, n, got, want)
 
 
+def _reference_facing(geo: FrameGeometry) -> tuple[float, float] | None:
+    """The facing direction as the engine first worked it out (a loop over the feet)."""
+    c, ok = geo.coords, geo.ok
+    dx = dz = 0.0
+    for heel, toe in ((29, 31), (30, 32)):
+        if ok[heel] and ok[toe]:
+            dx += c[toe][0] - c[heel][0]
+            dz += c[toe][2] - c[heel][2]
+    if math.hypot(dx, 0.0 if geo.planar else dz) < 1e-6:
+        ears = [c[i] for i in (7, 8) if ok[i]]
+        if not ok[0] or not ears:
+            return None
+        dx = c[0][0] - sum(e[0] for e in ears) / len(ears)
+        dz = c[0][2] - sum(e[2] for e in ears) / len(ears)
+    if geo.planar:
+        dz = 0.0
+    n = math.hypot(dx, dz)
+    return (dx / n, dz / n) if n >= 1e-6 else None
+
+
+def _reference_width(geo: FrameGeometry, i: int, j: int) -> float | None:
+    if not (geo.ok[i] and geo.ok[j]):
+        return None
+    value = math.sqrt(sum((a - b) * (a - b) for a, b in zip(geo.coords[i], geo.coords[j], strict=True)))
+    return value if value > 1e-6 else None
+
+
+def test_facing_and_widths_match_the_plain_code() -> None:
+    rng = random.Random(11)
+    widths = {"hip_width": (23, 24), "shoulder_width": (11, 12), "ankle_width": (27, 28)}
+    for n in range(4000):
+        seed = rng.random()
+        geo = _random_geometry(random.Random(seed), planar=n % 2 == 0)
+        if n % 3 == 0:  # no feet seen: the ears and nose
+            geo.ok[29] = geo.ok[32] = False
+        want = _reference_facing(geo)
+        got = geo.facing()
+        assert (got is None) == (want is None) and repr(got) == repr(want), (n, got, want)
+        assert geo.facing() is got  # found once
+        for per, (i, j) in widths.items():
+            ref = _reference_width(geo, i, j)
+            assert _same(geo.norm(per), ref) and _same(geo.norm(per), ref), (n, per)
+
+
 def _reference_rows(
     pose: Pose, size: tuple[int, int], min_vis: float, rows: tuple[int, ...]
 ) -> tuple[dict[int, list[float]], list[bool], list[list[float]] | None]:
