@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -92,7 +92,7 @@ class LandmarkRows:
 
     def read(
         self, pose: Pose, size: tuple[int, int], min_vis: float
-    ) -> tuple[FrameGeometry, FrameGeometry | None, list[list[float]] | None]:
+    ) -> tuple[FrameGeometry, FrameGeometry | None, list[Sequence[float]] | None]:
         """(image geometry, world geometry, world coordinates): the world parts are None when
         the pose has no world landmarks, the world geometry also when no measure reads it."""
         w, h = float(size[0]), float(size[1])  # the same products as with ints, a little faster
@@ -101,19 +101,23 @@ class LandmarkRows:
         lo, hi, big, neg_big = _LO, _HI, _FLOAT_MAX, -_FLOAT_MAX  # locals: read for every row
         values = iter(_unpack(pose.landmarks, self._image_fmt, self.image_rows, 4))
         for i, x, y, z, vis in zip(self.image_rows, values, values, values, values, strict=False):
-            px, py, pz = x * w, y * h, z * w
-            coords[i] = [px, py, pz]
+            pz = z * w
+            coords[i] = [x * w, y * h, pz]
             # Seen: visible enough, inside the image (give or take the margin), at a finite
             # position. With x and y inside the image, px + py + pz is finite exactly when pz
             # is (float32 values times an image size cannot overflow a sum); the bounds on pz
             # test that without a call, and reject NaN too.
-            ok[i] = vis >= min_vis and lo <= x <= hi and lo <= y <= hi and neg_big <= pz <= big
+            # (An ``if`` of plain comparisons, not ``ok[i] = <chained comparisons>``: each
+            # comparison then jumps directly on floats, without building a bool; ~0.05 µs a row.)
+            if vis >= min_vis and lo <= x and x <= hi and lo <= y and y <= hi and neg_big <= pz and pz <= big:
+                ok[i] = True
         image = FrameGeometry(coords, ok)
         if pose.world is None:
             return image, None, None
-        world_coords = [_UNREAD] * COUNT
+        world_coords: list[Sequence[float]] = [_UNREAD] * COUNT
         values = iter(_unpack(pose.world, self._world_fmt, self.world_rows, 3))
-        for i, x, y, z in zip(self.world_rows, values, values, values, strict=False):
-            world_coords[i] = [x, y, z]
+        # the rows as the (x, y, z) tuples zip builds in C, rather than a list built per row
+        for i, row in zip(self.world_rows, zip(values, values, values, strict=False), strict=False):
+            world_coords[i] = row
         world = FrameGeometry(world_coords, ok, planar=False) if self.world_geometry else None
         return image, world, world_coords
