@@ -30,11 +30,11 @@ _LS, _RS, _LH, _RH = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "lef
 _PAIRS = tuple((INDEX[f"left_{j}"], INDEX[f"right_{j}"]) for j in ("shoulder", "hip", "knee", "ankle", "ear"))
 
 
-_WORLD_LINES = ((_LS, _RS), (_LH, _RH))
 WORLD_VIEW_POINTS = (_LS, _RS, _LH, _RH)  # the world landmarks the view reads
 VIEW_POINTS = tuple(i for pair in _PAIRS for i in pair)  # the image landmarks it reads
 
-# (front below, side above) by the current view: ``_classify``'s borders, looked up per frame
+# The view is front below the first border, side above the second, else angled; the borders
+# by the current view: it stays in its class until clearly past the border (hysteresis).
 _BORDERS = {
     "front": (FRONT_MAX_DEG + MARGIN_DEG, SIDE_MIN_DEG),
     "side": (FRONT_MAX_DEG, SIDE_MIN_DEG - MARGIN_DEG),
@@ -143,20 +143,3 @@ def _image_yaw(c: Sequence[Sequence[float]], ok: list[bool]) -> float | None:
     else:
         return None
     return math.degrees(math.acos(min(1.0, width / torso / FRONT_RATIO)))
-
-
-def _classify(yaw: float, current: str) -> str:
-    front_max, side_min = FRONT_MAX_DEG, SIDE_MIN_DEG
-    # Stay in the current class until clearly past its border.
-    if current == "front":
-        front_max += MARGIN_DEG
-    elif current == "side":
-        side_min -= MARGIN_DEG
-    elif current == "angled":
-        front_max -= MARGIN_DEG
-        side_min += MARGIN_DEG
-    if yaw < front_max:
-        return "front"
-    if yaw > side_min:
-        return "side"
-    return "angled"
