@@ -173,6 +173,30 @@ def test_landmark_rows_match_the_plain_conversion(dtype: type, fortran: bool) ->
     assert reader.read(Pose(pose.landmarks), (640, 480), 0.5)[1:] == (None, None)
 
 
+def test_values_for_no_working_side_match_the_resolvers() -> None:
+    """``MeasureSet.values(None)`` reads slots where the nearer side fixes them: the same values
+    as the former per-measure plan, for every rule, any nearer side and known/unknown values."""
+    from formcheck.engine.measures import NO_VALUE, MeasureSet
+    from formcheck.rules import list_exercises
+
+    rng = random.Random(5)
+    for exercise in list_exercises():
+        ms = MeasureSet(exercise)
+        raw = ms._raw
+        for n in range(200):
+            raw[:-1] = [None if rng.random() < 0.2 else rng.uniform(-90, 90) for _ in raw[:-1]]
+            ms.nearer = (None, "left", "right")[n % 3]
+            ms._values, ms._shared = {}, None  # as ``update`` leaves them
+            want = {
+                name: raw[slot] if slot >= 0 else None if slot == NO_VALUE else resolve(None)
+                for name, slot, resolve in ms._plan
+            }
+            got = ms.values(None)
+            assert list(got) == list(want)
+            for name, value in want.items():
+                assert _same(got[name], value), (exercise.id, name, ms.nearer)
+
+
 def test_all_of_comparisons_matches_the_generic_all() -> None:
     parts = (Compare("a", above=10.0), Compare("b", below=5.0), Compare("c", above=-1.0, below=1.0))
     fast = compile_condition(AllOf(parts))
