@@ -157,18 +157,19 @@ def _random_pose(rng: np.random.Generator, dtype: type, fortran: bool) -> Pose:
 @pytest.mark.parametrize(("dtype", "fortran"), [(np.float32, False), (np.float32, True), (np.float64, False)])
 def test_landmark_rows_match_the_plain_conversion(dtype: type, fortran: bool) -> None:
     rng = np.random.default_rng(7)
-    image_rows, world_rows = (0, 2, 5, 11, 12, 23, 24, 25, 26, 27, 28, 32), (11, 12, 23, 24)
-    reader = LandmarkRows(image_rows, world_rows)
-    for _ in range(300):
+    rows = [((0, 2, 5, 11, 12, 23, 24, 25, 26, 27, 28, 32), (11, 12, 23, 24)), (tuple(range(COUNT)),) * 2]
+    readers = [LandmarkRows(image_rows, world_rows) for image_rows, world_rows in rows]
+    for n in range(600):  # the reader generated for each set of rows
+        (image_rows, world_rows), reader = rows[n % 2], readers[n % 2]
         pose = _random_pose(rng, dtype, fortran)
         size = (int(rng.integers(100, 4000)), int(rng.integers(100, 4000)))
         image, world, world_coords = reader.read(pose, size, 0.5)
         coords, ok, world_ref = _reference_rows(pose, size, 0.5, image_rows)
         assert image.ok == ok
-        for i in image_rows:
-            assert repr(image.coords[i]) == repr(coords[i])
+        for i in image_rows:  # (the rows are tuples)
+            assert repr(list(image.coords[i])) == repr(coords[i])
         assert world is not None and world_coords is not None and world_ref is not None
-        for i in world_rows:  # (a world row may be a tuple)
+        for i in world_rows:
             assert repr(list(world_coords[i])) == repr(world_ref[i])
     assert reader.read(Pose(pose.landmarks), (640, 480), 0.5)[1:] == (None, None)
 
