@@ -10,6 +10,7 @@ The reading code is generated for the rows a rule reads (see ``_read_source``).
 
 from __future__ import annotations
 
+import functools
 import struct
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -104,18 +105,26 @@ class LandmarkRows:
         self.image_rows = tuple(sorted(set(image_rows)))
         self.world_rows = tuple(sorted(set(world_rows)))
         self.world_geometry = world_geometry
-        self.source = _read_source(self.image_rows, self.world_rows, world_geometry)
-        scope: dict[str, Any] = {
-            "_unpack": _unpack,
-            "FrameGeometry": FrameGeometry,
-            "_UNREAD": _UNREAD,
-            "IMAGE_FMT": _rows_format(self.image_rows, 5, 4),  # x, y, z, visibility
-            "IMAGE_ROWS": self.image_rows,
-            "WORLD_FMT": _rows_format(self.world_rows, 3, 3),
-            "WORLD_ROWS": self.world_rows,
-        }
-        exec(compile(self.source, f"<LandmarkRows.read {self.image_rows} {self.world_rows}>", "exec"), scope)
-        self.read: ReadRows = scope["read"]
+        self.read, self.source = _compiled_read(self.image_rows, self.world_rows, world_geometry)
+
+
+@functools.lru_cache(maxsize=256)  # an engine per clip or session: the same few sets of rows
+def _compiled_read(
+    image_rows: tuple[int, ...], world_rows: tuple[int, ...], world_geometry: bool
+) -> tuple[ReadRows, str]:
+    """``read`` for these (sorted) rows, and its source."""
+    source = _read_source(image_rows, world_rows, world_geometry)
+    scope: dict[str, Any] = {
+        "_unpack": _unpack,
+        "FrameGeometry": FrameGeometry,
+        "_UNREAD": _UNREAD,
+        "IMAGE_FMT": _rows_format(image_rows, 5, 4),  # x, y, z, visibility
+        "IMAGE_ROWS": image_rows,
+        "WORLD_FMT": _rows_format(world_rows, 3, 3),
+        "WORLD_ROWS": world_rows,
+    }
+    exec(compile(source, f"<LandmarkRows.read {image_rows} {world_rows}>", "exec"), scope)
+    return scope["read"], source
 
 
 def _read_source(image_rows: tuple[int, ...], world_rows: tuple[int, ...], world_geometry: bool) -> str:
