@@ -76,6 +76,50 @@ def test_compiled_readers_match_the_generic_reader(measure: Measure) -> None:
             assert _same(got, want), (measure.name, side, n, got, want)
 
 
+def _reference_facing(geo: FrameGeometry) -> tuple[float, float] | None:
+    """The facing direction as the engine first worked it out (a loop over the feet)."""
+    c, ok = geo.coords, geo.ok
+    dx = dz = 0.0
+    for heel, toe in ((29, 31), (30, 32)):
+        if ok[heel] and ok[toe]:
+            dx += c[toe][0] - c[heel][0]
+            dz += c[toe][2] - c[heel][2]
+    if math.hypot(dx, 0.0 if geo.planar else dz) < 1e-6:
+        ears = [c[i] for i in (7, 8) if ok[i]]
+        if not ok[0] or not ears:
+            return None
+        dx = c[0][0] - sum(e[0] for e in ears) / len(ears)
+        dz = c[0][2] - sum(e[2] for e in ears) / len(ears)
+    if geo.planar:
+        dz = 0.0
+    n = math.hypot(dx, dz)
+    return (dx / n, dz / n) if n >= 1e-6 else None
+
+
+def _reference_width(geo: FrameGeometry, i: int, j: int) -> float | None:
+    if not (geo.ok[i] and geo.ok[j]):
+        return None
+    value = math.sqrt(sum((a - b) * (a - b) for a, b in zip(geo.coords[i], geo.coords[j], strict=True)))
+    return value if value > 1e-6 else None
+
+
+def test_facing_and_widths_match_the_plain_code() -> None:
+    rng = random.Random(11)
+    widths = {"hip_width": (23, 24), "shoulder_width": (11, 12), "ankle_width": (27, 28)}
+    for n in range(4000):
+        seed = rng.random()
+        geo = _random_geometry(random.Random(seed), planar=n % 2 == 0)
+        if n % 3 == 0:  # no feet seen: the ears and nose
+            geo.ok[29] = geo.ok[32] = False
+        want = _reference_facing(geo)
+        got = geo.facing()
+        assert (got is None) == (want is None) and repr(got) == repr(want), (n, got, want)
+        assert geo.facing() is got  # found once
+        for per, (i, j) in widths.items():
+            ref = _reference_width(geo, i, j)
+            assert _same(geo.norm(per), ref) and _same(geo.norm(per), ref), (n, per)
+
+
 def _reference_rows(
     pose: Pose, size: tuple[int, int], min_vis: float, rows: tuple[int, ...]
 ) -> tuple[dict[int, list[float]], list[bool], list[list[float]] | None]:
@@ -116,20 +160,45 @@ def _random_pose(rng: np.random.Generator, dtype: type, fortran: bool) -> Pose:
 @pytest.mark.parametrize(("dtype", "fortran"), [(np.float32, False), (np.float32, True), (np.float64, False)])
 def test_landmark_rows_match_the_plain_conversion(dtype: type, fortran: bool) -> None:
     rng = np.random.default_rng(7)
-    image_rows, world_rows = (0, 2, 5, 11, 12, 23, 24, 25, 26, 27, 28, 32), (11, 12, 23, 24)
-    reader = LandmarkRows(image_rows, world_rows)
-    for _ in range(300):
+    rows = [((0, 2, 5, 11, 12, 23, 24, 25, 26, 27, 28, 32), (11, 12, 23, 24)), (tuple(range(COUNT)),) * 2]
+    readers = [LandmarkRows(image_rows, world_rows) for image_rows, world_rows in rows]
+    for n in range(600):  # the reader generated for each set of rows
+        (image_rows, world_rows), reader = rows[n % 2], readers[n % 2]
         pose = _random_pose(rng, dtype, fortran)
         size = (int(rng.integers(100, 4000)), int(rng.integers(100, 4000)))
         image, world, world_coords = reader.read(pose, size, 0.5)
         coords, ok, world_ref = _reference_rows(pose, size, 0.5, image_rows)
         assert image.ok == ok
-        for i in image_rows:
-            assert repr(image.coords[i]) == repr(coords[i])
+        for i in image_rows:  # (the rows are tuples)
+            assert repr(list(image.coords[i])) == repr(coords[i])
         assert world is not None and world_coords is not None and world_ref is not None
         for i in world_rows:
-            assert repr(world_coords[i]) == repr(world_ref[i])
+            assert repr(list(world_coords[i])) == repr(world_ref[i])
     assert reader.read(Pose(pose.landmarks), (640, 480), 0.5)[1:] == (None, None)
+
+
+def test_values_for_no_working_side_match_the_resolvers() -> None:
+    """``MeasureSet.values(None)`` reads slots where the nearer side fixes them: the same values
+    as the former per-measure plan, for every rule, any nearer side and known/unknown values."""
+    from formcheck.engine.measures import NO_VALUE, MeasureSet
+    from formcheck.rules import list_exercises
+
+    rng = random.Random(5)
+    for exercise in list_exercises():
+        ms = MeasureSet(exercise)
+        raw = ms._raw
+        for n in range(200):
+            raw[:-1] = [None if rng.random() < 0.2 else rng.uniform(-90, 90) for _ in raw[:-1]]
+            ms.nearer = (None, "left", "right")[n % 3]
+            ms._values, ms._shared = {}, None  # as ``update`` leaves them
+            want = {
+                name: raw[slot] if slot >= 0 else None if slot == NO_VALUE else resolve(None)
+                for name, slot, resolve in ms._plan
+            }
+            got = ms.values(None)
+            assert list(got) == list(want)
+            for name, value in want.items():
+                assert _same(got[name], value), (exercise.id, name, ms.nearer)
 
 
 def test_all_of_comparisons_matches_the_generic_all() -> None:

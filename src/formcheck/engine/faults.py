@@ -57,6 +57,11 @@ class FaultTracker:
             for f in faults
         ]
         self.active_states: list[FaultState] = []  # in rule order (read it, do not change it)
+        # The phases some fault applies in: in any other, with no fault active, a frame has
+        # nothing to judge and nothing to end (most frames between reps), and only the timers
+        # left by the last judged frame (``since_s``) need resetting.
+        self._phases = frozenset().union(*(st.phases for st in self.states))
+        self._judged = False  # whether a frame was judged since the timers were last reset
 
     def update(
         self, t_s: float, values: Values, phase: str, side: str | None, view: str = "unknown"
@@ -66,6 +71,13 @@ class FaultTracker:
         ``values`` are read only in a phase a fault applies to (never in ``waiting``/``unknown``)."""
         started: list[FaultState] = []
         ended: list[FaultRecord] = []
+        if phase not in self._phases and not self.active_states:
+            if self._judged:
+                for st in self.states:
+                    st.since_s = None
+                self._judged = False
+            return started, ended
+        self._judged = True
         for st in self.states:
             views = st.views
             in_phase = phase in st.phases and (views is None or view in views)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from math import hypot, sqrt
 
 from formcheck.landmarks import INDEX, SIDED_JOINTS, index_of
 from formcheck.rules.model import Measure
@@ -26,6 +27,7 @@ _PAIR_NORMS = {"hip_width": _HIPS, "shoulder_width": _SHOULDERS, "ankle_width": 
 
 
 _FEET = tuple((INDEX[f"{s}_heel"], INDEX[f"{s}_foot_index"]) for s in ("left", "right"))
+(_LEFT_HEEL, _LEFT_TOE), (_RIGHT_HEEL, _RIGHT_TOE) = _FEET
 _NOSE = INDEX["nose"]
 _EARS = (INDEX["left_ear"], INDEX["right_ear"])
 # ``FrameGeometry.facing_found`` before the facing direction is looked for (compared by identity)
@@ -43,13 +45,14 @@ FACING_POINTS = frozenset(i for foot in _FEET for i in foot) | {_NOSE, *_EARS}
 class FrameGeometry:
     """The coordinates of one pose, as plain lists, and cached body-size normalisers.
 
+    ``coords``: three values per landmark (image: pixels, with z scaled like x; world: metres).
     ``planar``: image coordinates, whose z (MediaPipe's depth guess) is too rough for a facing
     direction, so the facing direction is read along x only; world coordinates use x and z.
     """
 
     __slots__ = ("_norms", "coords", "facing_found", "ok", "planar")
 
-    def __init__(self, coords: list[list[float]], visible: list[bool], planar: bool = True) -> None:
+    def __init__(self, coords: Sequence[Point], visible: list[bool], planar: bool = True) -> None:
         self.coords = coords
         self.ok = visible
         self.planar = planar
@@ -60,9 +63,32 @@ class FrameGeometry:
     def facing(self) -> tuple[float, float] | None:
         """Unit horizontal (x, z) direction the person faces: heel→toe of the seen feet, else
         ears→nose; None when neither is seen."""
-        if self.facing_found is NOT_YET:
-            self.facing_found = _facing(self.coords, self.ok, self.planar)
-        return self.facing_found
+        if self.facing_found is not NOT_YET:
+            return self.facing_found
+        # (Once a frame for a rule with a lean: the two feet spelled out, no helper calls.)
+        c, ok, planar = self.coords, self.ok, self.planar
+        dx = dz = 0.0
+        if ok[_LEFT_HEEL] and ok[_LEFT_TOE]:
+            heel, toe = c[_LEFT_HEEL], c[_LEFT_TOE]
+            dx += toe[0] - heel[0]
+            dz += toe[2] - heel[2]
+        if ok[_RIGHT_HEEL] and ok[_RIGHT_TOE]:
+            heel, toe = c[_RIGHT_HEEL], c[_RIGHT_TOE]
+            dx += toe[0] - heel[0]
+            dz += toe[2] - heel[2]
+        if planar:
+            dz = 0.0
+        n = hypot(dx, dz)
+        if n < MIN_NORM:  # no direction from the feet: ears -> nose
+            ears = [c[i] for i in _EARS if ok[i]]
+            if not ok[_NOSE] or not ears:
+                self.facing_found = None
+                return None
+            dx = c[_NOSE][0] - sum(e[0] for e in ears) / len(ears)
+            dz = 0.0 if planar else c[_NOSE][2] - sum(e[2] for e in ears) / len(ears)
+            n = hypot(dx, dz)
+        found = self.facing_found = (dx / n, dz / n) if n >= MIN_NORM else None
+        return found
 
     def norm(self, per: str) -> float | None:
         norms = self._norms
@@ -70,7 +96,21 @@ class FrameGeometry:
             norms = self._norms = {}
         elif per in norms:
             return norms[per]
-        value = norms[per] = self._compute_norm(per)
+        pair = _PAIR_NORMS.get(per)
+        if pair is None:
+            value = norms[per] = self._compute_norm(per)
+            return value
+        # a width (the usual norm), spelled out: ``_dist`` of the pair, without the calls
+        i, j = pair
+        ok = self.ok
+        value = None
+        if ok[i] and ok[j]:
+            a, b = self.coords[i], self.coords[j]
+            dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+            value = sqrt(dx * dx + dy * dy + dz * dz)
+            if not value > MIN_NORM:
+                value = None
+        norms[per] = value
         return value
 
     def picture_norm(self, per: str) -> float | None:
@@ -87,6 +127,8 @@ class FrameGeometry:
         return value
 
     def _compute_norm(self, per: str, planar: bool = False) -> float | None:
+        """A body size; ``norm`` works the widths out itself in 3D, so here they serve
+        ``picture_norm``."""
         c, ok = self.coords, self.ok
         dist = _dist_2d if planar else _dist
         if per == "leg_length":
@@ -105,24 +147,6 @@ class FrameGeometry:
             hp = _mid(c[_HIPS[0]], c[_HIPS[1]])
             value = dist(sh, hp)
         return value if value is not None and value > MIN_NORM else None
-
-
-def _facing(c: list[list[float]], ok: list[bool], planar: bool) -> tuple[float, float] | None:
-    dx = dz = 0.0
-    for heel, toe in _FEET:
-        if ok[heel] and ok[toe]:
-            dx += c[toe][0] - c[heel][0]
-            dz += c[toe][2] - c[heel][2]
-    if math.hypot(dx, 0.0 if planar else dz) < MIN_NORM:
-        ears = [c[i] for i in _EARS if ok[i]]
-        if not ok[_NOSE] or not ears:
-            return None
-        dx = c[_NOSE][0] - sum(e[0] for e in ears) / len(ears)
-        dz = c[_NOSE][2] - sum(e[2] for e in ears) / len(ears)
-    if planar:
-        dz = 0.0
-    n = math.hypot(dx, dz)
-    return (dx / n, dz / n) if n >= MIN_NORM else None
 
 
 def lean(a: Point, b: Point, facing: tuple[float, float]) -> float | None:

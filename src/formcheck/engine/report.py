@@ -2,8 +2,8 @@
 
 Pinned by docs/ARCHITECTURE.md: the overlay, the CSV writer and the live mode read these.
 A report is read-only (though ``FrameReport`` is not frozen, for speed): its ``reps``,
-``highlight`` and fault entries may be shared with the reports of other frames (they are
-rebuilt only when they change).
+``highlight``, ``notices`` and fault entries may be shared with the reports of other frames
+(they are rebuilt only when they change).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ Below FRONT_MAX_DEG is a front view, above SIDE_MIN_DEG a side view, between the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from math import atan2, degrees, exp, hypot
 
 from formcheck.landmarks import INDEX
@@ -29,9 +30,17 @@ _LS, _RS, _LH, _RH = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "lef
 _PAIRS = tuple((INDEX[f"left_{j}"], INDEX[f"right_{j}"]) for j in ("shoulder", "hip", "knee", "ankle", "ear"))
 
 
-_WORLD_LINES = ((_LS, _RS), (_LH, _RH))
 WORLD_VIEW_POINTS = (_LS, _RS, _LH, _RH)  # the world landmarks the view reads
 VIEW_POINTS = tuple(i for pair in _PAIRS for i in pair)  # the image landmarks it reads
+
+# The view is front below the first border, side above the second, else angled; the borders
+# by the current view: it stays in its class until clearly past the border (hysteresis).
+_BORDERS = {
+    "front": (FRONT_MAX_DEG + MARGIN_DEG, SIDE_MIN_DEG),
+    "side": (FRONT_MAX_DEG, SIDE_MIN_DEG - MARGIN_DEG),
+    "angled": (FRONT_MAX_DEG - MARGIN_DEG, SIDE_MIN_DEG + MARGIN_DEG),
+    "unknown": (FRONT_MAX_DEG, SIDE_MIN_DEG),
+}
 
 
 class ViewTracker:
@@ -49,10 +58,10 @@ class ViewTracker:
     def update(
         self,
         t_s: float,
-        coords: list[list[float]],
+        coords: Sequence[Sequence[float]],
         z: list[float] | None,
         ok: list[bool],
-        world: list[list[float]] | None = None,
+        world: Sequence[Sequence[float]] | None = None,
     ) -> None:
         """``z``: the landmarks' depth; None reads it from ``coords`` (their third value)."""
         dt = t_s - self._t
@@ -64,21 +73,28 @@ class ViewTracker:
         if world is not None:
             # the mean yaw of the shoulder and hip lines, each where one of its ends is seen
             # (world points are estimated even for a hidden side); 0.0 + a + b is ``sum([a, b])``
+            # (the two lines spelled out: this runs every frame)
             total, n = 0.0, 0
-            for a, b in _WORLD_LINES:
-                if ok[a] or ok[b]:
-                    pa, pb = world[a], world[b]
-                    dx, dz = pb[0] - pa[0], pb[2] - pa[2]
-                    if hypot(dx, dz) > 1e-6:
-                        total += degrees(atan2(abs(dz), abs(dx)))
-                        n += 1
+            if ok[_LS] or ok[_RS]:
+                pa, pb = world[_LS], world[_RS]
+                dx, dz = pb[0] - pa[0], pb[2] - pa[2]
+                if hypot(dx, dz) > 1e-6:
+                    total += degrees(atan2(abs(dz), abs(dx)))
+                    n = 1
+            if ok[_LH] or ok[_RH]:
+                pa, pb = world[_LH], world[_RH]
+                dx, dz = pb[0] - pa[0], pb[2] - pa[2]
+                if hypot(dx, dz) > 1e-6:
+                    total += degrees(atan2(abs(dz), abs(dx)))
+                    n += 1
             yaw = total / n if n else None
         if yaw is None or yaw - yaw != 0.0:  # unknown, or not finite (x - x: 0.0 when finite)
             yaw = _image_yaw(coords, ok)
         if yaw is not None and yaw - yaw == 0.0:
             prev = self.yaw_deg
-            self.yaw_deg = yaw if prev is None else prev + alpha * (yaw - prev)
-            self.view = _classify(self.yaw_deg, self.view)
+            yaw = self.yaw_deg = yaw if prev is None else prev + alpha * (yaw - prev)
+            front_max, side_min = _BORDERS[self.view]
+            self.view = "front" if yaw < front_max else "side" if yaw > side_min else "angled"
         if z is not None:
             coords = [[0.0, 0.0, d] for d in z]
         # Nearer side score: positive when the left side is nearer the camera. MediaPipe's z is
@@ -108,12 +124,12 @@ class ViewTracker:
         self.view, self.nearer = "unknown", None
 
 
-def _flat_dist(p: list[float], q: list[float]) -> float:
+def _flat_dist(p: Sequence[float], q: Sequence[float]) -> float:
     """Distance in the image plane: ``math.dist(p[:2], q[:2])`` (the same rounding) without the slices."""
     return math.hypot(p[0] - q[0], p[1] - q[1])
 
 
-def _image_yaw(c: list[list[float]], ok: list[bool]) -> float | None:
+def _image_yaw(c: Sequence[Sequence[float]], ok: list[bool]) -> float | None:
     torso = -1.0  # the longer shoulder-hip distance: side-on one pair may be hidden
     for s, h in ((_LS, _LH), (_RS, _RH)):
         if ok[s] and ok[h]:
@@ -127,20 +143,3 @@ def _image_yaw(c: list[list[float]], ok: list[bool]) -> float | None:
     else:
         return None
     return math.degrees(math.acos(min(1.0, width / torso / FRONT_RATIO)))
-
-
-def _classify(yaw: float, current: str) -> str:
-    front_max, side_min = FRONT_MAX_DEG, SIDE_MIN_DEG
-    # Stay in the current class until clearly past its border.
-    if current == "front":
-        front_max += MARGIN_DEG
-    elif current == "side":
-        side_min -= MARGIN_DEG
-    elif current == "angled":
-        front_max -= MARGIN_DEG
-        side_min += MARGIN_DEG
-    if yaw < front_max:
-        return "front"
-    if yaw > side_min:
-        return "side"
-    return "angled"
