@@ -180,9 +180,19 @@ class RepCounter:
         self._combine = _all_at_peak if reps.and_also else _any_at_peak
         # one movement read as a plain level: the engine computes its progress inline (hot path)
         self.plain = not reps.from_rest_level and not self._others
+        # several movements all read as plain levels: (measure, rest, span) each, no trackers
+        movements = (self.main, *self._others)
+        self._levels = (
+            tuple((mv.measure, mv.rest, mv.span) for mv in movements)
+            if all(mv.rest_levels is None for mv in movements)
+            else None
+        )
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
         """The progress of the rep on ``side`` this frame, from that side's measure values."""
+        if self._levels is not None:  # no resting levels to follow: the progress is arithmetic
+            ps = [None if (v := values[m]) is None else (v - r) / s for m, r, s in self._levels]
+            return self._combine(ps)
         frozen = self.active is not None
         p = self.main(side, t_s, values[self.main.measure], frozen)
         if not self._others:
