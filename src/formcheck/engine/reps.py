@@ -1,4 +1,5 @@
-"""The rep counter: a hysteresis state machine over one measure, per side when asked.
+"""The rep counter: a hysteresis state machine over one measure's progress (or several
+measures' combined with a rule's ``and``/``or``), per side when asked.
 
 Progress ``p`` maps the measure onto 0 at the rule's ``rest`` level and 1 at its ``peak`` level
 (so rising and falling measures are handled alike). A rep is: leave rest (p > 0), reach the
