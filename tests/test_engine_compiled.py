@@ -160,16 +160,20 @@ def _random_pose(rng: np.random.Generator, dtype: type, fortran: bool) -> Pose:
 @pytest.mark.parametrize(("dtype", "fortran"), [(np.float32, False), (np.float32, True), (np.float64, False)])
 def test_landmark_rows_match_the_plain_conversion(dtype: type, fortran: bool) -> None:
     rng = np.random.default_rng(7)
-    rows = [((0, 2, 5, 11, 12, 23, 24, 25, 26, 27, 28, 32), (11, 12, 23, 24)), (tuple(range(COUNT)),) * 2]
-    readers = [LandmarkRows(image_rows, world_rows) for image_rows, world_rows in rows]
-    for n in range(600):  # the reader generated for each set of rows
-        (image_rows, world_rows), reader = rows[n % 2], readers[n % 2]
+    some, everything = (0, 2, 5, 11, 12, 23, 24, 25, 26, 27, 28, 32), tuple(range(COUNT))
+    # (image rows, world rows, pixel rows): the reader generated for each
+    rows = [(some, (11, 12, 23, 24), some), (everything, everything, everything), (some, some, (11, 12, 32))]
+    readers = [
+        LandmarkRows(image_rows, world_rows, True, pixel_rows) for image_rows, world_rows, pixel_rows in rows
+    ]
+    for n in range(900):
+        (image_rows, world_rows, pixel_rows), reader = rows[n % 3], readers[n % 3]
         pose = _random_pose(rng, dtype, fortran)
         size = (int(rng.integers(100, 4000)), int(rng.integers(100, 4000)))
         image, world, world_coords = reader.read(pose, size, 0.5)
         coords, ok, world_ref = _reference_rows(pose, size, 0.5, image_rows)
         assert image.ok == ok
-        for i in image_rows:  # (the rows are tuples)
+        for i in pixel_rows:  # (the rows are tuples)
             assert repr(list(image.coords[i])) == repr(coords[i])
         assert world is not None and world_coords is not None and world_ref is not None
         for i in world_rows:

@@ -11,6 +11,7 @@ Nothing counts or faults while nobody is seen or the camera shows the wrong view
 from __future__ import annotations
 
 from collections import Counter
+from operator import itemgetter
 
 from formcheck.engine.conditions import compile_condition, measures_of
 from formcheck.engine.faults import FaultTracker
@@ -128,6 +129,9 @@ class ExerciseEngine:
         self.good_reps = 0
         self._reps_shown: dict[str, int | None] | None = None  # the counts as reported, until one changes
         self._min_visibility = exercise.min_visibility
+        # the counted measures' values, as a tuple even for one measure (the first twice)
+        counted = sorted(self._counted) or [next(iter(self.measures.names))]
+        self._counted_values = itemgetter(*counted, counted[0])
         # a hold to report: the rule's hold, or a hold at the peak of its reps
         self._may_hold = self.timer is not None or peak_hold is not None
 
@@ -196,7 +200,8 @@ class ExerciseEngine:
         else:
             if view_message is not None:
                 wanted["view"] = view_message
-            if not blocked:
+            # (A counted measure unknown, or both sides to check: worth a look; usually neither.)
+            if not blocked and (None in self._counted_values(values) or (side is None and self.per_side)):
                 vis = self._visibility_message(image, side, values)
                 if vis is not None:
                     wanted["visibility"] = vis

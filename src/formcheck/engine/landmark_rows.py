@@ -56,16 +56,20 @@ def _unpack(a: np.ndarray, fmt: struct.Struct, rows: tuple[int, ...], take: int)
     return tuple(a[list(rows), :take].ravel().tolist())
 
 
-def rows_read(readers: Iterable[MeasureReader]) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
-    """The landmarks the engine reads for these measures: (image rows, world rows).
+def rows_read(
+    readers: Iterable[MeasureReader],
+) -> tuple[tuple[int, ...], tuple[int, ...], bool, tuple[int, ...]]:
+    """The landmarks the engine reads for these measures: (image rows, world rows, whether any
+    measure reads world landmarks, pixel rows).
 
     The image rows give every landmark's "seen" flag, which world measures use too: the view
     and nearer side, every measure's points, the body-size normalisers for distances and
     heights, the feet, nose and ears for leans. The world rows: the view's shoulders and hips,
-    and what the world measures read. Last, whether any measure reads world landmarks.
+    and what the world measures read. The pixel rows: the image rows whose pixel coordinates
+    are read (the view's, and those of the image measures).
     """
     in_world = False
-    image, world = set(VIEW_POINTS), set(WORLD_VIEW_POINTS)
+    image, world, pixels = set(VIEW_POINTS), set(WORLD_VIEW_POINTS), set(VIEW_POINTS)
     for reader in readers:
         points = {i for idx in reader.indices.values() for i in idx}
         if reader.kind in ("distance", "height"):
@@ -76,7 +80,9 @@ def rows_read(readers: Iterable[MeasureReader]) -> tuple[tuple[int, ...], tuple[
         if reader.measure.space == "world":
             world |= points
             in_world = True
-    return tuple(sorted(image)), tuple(sorted(world)), in_world
+        else:
+            pixels |= points
+    return tuple(sorted(image)), tuple(sorted(world)), in_world, tuple(sorted(pixels))
 
 
 ReadRows = Callable[
@@ -86,7 +92,8 @@ ReadRows = Callable[
 
 
 class LandmarkRows:
-    """Reads the landmarks ``image_rows`` (pixels) and ``world_rows`` (metres) of a pose:
+    """Reads the landmarks ``image_rows`` (seen flags, and pixels for ``pixel_rows``) and
+    ``world_rows`` (metres) of a pose:
     ``read(pose, size, min_vis)`` gives (image geometry, world geometry, world coordinates);
     the world parts are None when the pose has no world landmarks, the world geometry also
     when no measure reads it (``world_geometry`` False: only the view reads the world rows).
@@ -100,20 +107,32 @@ class LandmarkRows:
     """
 
     def __init__(
-        self, image_rows: tuple[int, ...], world_rows: tuple[int, ...], world_geometry: bool = True
+        self,
+        image_rows: tuple[int, ...],
+        world_rows: tuple[int, ...],
+        world_geometry: bool = True,
+        pixel_rows: tuple[int, ...] | None = None,
     ) -> None:
-        self.image_rows = tuple(sorted(set(image_rows)))
+        """``pixel_rows``: the image rows whose pixel coordinates are read (None: all); the
+        others only get their "seen" flag (a world measure's points, say)."""
+        self.pixel_rows = tuple(sorted(set(image_rows if pixel_rows is None else pixel_rows)))
+        self.image_rows = tuple(sorted({*image_rows, *self.pixel_rows}))
         self.world_rows = tuple(sorted(set(world_rows)))
         self.world_geometry = world_geometry
-        self.read, self.source = _compiled_read(self.image_rows, self.world_rows, world_geometry)
+        self.read, self.source = _compiled_read(
+            self.image_rows, self.world_rows, world_geometry, self.pixel_rows
+        )
 
 
 @functools.lru_cache(maxsize=256)  # an engine per clip or session: the same few sets of rows
 def _compiled_read(
-    image_rows: tuple[int, ...], world_rows: tuple[int, ...], world_geometry: bool
+    image_rows: tuple[int, ...],
+    world_rows: tuple[int, ...],
+    world_geometry: bool,
+    pixel_rows: tuple[int, ...],
 ) -> tuple[ReadRows, str]:
     """``read`` for these (sorted) rows, and its source."""
-    source = _read_source(image_rows, world_rows, world_geometry)
+    source = _read_source(image_rows, world_rows, world_geometry, pixel_rows)
     scope: dict[str, Any] = {
         "_unpack": _unpack,
         "FrameGeometry": FrameGeometry,
@@ -127,7 +146,12 @@ def _compiled_read(
     return scope["read"], source
 
 
-def _read_source(image_rows: tuple[int, ...], world_rows: tuple[int, ...], world_geometry: bool) -> str:
+def _read_source(
+    image_rows: tuple[int, ...],
+    world_rows: tuple[int, ...],
+    world_geometry: bool,
+    pixel_rows: tuple[int, ...],
+) -> str:
     """The source of ``read`` for these rows (``LandmarkRows.source`` shows it).
 
     The rows a rule reads are fixed once its engine is built, so ``read`` is generated for them
@@ -163,7 +187,7 @@ def _read_source(image_rows: tuple[int, ...], world_rows: tuple[int, ...], world
         unpack("x y z v", image_rows, "_unpack(pose.landmarks, IMAGE_FMT, IMAGE_ROWS, 4)"),
         *(f"    z{i} *= w" for i in image_rows),  # depth in pixels, like x
         f"    ok = {by_landmark(seen, 'False')}",
-        f"    coords = {by_landmark({i: f'(x{i} * w, y{i} * h, z{i})' for i in image_rows}, '_UNREAD')}",
+        f"    coords = {by_landmark({i: f'(x{i} * w, y{i} * h, z{i})' for i in pixel_rows}, '_UNREAD')}",
         "    image = FrameGeometry(coords, ok)",
         "    world = pose.world",
         "    if world is None:",
