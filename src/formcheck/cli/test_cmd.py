@@ -30,19 +30,35 @@ def test_command(
     clip: str | None = typer.Option(None, "--clip", help="Only clips whose name matches this pattern."),
     model: ModelOption = DEFAULT_MODEL,
     rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
+    variant: str | None = typer.Option(
+        None,
+        "--variant",
+        help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast.",
+    ),
 ) -> None:
     """Replay every sample clip's pose track through its exercise's rules and compare with the labels.
 
-    Example: formcheck test samples/ --exercise squat
+    With --variant the tracks are transformed first (the expectations with them, e.g. sides
+    swapped for mirror): does a rule still hold for a person facing the other way, a camera
+    that is not level, a slower mover?
+
+    Example: formcheck test samples/ --exercise squat --variant mirror
     """
     from formcheck.files import check_writable
     from formcheck.pipeline import write_json_atomic
     from formcheck.suite import run_suite
+    from formcheck.suite.variants import VARIANTS
 
+    chosen = None
+    if variant is not None:
+        if variant not in VARIANTS:
+            raise UsageError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
+        chosen = VARIANTS[variant]
     if clips is not None and not clips.is_dir():
         raise UsageError(f"--clips must be a folder of videos: {clips}")
     if json_path is not None:
         check_writable(json_path)
+
     def print_row(row: ClipRow) -> None:
         if not printed:
             typer.echo(format_header())
@@ -57,6 +73,7 @@ def test_command(
         clips_dir=clips,
         model=model,
         rules_dirs=list(rules_dir) or None,
+        variant=chosen,
         on_row=print_row,
     )
     if not report.rows:

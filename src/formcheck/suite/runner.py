@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from formcheck.errors import FormcheckError
+from formcheck.errors import FormcheckError, UsageError
 from formcheck.suite.metrics import Judgement, SuiteMetrics, judge, summarize
 from formcheck.suite.spec import ClipSpec, SuiteSpec, load_suite
+from formcheck.suite.variants import Variant
 
 if TYPE_CHECKING:
     from formcheck.rules import Exercise
+    from formcheck.track import PoseTrack
 
 OK, FAIL, SKIP, ERROR = "OK", "FAIL", "SKIP", "ERROR"
 
@@ -113,11 +115,24 @@ def select(spec: SuiteSpec, *, exercise: str | None = None, clip_glob: str | Non
 
 def replay_runner(spec: ClipSpec, exercise: Exercise) -> dict[str, Any]:
     """Replay the clip's recorded pose track (no model, no video)."""
+    return _replay(spec, exercise)
+
+
+def variant_runner(variant: Variant) -> ClipRunner:
+    """Replay each clip's track as transformed by ``variant``."""
+    return lambda spec, exercise: _replay(spec, exercise, variant.track)
+
+
+def _replay(
+    spec: ClipSpec, exercise: Exercise, transform: Callable[[PoseTrack], PoseTrack] | None = None
+) -> dict[str, Any]:
     from formcheck.engine import ExerciseEngine
     from formcheck.pipeline import replay_track
     from formcheck.track import PoseTrack
 
     track = PoseTrack.load(spec.track)
+    if transform is not None:
+        track = transform(track)
     return replay_track(track, ExerciseEngine(exercise), person=spec.person).to_dict()
 
 
@@ -151,17 +166,25 @@ def run_suite(
     model: str = "full",
     rules_dirs: Sequence[str | os.PathLike[str]] | None = None,
     runner: ClipRunner | None = None,
+    variant: Variant | None = None,
     on_row: Callable[[ClipRow], None] | None = None,
 ) -> SuiteReport:
     """Run the selected entries of an expectations file (or a folder holding ``expected.yaml``).
 
-    ``runner`` replaces how a clip is run (tests pass fake results). A clip whose exercise has
-    no rule file is skipped; one that cannot be run (missing track, broken rule) is an error.
+    ``runner`` replaces how a clip is run (tests pass fake results). ``variant`` replays every
+    track transformed, against expectations transformed to match (``suite.variants``). A clip
+    whose exercise has no rule file is skipped; one that cannot be run (missing track, broken
+    rule) is an error.
     """
     from formcheck.rules import load_exercise, rule_paths
 
     spec = load_suite(expected)
     entries = select(spec, exercise=exercise, clip_glob=clip_glob)
+    if variant is not None:
+        if clips_dir is not None:
+            raise UsageError("a variant replays the recorded tracks: it cannot be combined with --clips")
+        entries = [variant.expected(e) for e in entries]
+        runner = runner or variant_runner(variant)
     if runner is None:
         runner = replay_runner if clips_dir is None else video_runner(Path(clips_dir), model)
     known = rule_paths(rules_dirs)

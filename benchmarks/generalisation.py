@@ -1,0 +1,61 @@
+"""How much the rules depend on the clips they were tuned on: the sample suite replayed as other
+cameras and people would give it (``formcheck test --variant``), one summary line per variant.
+
+``python benchmarks/generalisation.py [--variant NAME ...]``
+
+A rule that only works for the way one clip was filmed shows up here: its clip passes plain and
+fails mirrored, tilted, at half the frame rate, with noisier landmarks or at another tempo. The
+figures are the suite's own (real clips, then synthetic tracks) plus the clips whose status
+differs from the plain run. Accuracy, not speed: no timing, one pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from formcheck.suite import ClipRow, SuiteReport, run_suite
+from formcheck.suite.variants import VARIANTS
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _statuses(report: SuiteReport) -> dict[str, str]:
+    return {r.spec.key: r.status for r in report.rows}
+
+
+def _changed(plain: SuiteReport, other: SuiteReport) -> list[str]:
+    before = _statuses(plain)
+    rows: list[ClipRow] = [r for r in other.rows if before.get(r.spec.key) != r.status]
+    return [f"{r.spec.key} {before.get(r.spec.key)}->{r.status} ({r.message})" for r in rows]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=Path, default=REPO / "samples")
+    parser.add_argument("--variant", action="append", choices=sorted(VARIANTS), help="default: all")
+    args = parser.parse_args()
+    names = args.variant or list(VARIANTS)
+
+    plain = run_suite(args.samples)
+    print(f"{'plain':<10} {plain.real.line() if plain.real else '-'}")
+    print(f"{'':<10} synthetic: {plain.synthetic.line() if plain.synthetic else '-'}")
+    print(f"{'':<10} outside tolerance: {len(plain.failures)}")
+    worse = 0
+    for name in names:
+        report = run_suite(args.samples, variant=VARIANTS[name])
+        print(f"\n{name:<10} {VARIANTS[name].description}")
+        print(f"{'':<10} {report.real.line() if report.real else '-'}")
+        print(f"{'':<10} synthetic: {report.synthetic.line() if report.synthetic else '-'}")
+        changes = _changed(plain, report)
+        worse += sum(1 for c in changes if "OK->" in c)
+        print(f"{'':<10} outside tolerance: {len(report.failures)}; status changed: {len(changes)}")
+        for line in changes:
+            print(f"{'':<12}{line}")
+    print(f"\nclips that pass plain but fail a variant: {worse} (over {len(names)} variants)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

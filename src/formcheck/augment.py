@@ -1,0 +1,108 @@
+"""Pose-track variants: the same recorded movement as another camera or person would give it.
+
+Rules are tuned on a few dozen clips; these transforms ask whether a rule still gives the same
+answer when the person faces the other way (``mirrored``), the camera films at half the frame
+rate (``every_other_frame``), is not level (``tilted``), the model is noisier (``jittered``),
+or the person moves slower or faster (``retimed``). Each returns a new ``PoseTrack``; the input
+is never changed. The sample suite runs them through ``formcheck test --variant``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from formcheck.landmarks import INDEX, NAMES
+from formcheck.pose import X, Y
+from formcheck.track import PoseTrack
+
+# Landmark order with every left_* and right_* exchanged: the mirror image of a person is a
+# person whose left is where their right was.
+SWAPPED_SIDES: tuple[int, ...] = tuple(
+    INDEX[n.replace("left_", "right_")] if n.startswith("left_")
+    else INDEX[n.replace("right_", "left_")] if n.startswith("right_")
+    else INDEX[n]
+    for n in NAMES
+)  # fmt: skip
+
+
+def mirrored(track: PoseTrack) -> PoseTrack:
+    """The track of the horizontally flipped video: x reflected, left and right exchanged."""
+    landmarks = track.landmarks[:, SWAPPED_SIDES, :].copy()
+    landmarks[:, :, X] = 1.0 - landmarks[:, :, X]
+    world = track.world[:, SWAPPED_SIDES, :].copy()
+    world[:, :, 0] = -world[:, :, 0]
+    return replace(track, landmarks=landmarks, world=world)
+
+
+def every_other_frame(track: PoseTrack) -> PoseTrack:
+    """The track a camera at half the frame rate would have given (frames 0, 2, 4, ...)."""
+    keep = np.arange(0, len(track), 2)
+    return _frames(track, keep, fps=track.fps / 2 if track.fps else 0.0)
+
+
+def tilted(track: PoseTrack, degrees: float) -> PoseTrack:
+    """The track of a camera rolled by ``degrees`` (positive = the picture turns clockwise).
+
+    Image points turn about the picture's centre, in pixels so the aspect ratio is kept; world
+    points (camera-aligned, origin between the hips) turn about their origin by the same angle.
+    """
+    w, h = track.image_size
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    landmarks = track.landmarks.copy()
+    px = (landmarks[:, :, X] - 0.5) * w
+    py = (landmarks[:, :, Y] - 0.5) * h
+    # y points down in both spaces, so this turns the picture clockwise for positive degrees.
+    landmarks[:, :, X] = (c * px - s * py) / w + 0.5
+    landmarks[:, :, Y] = (s * px + c * py) / h + 0.5
+    world = track.world.copy()
+    wx, wy = track.world[:, :, 0], track.world[:, :, 1]
+    world[:, :, 0] = c * wx - s * wy
+    world[:, :, 1] = s * wx + c * wy
+    return replace(track, landmarks=landmarks, world=world)
+
+
+def jittered(track: PoseTrack, sigma: float, *, seed: int = 0) -> PoseTrack:
+    """Independent Gaussian noise on every landmark of every frame.
+
+    ``sigma`` is a fraction of the picture's height for image points (the same number of pixels
+    in x and y) and of a 1.7 m person for world points, so one figure means one amount of
+    noise relative to the body in both spaces.
+    """
+    rng = np.random.default_rng(seed)
+    w, h = track.image_size
+    landmarks = track.landmarks.copy()
+    shape = landmarks.shape[:2]
+    landmarks[:, :, X] += (rng.normal(0.0, sigma * h, shape) / w).astype(np.float32)
+    landmarks[:, :, Y] += rng.normal(0.0, sigma, shape).astype(np.float32)
+    world = track.world + rng.normal(0.0, sigma * 1.7, track.world.shape).astype(np.float32)
+    return replace(track, landmarks=landmarks, world=world)
+
+
+def retimed(track: PoseTrack, factor: float) -> PoseTrack:
+    """Every timestamp multiplied by ``factor``: 1.5 is the same movement 50 % slower.
+
+    The frames stay the same, so the frame rate becomes ``fps / factor``.
+    """
+    if factor <= 0:
+        raise ValueError(f"factor must be positive, got {factor}")
+    t_ms = np.round(track.t_ms * factor).astype(np.int64)
+    meta = dict(track.meta, fps=track.fps / factor if track.fps else 0.0)
+    return replace(track, meta=meta, t_ms=t_ms)
+
+
+def _frames(track: PoseTrack, keep: np.ndarray, *, fps: float) -> PoseTrack:
+    """The frames ``keep`` (sorted indices) of ``track``, with their poses."""
+    offsets = np.concatenate([[0], np.cumsum(track.pose_count, dtype=np.int64)])
+    rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in keep] or [np.zeros(0, np.int64)])
+    meta = dict(track.meta, fps=fps, frame_count=len(keep))
+    return PoseTrack(
+        meta=meta,
+        frame_index=track.frame_index[keep],
+        t_ms=track.t_ms[keep],
+        pose_count=track.pose_count[keep],
+        landmarks=track.landmarks[rows],
+        world=track.world[rows],
+    )

@@ -1,0 +1,156 @@
+"""Track variants (formcheck.augment) and the suite run on them (formcheck test --variant)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck import augment
+from formcheck.cli import main
+from formcheck.engine import ExerciseEngine
+from formcheck.landmarks import INDEX
+from formcheck.pipeline import replay_track
+from formcheck.pose import X, Y
+from formcheck.rules import load_exercise
+from formcheck.suite import OK, run_suite
+from formcheck.suite.variants import VARIANTS
+from formcheck.track import PoseTrack
+
+REPO = Path(__file__).resolve().parents[1]
+TRACKS = REPO / "samples" / "tracks"
+
+
+def _track(name: str) -> PoseTrack:
+    return PoseTrack.load(TRACKS / f"{name}.track.npz")
+
+
+@pytest.fixture(scope="module")
+def two_people() -> PoseTrack:
+    return _track("squat--two-people-correct-vs-wrong")
+
+
+def _pixels(track: PoseTrack) -> np.ndarray:
+    w, h = track.image_size
+    return track.landmarks[:, :, [X, Y]] * np.array([w, h], dtype=np.float64)
+
+
+def test_mirror_reflects_x_and_exchanges_left_and_right(two_people: PoseTrack) -> None:
+    flipped = augment.mirrored(two_people)
+    left, right = INDEX["left_knee"], INDEX["right_knee"]
+    np.testing.assert_allclose(flipped.landmarks[:, right, X], 1.0 - two_people.landmarks[:, left, X])
+    np.testing.assert_array_equal(flipped.landmarks[:, right, Y], two_people.landmarks[:, left, Y])
+    np.testing.assert_array_equal(flipped.world[:, left, 0], -two_people.world[:, right, 0])
+    nose = INDEX["nose"]
+    np.testing.assert_array_equal(flipped.landmarks[:, nose, Y], two_people.landmarks[:, nose, Y])
+    twice = augment.mirrored(flipped)
+    np.testing.assert_allclose(twice.landmarks, two_people.landmarks, atol=1e-6)
+    np.testing.assert_array_equal(twice.world, two_people.world)
+
+
+@pytest.mark.parametrize(
+    ("name", "exercise"),
+    [("side-lying-leg-lift--studio", "side-lying-leg-lift"), ("donkey-kick--side", "donkey-kick")],
+)
+def test_a_mirrored_clip_counts_the_same_reps_for_the_other_side(name: str, exercise: str) -> None:
+    rule = load_exercise(exercise)
+    track = _track(name)
+    plain = replay_track(track, ExerciseEngine(rule)).reps
+    mirrored = replay_track(augment.mirrored(track), ExerciseEngine(rule)).reps
+    assert plain["total"] > 0 and plain["left"] != plain["right"]
+    assert (mirrored["total"], mirrored["left"], mirrored["right"]) == (
+        plain["total"],
+        plain["right"],
+        plain["left"],
+    )
+
+
+def test_every_other_frame_keeps_each_kept_frames_poses(two_people: PoseTrack) -> None:
+    half = augment.every_other_frame(two_people)
+    assert len(half) == (len(two_people) + 1) // 2
+    assert half.fps == pytest.approx(two_people.fps / 2)
+    np.testing.assert_array_equal(half.t_ms, two_people.t_ms[::2])
+    for i in (0, 1, len(half) // 2, len(half) - 1):
+        kept, original = half.frame(i), two_people.frame(2 * i)
+        assert len(kept.poses) == len(original.poses)
+        assert [p.landmarks.tobytes() for p in kept.poses] == [p.landmarks.tobytes() for p in original.poses]
+    assert max(two_people.pose_count) == 2  # the frames with two people were exercised
+
+
+def test_tilt_turns_the_body_rigidly_and_back(two_people: PoseTrack) -> None:
+    turned = augment.tilted(two_people, 6.0)
+    a, b = INDEX["left_hip"], INDEX["left_ankle"]
+    before, after = _pixels(two_people), _pixels(turned)
+    np.testing.assert_allclose(
+        np.linalg.norm(after[:, a] - after[:, b], axis=1),
+        np.linalg.norm(before[:, a] - before[:, b], axis=1),
+        rtol=1e-4,
+    )
+    # Clockwise on screen (y down): a vertical line's lower end moves to the left.
+    shin = after[:, b] - after[:, a]
+    upright = before[:, b] - before[:, a]
+    lean = np.degrees(np.arctan2(-shin[:, 0], shin[:, 1]) - np.arctan2(-upright[:, 0], upright[:, 1]))
+    np.testing.assert_allclose(np.median(lean), 6.0, atol=0.01)
+    back = augment.tilted(turned, -6.0)
+    np.testing.assert_allclose(back.landmarks, two_people.landmarks, atol=1e-5)
+    np.testing.assert_allclose(back.world, two_people.world, atol=1e-5)
+
+
+def test_jitter_is_seeded_and_of_the_asked_size(two_people: PoseTrack) -> None:
+    a = augment.jittered(two_people, 0.004, seed=3)
+    b = augment.jittered(two_people, 0.004, seed=3)
+    np.testing.assert_array_equal(a.landmarks, b.landmarks)
+    noise = _pixels(a) - _pixels(two_people)
+    h = two_people.image_size[1]
+    assert np.std(noise[..., 0]) == pytest.approx(0.004 * h, rel=0.05)
+    assert np.std(noise[..., 1]) == pytest.approx(0.004 * h, rel=0.05)
+    assert not np.array_equal(augment.jittered(two_people, 0.004, seed=4).landmarks, a.landmarks)
+
+
+def test_retimed_scales_time_and_frame_rate(two_people: PoseTrack) -> None:
+    slow = augment.retimed(two_people, 1.5)
+    np.testing.assert_array_equal(slow.t_ms, np.round(two_people.t_ms * 1.5).astype(np.int64))
+    assert slow.fps == pytest.approx(two_people.fps / 1.5)
+    assert np.all(np.diff(augment.retimed(two_people, 0.5).t_ms) > 0)
+    with pytest.raises(ValueError, match="positive"):
+        augment.retimed(two_people, 0)
+
+
+def test_mirror_variant_swaps_the_expected_sides_and_the_chosen_person() -> None:
+    report = run_suite(REPO / "samples", clip_glob="*two-people*", variant=VARIANTS["mirror"])
+    assert {r.spec.person for r in report.rows} == {"left", "right"}
+    right = next(r for r in report.rows if r.spec.key.endswith("@right"))
+    assert right.spec.person == "left"  # the person on the right is on the left when mirrored
+    assert [r.status for r in report.rows] == [OK, OK]
+    report = run_suite(REPO / "samples", clip_glob="donkey-kick--side", variant=VARIANTS["mirror"])
+    (row,) = report.rows
+    assert row.spec.reps is not None and (row.spec.reps.left, row.spec.reps.right) == (2, 0)
+    assert row.status == OK and row.judgement is not None and row.judgement.reps_got[1:] == (2, 0)
+
+
+def test_slow_variant_scales_the_expected_times() -> None:
+    report = run_suite(REPO / "samples", clip_glob="quad-stretch--*", variant=VARIANTS["slow"])
+    (row,) = report.rows
+    plain = run_suite(REPO / "samples", clip_glob="quad-stretch--*").rows[0]
+    assert row.judgement is not None and plain.judgement is not None
+    expected = sum(plain.judgement.hold_expected.values())
+    assert sum(row.judgement.hold_expected.values()) == pytest.approx(1.4 * expected)
+    assert sum(row.judgement.hold_got.values()) == pytest.approx(
+        1.4 * sum(plain.judgement.hold_got.values()), abs=0.3
+    )
+
+
+def test_cli_variant_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["test", str(REPO / "samples"), "--variant", "upside-down"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown variant 'upside-down'" in err and "mirror" in err and "Traceback" not in err
+    assert main(["test", str(REPO / "samples"), "--variant", "mirror", "--clips", str(tmp_path)]) == 2
+    assert "cannot be combined with --clips" in capsys.readouterr().err
+
+
+def test_cli_runs_a_variant(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["test", str(REPO / "samples"), "--clip", "side-lying-leg-lift--*", "--variant", "mirror"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "6->6 (0/6->0/6)" in out
