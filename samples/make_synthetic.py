@@ -205,18 +205,30 @@ def bridge_kick() -> Callable[[float], Pose]:
     return with_pose_noise(motion, seed=11)
 
 
+# Every track carries MediaPipe-like landmark noise (``with_pose_noise``, one seed each): a rule
+# that only works on a noiseless skeleton would pass here and fail on a real camera.
 TRACKS: dict[str, tuple[Callable[[float], Pose], float]] = {
     "bridge-kick--hips-up": (bridge_kick(), LEAD_S + 1.0 + 6.0 + 1.0 + 6.0 + 1.0 + 1.0),
     "lateral-toe-tap--good": (lateral_toe_tap(stance_fppa=3.0), LEAD_S + 16.0 + 2.0),
     "lateral-toe-tap--knee-collapse": (lateral_toe_tap(stance_fppa=20.0), LEAD_S + 16.0 + 2.0),
-    "wall-squat--reps-good": (wall_squat(depth=45.0, reps=3, hold_s=6.0), LEAD_S + 3 * 10.5 + 2.0),
-    "wall-squat--too-deep": (wall_squat(depth=90.0, reps=3, hold_s=6.0), LEAD_S + 3 * 10.5 + 2.0),
-    "standing-calf-stretch--both-legs": (standing_calf_stretch(hold_s=20.0), LEAD_S + 42.0 + 2.0),
-    "standing-calf-stretch--back-knee-bent": (
-        standing_calf_stretch_bent_knee(hold_s=20.0), LEAD_S + 20.0 + 2.0
+    "wall-squat--reps-good": (
+        with_pose_noise(wall_squat(depth=45.0, reps=3, hold_s=6.0), seed=21), LEAD_S + 3 * 10.5 + 2.0
     ),
-    "stair-calf-stretch--good": (stair_calf_stretch(2, knee_bent=0.0), LEAD_S + 4 * 11.0 + 1.0),
-    "stair-calf-stretch--knee-bent": (stair_calf_stretch(2, knee_bent=40.0), LEAD_S + 4 * 11.0 + 1.0),
+    "wall-squat--too-deep": (
+        with_pose_noise(wall_squat(depth=90.0, reps=3, hold_s=6.0), seed=22), LEAD_S + 3 * 10.5 + 2.0
+    ),
+    "standing-calf-stretch--both-legs": (
+        with_pose_noise(standing_calf_stretch(hold_s=20.0), seed=23), LEAD_S + 42.0 + 2.0
+    ),
+    "standing-calf-stretch--back-knee-bent": (
+        with_pose_noise(standing_calf_stretch_bent_knee(hold_s=20.0), seed=24), LEAD_S + 20.0 + 2.0
+    ),
+    "stair-calf-stretch--good": (
+        with_pose_noise(stair_calf_stretch(2, knee_bent=0.0), seed=25), LEAD_S + 4 * 11.0 + 1.0
+    ),
+    "stair-calf-stretch--knee-bent": (
+        with_pose_noise(stair_calf_stretch(2, knee_bent=40.0), seed=26), LEAD_S + 4 * 11.0 + 1.0
+    ),
 }
 
 
