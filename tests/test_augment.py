@@ -154,3 +154,16 @@ def test_cli_runs_a_variant(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "6->6 (0/6->0/6)" in out
+
+
+def test_every_sample_gives_the_same_result_mirrored() -> None:
+    """Nothing in the engine or the rules may prefer one side of the body or of the picture: the
+    whole suite mirrored scores exactly as it does plain (sides and chosen person swapped)."""
+    plain = run_suite(REPO / "samples")
+    mirrored = run_suite(REPO / "samples", variant=VARIANTS["mirror"])
+    assert plain.real is not None and mirrored.real is not None
+    assert mirrored.real.line() == plain.real.line()
+    assert [(r.spec.key, r.status, r.message) for r in mirrored.rows] == [
+        (r.spec.key, r.status, r.message.replace("left", "@").replace("right", "left").replace("@", "right"))
+        for r in plain.rows
+    ]
