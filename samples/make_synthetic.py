@@ -6,6 +6,7 @@ expectations are the ``synthetic: true`` entries of ``expected.yaml``; the motio
 those entries must agree (times in seconds).
 
     python samples/make_synthetic.py            # rewrites samples/synthetic/
+    python samples/make_synthetic.py NAME ...   # only these tracks
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ FPS = 30.0
 LEAD_S = 2.0  # standing still first, so the ready position is reached before the first rep
 
 
-def lateral_toe_tap(stance_fppa: float) -> Callable[[float], Pose]:
+def lateral_toe_tap(
+    stance_fppa: float, *, hip_flexion: float = 10.0, knee_flexion: float = 15.0, trunk_lean: float = 0.0
+) -> Callable[[float], Pose]:
     """10 taps, alternating left, right, ... every 1.6 s; the stance knee caves ``stance_fppa``°
     while the other leg is out. Each tap reaches 21-29° (not a fixed 25°), the body sways a
-    little, and the landmarks carry MediaPipe-like noise (``with_pose_noise``)."""
+    little, and the landmarks carry MediaPipe-like noise (``with_pose_noise``). The stance:
+    "standing up straight" with the knees slightly bent by default; many people tap from a
+    half-squat instead (hips and knees bent, the trunk leaning forward)."""
     reach = np.random.default_rng(13).uniform(21.0, 29.0, size=10)
 
     def motion(t: float) -> Pose:
@@ -38,8 +43,9 @@ def lateral_toe_tap(stance_fppa: float) -> Callable[[float], Pose]:
         out = float(reach[k]) * wave if 0 <= k < 10 else 0.0
         tapping_left = k % 2 == 0
         kw = {
-            "knee_flexion": 15.0 + 3.0 * math.sin(2 * math.pi * 0.23 * t),  # "knees slightly bent"
-            "hip_flexion": 10.0,
+            "knee_flexion": knee_flexion + 3.0 * math.sin(2 * math.pi * 0.23 * t),
+            "hip_flexion": hip_flexion,
+            "trunk_lean": trunk_lean,
             "trunk_side_lean": 1.5 * math.sin(2 * math.pi * 0.31 * t),  # postural sway
         }
         if tapping_left:
@@ -211,29 +217,46 @@ TRACKS: dict[str, tuple[Callable[[float], Pose], float]] = {
     "bridge-kick--hips-up": (bridge_kick(), LEAD_S + 1.0 + 6.0 + 1.0 + 6.0 + 1.0 + 1.0),
     "lateral-toe-tap--good": (lateral_toe_tap(stance_fppa=3.0), LEAD_S + 16.0 + 2.0),
     "lateral-toe-tap--knee-collapse": (lateral_toe_tap(stance_fppa=20.0), LEAD_S + 16.0 + 2.0),
+    "lateral-toe-tap--half-squat": (
+        lateral_toe_tap(stance_fppa=3.0, hip_flexion=40.0, knee_flexion=45.0, trunk_lean=30.0),
+        LEAD_S + 16.0 + 2.0,
+    ),
     "wall-squat--reps-good": (
-        with_pose_noise(wall_squat(depth=45.0, reps=3, hold_s=6.0), seed=21), LEAD_S + 3 * 10.5 + 2.0
+        with_pose_noise(wall_squat(depth=45.0, reps=3, hold_s=6.0), seed=21),
+        LEAD_S + 3 * 10.5 + 2.0,
     ),
     "wall-squat--too-deep": (
-        with_pose_noise(wall_squat(depth=90.0, reps=3, hold_s=6.0), seed=22), LEAD_S + 3 * 10.5 + 2.0
+        with_pose_noise(wall_squat(depth=90.0, reps=3, hold_s=6.0), seed=22),
+        LEAD_S + 3 * 10.5 + 2.0,
     ),
     "standing-calf-stretch--both-legs": (
-        with_pose_noise(standing_calf_stretch(hold_s=20.0), seed=23), LEAD_S + 42.0 + 2.0
+        with_pose_noise(standing_calf_stretch(hold_s=20.0), seed=23),
+        LEAD_S + 42.0 + 2.0,
     ),
     "standing-calf-stretch--back-knee-bent": (
-        with_pose_noise(standing_calf_stretch_bent_knee(hold_s=20.0), seed=24), LEAD_S + 20.0 + 2.0
+        with_pose_noise(standing_calf_stretch_bent_knee(hold_s=20.0), seed=24),
+        LEAD_S + 20.0 + 2.0,
     ),
     "stair-calf-stretch--good": (
-        with_pose_noise(stair_calf_stretch(2, knee_bent=0.0), seed=25), LEAD_S + 4 * 11.0 + 1.0
+        with_pose_noise(stair_calf_stretch(2, knee_bent=0.0), seed=25),
+        LEAD_S + 4 * 11.0 + 1.0,
     ),
     "stair-calf-stretch--knee-bent": (
-        with_pose_noise(stair_calf_stretch(2, knee_bent=40.0), seed=26), LEAD_S + 4 * 11.0 + 1.0
+        with_pose_noise(stair_calf_stretch(2, knee_bent=40.0), seed=26),
+        LEAD_S + 4 * 11.0 + 1.0,
     ),
 }
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    """Write every track, or only those named."""
+    unknown = set(names) - set(TRACKS)
+    if unknown:
+        print(f"unknown track(s): {', '.join(sorted(unknown))}; known: {', '.join(TRACKS)}", file=sys.stderr)
+        return 2
     for name, (motion, duration) in TRACKS.items():
+        if names and name not in names:
+            continue
         frames = frames_from_motion(motion, duration, fps=FPS)
         size = frames[0].image_size
         meta = {
@@ -248,4 +271,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

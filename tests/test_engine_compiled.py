@@ -34,6 +34,15 @@ MEASURES = [
     Measure("reach", "distance", ("wrist", "ankle"), "left", per="torso_length"),
     Measure("lift", "height", ("ankle", "hip"), "right", per="shoulder_width"),
     Measure("step", "height", ("left_ankle", "right_ankle"), None, per="ankle_width"),
+    # flat in the picture: the depth guess left out, body sizes measured flat
+    Measure("flex_flat", "angle", ("shoulder", "hip", "ankle"), "left", space="picture"),
+    Measure("up_flat", "tilt", ("hip", "shoulder"), "right", tilt_from="up", space="picture"),
+    Measure("down_flat", "tilt", ("hip", "ankle"), "left", tilt_from="down", space="picture"),
+    Measure("level_flat", "tilt", ("left_hip", "right_hip"), None, tilt_from="horizontal", space="picture"),
+    Measure("reach_flat", "distance", ("wrist", "ankle"), "left", per="leg_length", space="picture"),
+    Measure("gap_flat", "distance", ("left_knee", "right_knee"), None, per="hip_width", axis="horizontal",
+            space="picture"),
+    Measure("lift_flat", "height", ("ankle", "hip"), "right", per="torso_length", space="picture"),
     # elevations remember a body size: both readers see the same sequence of frames
     Measure("rise", "elevation", ("hip",), "left", per="leg_length"),
     Measure("head", "elevation", ("nose",), None, per="torso_length"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,47 @@ def test_input_ending_at_the_peak_reports_the_hold_so_far() -> None:
     assert hold.seconds == pytest.approx(7.3, abs=0.5) and hold.completed
     assert hold.end_s == pytest.approx(9.0)
     assert "hold_too_short" not in {f.id for f in res.faults}
+
+
+PICTURE = """\
+format: 1
+id: picture-test
+name: Leg out
+view: front
+dose: {hold_s: 5}
+measures:
+  leg_out_image: {kind: angle, points: [shoulder, hip, ankle], side: left}
+  leg_out_flat: {kind: angle, points: [shoulder, hip, ankle], side: left, space: picture}
+hold:
+  when: {measure: leg_out_flat, above: 10}
+  target_s: 3
+"""
+
+
+def test_a_picture_angle_reads_the_leg_out_whatever_the_hips_bend(tmp_path: Path) -> None:
+    """From the front, a leg taken out to the side reads its abduction flat in the picture even
+    with the hips and knees bent and the trunk leaning forward; with the depth guess (image) the
+    bend swamps it: a 20° tap changes the 3D trunk-leg angle by a few degrees only."""
+    ex = write_rule(tmp_path, "picture-test", PICTURE)
+
+    def measured(bend: float, abduction: float) -> tuple[float, float]:
+        posture = Posture(yaw=0.0, trunk_lean=bend * 0.8, abduction={"left": abduction, "right": 0.0})
+        posture = replace(posture, knee_flexion={"left": bend, "right": bend})
+        values = play(ex, [(0.0, posture), (1.0, posture)], fps=10).reports[-1].measures
+        return values["leg_out_flat"] or 0.0, values["leg_out_image"] or 0.0
+
+    (flat_up, image_up), (flat_up_out, image_up_out) = measured(0.0, 0.0), measured(0.0, 20.0)
+    (flat_bent, image_bent), (flat_bent_out, image_bent_out) = measured(45.0, 0.0), measured(45.0, 20.0)
+    # standing, the shoulder sits outside the hip: not 0, and a little more when the trunk
+    # leans toward the camera (it is foreshortened), but nothing like the image angle's change
+    assert flat_bent == pytest.approx(flat_up, abs=3.0)
+    assert flat_up_out - flat_up == pytest.approx(20.0, abs=1.5)
+    assert flat_bent_out - flat_bent == pytest.approx(20.0, abs=2.0)
+    assert image_up_out - image_up == pytest.approx(20.0, abs=1.5)
+    assert image_bent - image_up > 30.0 and image_bent_out - image_bent < 12.0
+
+
+def test_a_lean_cannot_be_read_flat(tmp_path: Path) -> None:
+    text = LEAN.replace("space: world", "space: picture")
+    with pytest.raises(RuleError, match=r"lean_world\.space: a lean needs the depth"):
+        write_rule(tmp_path, "lean-test", text)

@@ -164,6 +164,9 @@ def _dist(a: Point, b: Point) -> float:
     if len(a) == 3 and len(b) == 3:  # spelled out: same sums in the same order, without the generator
         dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
         return math.sqrt(dx * dx + dy * dy + dz * dz)
+    if len(a) == 2 and len(b) == 2:
+        dx, dy = a[0] - b[0], a[1] - b[1]
+        return math.sqrt(dx * dx + dy * dy)
     return math.sqrt(sum((x - y) * (x - y) for x, y in zip(a, b, strict=False)))
 
 
@@ -215,9 +218,14 @@ def _interior_angle_2d(a: Point, b: Point, c: Point) -> float | None:
 
 
 def tilt(a: Point, b: Point, reference: str) -> float | None:
-    """Angle of the segment a→b from straight up, straight down, or the horizontal."""
-    v0, v1, v2 = b[0] - a[0], b[1] - a[1], b[2] - a[2]
-    n = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+    """Angle of the segment a→b from straight up, straight down, or the horizontal (in 3D for
+    3D points, flat for 2D ones)."""
+    v0, v1 = b[0] - a[0], b[1] - a[1]
+    if len(a) == 3 and len(b) == 3:
+        v2 = b[2] - a[2]
+        n = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+    else:
+        n = math.sqrt(v0 * v0 + v1 * v1)
     if n < MIN_NORM:
         return None
     vy = v1 / n  # y grows downwards in image and world coordinates
@@ -239,6 +247,12 @@ def fppa(hip: Point, knee: Point, ankle: Point, other_hip: Point) -> float | Non
     midline_side = dx * (other_hip[1] - hip[1]) - dy * (other_hip[0] - hip[0])
     deflection = 180.0 - inner
     return deflection if knee_side * midline_side > 0 else -deflection
+
+
+# The kinds whose value uses the depth guess or a 3D body size, so that ``space: picture``
+# (flat) reads them differently from ``image``; fppa and elevation are flat in any case, and a
+# lean needs the depth to tell forward from backward (the schema refuses it flat).
+_DEPTH_KINDS = frozenset({"angle", "tilt", "distance", "height"})
 
 
 class MeasureReader:
@@ -275,6 +289,8 @@ class MeasureReader:
         c = geo.coords
         kind = self.kind
         m = self.measure
+        if m.space == "picture" and kind in _DEPTH_KINDS:
+            return self._read_flat(geo, [c[i][:2] for i in idx])
         if kind == "angle":
             inner = interior_angle(c[idx[0]], c[idx[1]], c[idx[2]])
             if inner is None:
@@ -293,6 +309,29 @@ class MeasureReader:
         if norm is None:
             return None
         a, b = c[idx[0]], c[idx[1]]
+        if kind == "height":
+            return (b[1] - a[1]) / norm
+        if m.axis == "horizontal":
+            return abs(a[0] - b[0]) / norm
+        if m.axis == "vertical":
+            return abs(a[1] - b[1]) / norm
+        return _dist(a, b) / norm
+
+    def _read_flat(self, geo: FrameGeometry, pts: list[Point]) -> float | None:
+        """``read`` for ``space: picture``: the measure's points flat (x, y) and body sizes
+        measured flat too (``picture_norm``)."""
+        kind, m = self.kind, self.measure
+        if kind == "angle":
+            inner = interior_angle(pts[0], pts[1], pts[2])
+            if inner is None:
+                return None
+            return 180.0 - inner if m.convention == "flexion" else inner
+        if kind == "tilt":
+            return tilt(pts[0], pts[1], self.reference)
+        norm = geo.picture_norm(m.per)
+        if norm is None:
+            return None
+        a, b = pts
         if kind == "height":
             return (b[1] - a[1]) / norm
         if m.axis == "horizontal":

@@ -11,7 +11,8 @@ the builtins' exact semantics (``min`` keeps its first argument unless a later o
 so NaN gives 1.0), without two calls.
 
 Coordinates are always 3 values per landmark here (image: pixels with z scaled like x; world:
-metres), which is what selects the 3D path of ``interior_angle``.
+metres), which is what selects the 3D path of ``interior_angle``; a ``space: picture`` measure
+reads only the first two (``_flat``), as the generic reader does on 2D points.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ Reader = Callable[[FrameGeometry], float | None]
 def compile_reader(measure: Measure, idx: tuple[int, ...]) -> Reader:
     """The reader of ``measure`` on the landmarks ``idx`` (one side's indices)."""
     kind = measure.kind
+    if measure.space == "picture" and kind in ("angle", "tilt", "distance", "height"):
+        return _flat(idx, measure)
     if kind == "angle":
         return _angle(idx, measure.convention == "flexion")
     if kind == "tilt":
@@ -198,3 +201,55 @@ def _distance(idx: tuple[int, ...], per: str, axis: str) -> Reader:
         return sqrt(dx * dx + dy * dy + dz * dz) / norm
 
     return distance
+
+
+def _flat(idx: tuple[int, ...], measure: Measure) -> Reader:
+    """The reader of an angle, tilt, distance or height measured flat in the picture (x and y;
+    body sizes by ``picture_norm``): the 2D paths of ``interior_angle``, ``tilt`` and ``_dist``."""
+    kind, per, col = measure.kind, measure.per, None
+    flexion = measure.convention == "flexion"
+    sign = -1.0 if measure.tilt_from == "up" else 1.0
+    horizontal = measure.tilt_from not in ("up", "down")
+    if kind == "distance" and measure.axis != "any":
+        col = 0 if measure.axis == "horizontal" else 1
+    ia, ib = idx[0], idx[1]
+    ic = idx[2] if kind == "angle" else ib
+
+    def flat(geo: FrameGeometry) -> float | None:
+        ok = geo.ok
+        if not (ok[ia] and ok[ib] and ok[ic]):
+            return None
+        co = geo.coords
+        a, b = co[ia], co[ib]
+        if kind == "angle":
+            c = co[ic]
+            b0, b1 = b[0], b[1]
+            u0, u1 = a[0] - b0, a[1] - b1
+            v0, v1 = c[0] - b0, c[1] - b1
+            nu = sqrt(u0 * u0 + u1 * u1)
+            nv = sqrt(v0 * v0 + v1 * v1)
+            if nu < MIN_NORM or nv < MIN_NORM:
+                return None
+            cos = (u0 * v0 + u1 * v1) / (nu * nv)
+            inner = degrees(acos(max(-1.0, min(1.0, cos))))
+            return 180.0 - inner if flexion else inner
+        if kind == "tilt":
+            v0, v1 = b[0] - a[0], b[1] - a[1]
+            n = sqrt(v0 * v0 + v1 * v1)
+            if n < MIN_NORM:
+                return None
+            vy = v1 / n
+            if horizontal:
+                return degrees(asin(min(1.0, abs(vy))))
+            return degrees(acos(max(-1.0, min(1.0, sign * vy))))
+        norm = geo.picture_norm(per)
+        if norm is None:
+            return None
+        if kind == "height":
+            return (b[1] - a[1]) / norm
+        if col is not None:
+            return abs(a[col] - b[col]) / norm
+        dx, dy = a[0] - b[0], a[1] - b[1]
+        return sqrt(dx * dx + dy * dy) / norm
+
+    return flat

@@ -64,7 +64,7 @@ def measure_words(m: Measure) -> str:
         what = f"how high {words(m.points[0])} is in the picture, per {words(m.per)}"
     else:
         what = f"height of {words(m.points[0])} above {words(m.points[1])} per {words(m.per)}"
-    space = " in 3D" if m.space == "world" else ""
+    space = " in 3D" if m.space == "world" else " flat in the picture" if m.space == "picture" else ""
     desc = f": {m.description}" if m.description else ""
     return f"{m.name}{desc} — {what}{where}{space}"
 

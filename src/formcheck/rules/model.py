@@ -16,7 +16,9 @@ MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "elevation", "le
 CONVENTIONS = ("flexion", "interior")
 TILT_FROM = ("up", "down", "horizontal")
 NORMALISERS = ("leg_length", "hip_width", "shoulder_width", "torso_length", "ankle_width")
-SPACES = ("image", "world")
+# image: the picture with MediaPipe's depth guess (z) as a third coordinate; picture: the
+# picture alone, flat (x, y); world: MediaPipe's 3D world landmarks, metres.
+SPACES = ("image", "picture", "world")
 AXES = ("any", "horizontal", "vertical")
 # Which body side a measure reads.
 MEASURE_SIDES = ("left", "right", "working", "stance", "nearer", "farther", "max", "min", "mean")

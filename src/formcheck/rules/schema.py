@@ -259,6 +259,11 @@ def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
             needs_side = any(s for _, s in parsed)
             if len(set(points)) != len(points):
                 raise c.fail((*mp, "points"), "the points must be different landmarks")
+        if kind == "lean" and spec.get("space") == "picture":
+            raise c.fail(
+                (*mp, "space"),
+                "a lean needs the depth to tell forward from backward: use space image or world",
+            )
         if kind == "elevation" and spec.get("space") == "world":
             raise c.fail(
                 (*mp, "space"),
