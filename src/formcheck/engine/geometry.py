@@ -252,7 +252,7 @@ def fppa(hip: Point, knee: Point, ankle: Point, other_hip: Point) -> float | Non
 # The kinds whose value uses the depth guess or a 3D body size, so that ``space: picture``
 # (flat) reads them differently from ``image``; fppa and elevation are flat in any case, and a
 # lean needs the depth to tell forward from backward (the schema refuses it flat).
-_DEPTH_KINDS = frozenset({"angle", "tilt", "distance", "height"})
+DEPTH_KINDS = frozenset({"angle", "tilt", "distance", "height"})
 
 
 class MeasureReader:
@@ -289,7 +289,7 @@ class MeasureReader:
         c = geo.coords
         kind = self.kind
         m = self.measure
-        if m.space == "picture" and kind in _DEPTH_KINDS:
+        if m.space == "picture" and kind in DEPTH_KINDS:
             return self._read_flat(geo, [c[i][:2] for i in idx])
         if kind == "angle":
             inner = interior_angle(c[idx[0]], c[idx[1]], c[idx[2]])

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from math import acos, asin, atan2, degrees, hypot, sqrt
 
-from formcheck.engine.geometry import ELEVATION_SIZE_FOLLOW, MIN_NORM, NOT_YET, FrameGeometry
+from formcheck.engine.geometry import DEPTH_KINDS, ELEVATION_SIZE_FOLLOW, MIN_NORM, NOT_YET, FrameGeometry
 from formcheck.rules.model import Measure
 
 Reader = Callable[[FrameGeometry], float | None]
@@ -29,7 +29,7 @@ Reader = Callable[[FrameGeometry], float | None]
 def compile_reader(measure: Measure, idx: tuple[int, ...]) -> Reader:
     """The reader of ``measure`` on the landmarks ``idx`` (one side's indices)."""
     kind = measure.kind
-    if measure.space == "picture" and kind in ("angle", "tilt", "distance", "height"):
+    if measure.space == "picture" and kind in DEPTH_KINDS:
         return _flat(idx, measure)
     if kind == "angle":
         return _angle(idx, measure.convention == "flexion")
