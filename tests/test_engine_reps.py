@@ -96,8 +96,27 @@ def test_hidden_joint_counts_nothing(knee_bend: Exercise) -> None:
     ]  # type: ignore[union-attr]
     run = play(knee_bend, keys)
     assert run.result.reps["total"] == 0
-    assert "step back so your feet are in view" in run.notices()
+    # in the picture but not seen (behind something): turning helps, stepping back would not;
+    # the rule reads the nearer (left) leg, so that is the foot it asks for
+    assert "the camera cannot see your left foot: turn so nothing hides it" in run.notices()
     assert set(run.phases()) <= {"waiting", "unknown"}
+
+
+@pytest.mark.parametrize(
+    ("hidden", "rise", "message"),
+    [
+        ({"left_ankle"}, 0.0, "the camera cannot see your left foot: turn so nothing hides it"),
+        ({"left_knee", "left_ankle", "right_ankle"}, 0.0,
+         "the camera cannot see your left foot and knee: turn so nothing hides it"),
+        (set(), -0.8, "step back so your feet are in view"),  # the feet below the picture's bottom edge
+    ],
+)
+def test_the_unseen_joint_notice_says_whether_to_turn_or_step_back(
+    knee_bend: Exercise, hidden: set[str], rise: float, message: str
+) -> None:
+    posture = Posture(yaw=SIDE.yaw, hidden=frozenset(hidden), rise=rise).both(knee_flexion=0.0)
+    run = play(knee_bend, [(0.0, posture), (1.0, posture)])
+    assert run.notices() == {message}
 
 
 def test_clip_ending_on_the_way_up_counts_that_rep(knee_bend: Exercise) -> None:

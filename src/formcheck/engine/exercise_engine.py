@@ -11,6 +11,7 @@ Nothing counts or faults while nobody is seen or the camera shows the wrong view
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from operator import itemgetter
 
 from formcheck.engine.conditions import compile_condition, measures_of
@@ -32,7 +33,7 @@ from formcheck.engine.reps import RepCounter, RepInProgress, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
 from formcheck.engine.view import ViewTracker
 from formcheck.landmarks import NAMES
-from formcheck.pose import Pose, PoseFrame
+from formcheck.pose import Pose, PoseFrame, X, Y
 from formcheck.rules.model import Compare, Exercise, Fault
 
 # Built-in faults for holds inside reps (rule ``reps.hold``).
@@ -55,6 +56,15 @@ _BODY_PART = {
     "shoulder": "shoulders", "elbow": "arms", "wrist": "hands", "pinky": "hands", "index": "hands",
     "thumb": "hands",
 }  # fmt: skip
+
+
+# Singular of the body parts in ``_BODY_PART`` (one side's).
+_SINGULAR = {
+    "feet": "foot", "knees": "knee", "hips": "hip", "shoulders": "shoulder", "arms": "arm", "hands": "hand",
+}  # fmt: skip
+# A landmark this close to the picture's border (a fraction of its size) is cut off by the frame,
+# not hidden in it: feet at the bottom edge are often reported inside with low visibility.
+EDGE_BAND = 0.05
 
 
 class ExerciseEngine:
@@ -80,7 +90,7 @@ class ExerciseEngine:
         )
         self._rows = LandmarkRows(*rows_read(self.measures.readers.values()))
         self._visibility_points: dict[tuple[str | None, str | None], tuple[int, ...]] = {}
-        self._visibility_wording: dict[tuple[int, ...], str] = {}
+        self._visibility_wording: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
         self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
         self.view = ViewTracker()
         # detected view -> (refuse counting?, message), for this rule's view
@@ -202,7 +212,7 @@ class ExerciseEngine:
                 wanted["view"] = view_message
             # (A counted measure unknown, or both sides to check: worth a look; usually neither.)
             if not blocked and (None in self._counted_values(values) or (side is None and self.per_side)):
-                vis = self._visibility_message(image, side, values)
+                vis = self._visibility_message(image, side, values, pose)
                 if vis is not None:
                     wanted["visibility"] = vis
         if len(pose_frame.poses) > 1:
@@ -381,7 +391,7 @@ class ExerciseEngine:
 
     # ---------------------------------------------------------------- notices / report parts
     def _visibility_message(
-        self, image: FrameGeometry | None, side: str | None, side_values: Values
+        self, image: FrameGeometry | None, side: str | None, side_values: Values, pose: Pose | None
     ) -> str | None:
         """``side_values``: ``measures.values(side)``, already at hand."""
         if image is None:
@@ -404,9 +414,14 @@ class ExerciseEngine:
         missing = tuple([i for i in checked if not ok[i]])
         if not missing:
             return None
-        message = self._visibility_wording.get(missing)
+        # out of the picture (or at its edge) calls for stepping back, hidden inside it for turning
+        at_edge = () if pose is None else tuple([i for i in missing if _near_edge(pose.landmarks[i])])
+        wording = (missing, at_edge)
+        message = self._visibility_wording.get(wording)
         if message is None:
-            message = self._visibility_wording[missing] = _visibility_wording({NAMES[i] for i in missing})
+            message = self._visibility_wording[wording] = _visibility_wording(
+                {NAMES[i] for i in missing}, {NAMES[i] for i in at_edge}
+            )
         return message
 
     def _points_checked(self, side: str | None) -> tuple[int, ...]:
@@ -567,14 +582,41 @@ class ExerciseEngine:
         )
 
 
-def _visibility_wording(missing: set[str]) -> str:
-    """Guidance for the unseen landmarks ``missing`` (names)."""
-    parts = sorted({_BODY_PART.get(n.split("_", 1)[-1], n.replace("_", " ")) for n in missing})
-    if "feet" in parts:
-        return "step back so your feet are in view"
-    if any(p in parts for p in ("knees", "hips")):
-        return f"step back so your {' and '.join(p for p in parts if p in ('knees', 'hips'))} are in view"
-    return f"make sure your {' and '.join(parts)} can be seen"
+def _near_edge(landmark: Sequence[float]) -> bool:
+    """Whether a landmark lies outside the picture or within ``EDGE_BAND`` of its border (or
+    has no position): a body part there is cut off by the frame rather than hidden in it."""
+    x, y = float(landmark[X]), float(landmark[Y])
+    return not (EDGE_BAND <= x <= 1 - EDGE_BAND and EDGE_BAND <= y <= 1 - EDGE_BAND)
+
+
+def _visibility_wording(missing: set[str], at_edge: set[str] | None = None) -> str:
+    """Guidance for the unseen landmarks ``missing`` (names), of which ``at_edge`` lie at or
+    beyond the picture's border (all of them when not given)."""
+    cut_off = missing if at_edge is None else at_edge
+    if cut_off:
+        parts = sorted({_BODY_PART.get(n.split("_", 1)[-1], n.replace("_", " ")) for n in cut_off})
+        if "feet" in parts:
+            return "step back so your feet are in view"
+        if any(p in parts for p in ("knees", "hips")):
+            return f"step back so your {' and '.join(p for p in parts if p in ('knees', 'hips'))} are in view"
+        return f"make sure your {' and '.join(parts)} can be seen"
+    # inside the picture but not seen: behind the other leg, say, lying side-on
+    return f"the camera cannot see your {_sided_parts(missing)}: turn so nothing hides it"
+
+
+def _sided_parts(names: set[str]) -> str:
+    """'left foot', 'feet', 'left foot and knee', 'feet and right knee' for landmark names."""
+    sides_of: dict[str, set[str]] = {}
+    for n in names:
+        side, _, joint = n.partition("_") if n.startswith(("left_", "right_")) else ("", "", n)
+        sides_of.setdefault(_BODY_PART.get(joint, joint.replace("_", " ")), set()).add(side)
+    both = [part for part, sides in sorted(sides_of.items()) if len(sides) > 1 or "" in sides]
+    words = [" and ".join(both)] if both else []
+    for side in ("left", "right"):
+        one = [_SINGULAR.get(p, p) for p, sides in sorted(sides_of.items()) if sides == {side}]
+        if one:
+            words.append(f"{side} {' and '.join(one)}")
+    return " and ".join(words)
 
 
 def _builtin_faults(exercise: Exercise) -> dict[str, Fault]:
