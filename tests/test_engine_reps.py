@@ -50,6 +50,19 @@ def test_getting_into_position_is_not_a_rep(knee_bend: Exercise) -> None:
     assert "rest" in run.phases()
 
 
+def test_a_session_that_never_started_counting_says_why(knee_bend: Exercise) -> None:
+    # pulses between 50° and 70° of knee bend, never standing up: no rep, and the summary says
+    # counting waits for the start position; a session that counted gets no such notice
+    pulses = [(t * 0.5, bend(SIDE, 50 if t % 2 else 70)) for t in range(20)]
+    summary = {n.kind: n.message for n in play(knee_bend, pulses).result.notices}
+    assert summary["not_started"] == (
+        "no rep counted: counting starts once you hold the start position (Get into the start position)"
+    )
+    counted = play(knee_bend, reps_keys(SIDE, [70, 70]))
+    assert counted.result.reps["total"] == 2
+    assert "not_started" not in {n.kind for n in counted.result.notices}
+
+
 def test_ready_needs_to_be_held(knee_bend: Exercise) -> None:
     # only 0.2 s standing before the first rep: not ready yet, so that rep does not count
     run = play(knee_bend, reps_keys(SIDE, [70, 70], start=0.2))

@@ -58,6 +58,8 @@ _BODY_PART = {
 }  # fmt: skip
 
 
+# The summary's notice when a session ends without counting ever having started.
+NOT_STARTED = "not_started"
 # Singular of the body parts in ``_BODY_PART`` (one side's).
 _SINGULAR = {
     "feet": "foot", "knees": "knee", "hips": "hip", "shoulders": "shoulder", "arms": "arm", "hands": "hand",
@@ -89,6 +91,7 @@ class ExerciseEngine:
             for entry in ((name, 0, name), *((key, i, name) for i, key in enumerate(keys, 1)))
         )
         self._rows = LandmarkRows(*rows_read(self.measures.readers.values()))
+        self.waiting_frames = 0  # frames spent waiting for the start position (reps rules)
         self._visibility_points: dict[tuple[str | None, str | None], tuple[int, ...]] = {}
         self._visibility_wording: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
         self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
@@ -276,6 +279,8 @@ class ExerciseEngine:
             events.append(Event("hold_start", t_s, rep.side, {"in_rep": True}))
         side = rep.side if rep is not None else None
         phase = counter.phase
+        if phase == "waiting" and not blocked:
+            self.waiting_frames += 1
         if phase in ("rest", "moving", "peak", "hold") and not counter.known and not blocked:
             phase = "unknown" if rep is None else phase
         if blocked:  # nothing can be judged: not even whether the person is ready
@@ -554,6 +559,17 @@ class ExerciseEngine:
                 reps[rep.side] = (reps[rep.side] or 0) + 1
             key = "faulty" if ids else "good"
             reps[key] = (reps[key] or 0) + 1
+        counter = self.counter
+        waited = self.waiting_frames > self.pose_frames // 2  # of the frames a person was seen in
+        if counter is not None and not reps["total"] and self.pose_frames and waited:
+            # Most of the session waiting for the start position and no rep: whoever reads the
+            # summary did not see the overlay's "get into position", so say why it is 0 (a person
+            # who never stood up straight between squat pulses, say).
+            ready = counter.rule.ready.message.rstrip(".")
+            notices.append(NoticeRecord(
+                NOT_STARTED, f"no rep counted: counting starts once you hold the start position ({ready})",
+                self.first_s if self.first_s is not None else end, end,
+            ))  # fmt: skip
         faults.sort(key=lambda f: (f.start_s, f.id))
         notices.sort(key=lambda n: (n.start_s, n.kind))
         holds.sort(key=lambda h: h.start_s)
