@@ -289,38 +289,9 @@ class MeasureReader:
         c = geo.coords
         kind = self.kind
         m = self.measure
-        if m.space == "picture" and kind in DEPTH_KINDS:
-            return self._read_flat(geo, [c[i][:2] for i in idx])
-        if kind == "angle":
-            inner = interior_angle(c[idx[0]], c[idx[1]], c[idx[2]])
-            if inner is None:
-                return None
-            return 180.0 - inner if m.convention == "flexion" else inner
-        if kind == "tilt":
-            return tilt(c[idx[0]], c[idx[1]], self.reference)
-        if kind == "lean":
-            facing = geo.facing()
-            return None if facing is None else lean(c[idx[0]], c[idx[1]], facing)
-        if kind == "fppa":
-            return fppa(c[idx[0]][:2], c[idx[1]][:2], c[idx[2]][:2], c[idx[3]][:2])
-        if kind == "elevation":
-            return self._elevation(geo, c[idx[0]], side)
-        norm = geo.norm(m.per)
-        if norm is None:
-            return None
-        a, b = c[idx[0]], c[idx[1]]
-        if kind == "height":
-            return (b[1] - a[1]) / norm
-        if m.axis == "horizontal":
-            return abs(a[0] - b[0]) / norm
-        if m.axis == "vertical":
-            return abs(a[1] - b[1]) / norm
-        return _dist(a, b) / norm
-
-    def _read_flat(self, geo: FrameGeometry, pts: list[Point]) -> float | None:
-        """``read`` for ``space: picture``: the measure's points flat (x, y) and body sizes
-        measured flat too (``picture_norm``)."""
-        kind, m = self.kind, self.measure
+        # flat in the picture: the points' depth left out, body sizes measured flat too
+        flat = m.space == "picture" and kind in DEPTH_KINDS
+        pts = [c[i][:2] for i in idx] if flat else [c[i] for i in idx]
         if kind == "angle":
             inner = interior_angle(pts[0], pts[1], pts[2])
             if inner is None:
@@ -328,7 +299,14 @@ class MeasureReader:
             return 180.0 - inner if m.convention == "flexion" else inner
         if kind == "tilt":
             return tilt(pts[0], pts[1], self.reference)
-        norm = geo.picture_norm(m.per)
+        if kind == "lean":
+            facing = geo.facing()
+            return None if facing is None else lean(pts[0], pts[1], facing)
+        if kind == "fppa":
+            return fppa(pts[0][:2], pts[1][:2], pts[2][:2], pts[3][:2])
+        if kind == "elevation":
+            return self._elevation(geo, pts[0], side)
+        norm = geo.picture_norm(m.per) if flat else geo.norm(m.per)
         if norm is None:
             return None
         a, b = pts

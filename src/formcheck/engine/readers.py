@@ -231,7 +231,8 @@ def _flat(idx: tuple[int, ...], measure: Measure) -> Reader:
             if nu < MIN_NORM or nv < MIN_NORM:
                 return None
             cos = (u0 * v0 + u1 * v1) / (nu * nv)
-            inner = degrees(acos(max(-1.0, min(1.0, cos))))
+            cos = cos if cos < 1.0 else 1.0  # clamped as max(-1.0, min(1.0, cos)) would
+            inner = degrees(acos(cos if cos > -1.0 else -1.0))
             return 180.0 - inner if flexion else inner
         if kind == "tilt":
             v0, v1 = b[0] - a[0], b[1] - a[1]
@@ -241,7 +242,9 @@ def _flat(idx: tuple[int, ...], measure: Measure) -> Reader:
             vy = v1 / n
             if horizontal:
                 return degrees(asin(min(1.0, abs(vy))))
-            return degrees(acos(max(-1.0, min(1.0, sign * vy))))
+            vy = sign * vy  # exactly -vy or vy
+            vy = vy if vy < 1.0 else 1.0
+            return degrees(acos(vy if vy > -1.0 else -1.0))
         norm = geo.picture_norm(per)
         if norm is None:
             return None
