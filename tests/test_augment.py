@@ -123,6 +123,7 @@ def test_mirror_variant_swaps_the_expected_sides_and_the_chosen_person() -> None
     right = next(r for r in report.rows if r.spec.key.endswith("@right"))
     assert right.spec.person == "left"  # the person on the right is on the left when mirrored
     assert [r.status for r in report.rows] == [OK, OK]
+    assert report.to_dict()["variant"] == "mirror"
     report = run_suite(REPO / "samples", clip_glob="donkey-kick--side", variant=VARIANTS["mirror"])
     (row,) = report.rows
     assert row.spec.reps is not None and (row.spec.reps.left, row.spec.reps.right) == (2, 0)
@@ -153,6 +154,7 @@ def test_cli_runs_a_variant(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["test", str(REPO / "samples"), "--clip", "side-lying-leg-lift--*", "--variant", "mirror"]
     assert main(args) == 0
     out = capsys.readouterr().out
+    assert out.startswith("variant mirror: the video flipped left to right")
     assert "6->6 (0/6->0/6)" in out
 
 

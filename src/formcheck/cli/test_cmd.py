@@ -61,6 +61,8 @@ def test_command(
 
     def print_row(row: ClipRow) -> None:
         if not printed:
+            if chosen is not None:
+                typer.echo(f"variant {chosen.name}: {chosen.description}")
             typer.echo(format_header())
             printed.append(True)
         typer.echo(format_row(row))

@@ -75,6 +75,7 @@ class SuiteReport:
     real: SuiteMetrics | None = None
     synthetic: SuiteMetrics | None = None
     seconds: float = 0.0
+    variant: str | None = None  # the ``suite.variants`` name the tracks were replayed as
 
     @property
     def failures(self) -> list[ClipRow]:
@@ -87,6 +88,7 @@ class SuiteReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": "formcheck.suite/1",
+            "variant": self.variant,
             "summary": None if self.real is None else self.real.line(),
             "synthetic_summary": None if self.synthetic is None else self.synthetic.line(),
             "seconds": round(self.seconds, 2),
@@ -189,7 +191,7 @@ def run_suite(
         runner = replay_runner if clips_dir is None else video_runner(Path(clips_dir), model)
     known = rule_paths(rules_dirs)
     exercises: dict[str, Exercise] = {}
-    report = SuiteReport()
+    report = SuiteReport(variant=None if variant is None else variant.name)
     started = time.perf_counter()
     for entry in entries:
         t0 = time.perf_counter()
