@@ -38,7 +38,10 @@ ModelOption = Annotated[
     typer.Option(
         "--model",
         metavar="lite|full|heavy|PATH",
-        help="Pose model: lite (fastest), full, heavy (most accurate), or a .task file.",
+        help=(
+            "Pose model: lite (fastest), full (the bundled rules are tuned on it), heavy (slowest), "
+            "or a .task file."
+        ),
         callback=check_model_spec,
     ),
 ]
