@@ -14,18 +14,19 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.landmarks import INDEX, NAMES
+from formcheck.landmarks import INDEX, NAMES, SIDES, other_side
 from formcheck.pose import X, Y
 from formcheck.track import PoseTrack
 
+
+def _mirror_index(name: str) -> int:
+    side, _, joint = name.partition("_")
+    return INDEX[f"{other_side(side)}_{joint}"] if side in SIDES else INDEX[name]
+
+
 # Landmark order with every left_* and right_* exchanged: the mirror image of a person is a
 # person whose left is where their right was.
-SWAPPED_SIDES: tuple[int, ...] = tuple(
-    INDEX[n.replace("left_", "right_")] if n.startswith("left_")
-    else INDEX[n.replace("right_", "left_")] if n.startswith("right_")
-    else INDEX[n]
-    for n in NAMES
-)  # fmt: skip
+SWAPPED_SIDES: tuple[int, ...] = tuple(_mirror_index(n) for n in NAMES)
 
 
 def mirrored(track: PoseTrack) -> PoseTrack:

@@ -13,12 +13,9 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from formcheck import augment
+from formcheck.landmarks import SIDES, other_side
 from formcheck.suite.spec import ClipSpec, RepCount, Span
 from formcheck.track import PoseTrack
-
-_OTHER_SIDE = {"left": "right", "right": "left"}
-# PersonSelector choices by position in the picture: mirrored, the left person is on the right.
-_MIRRORED_PERSON = {"left": "right", "right": "left"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +26,18 @@ class Variant:
     expected: Callable[[ClipSpec], ClipSpec] = lambda spec: spec
 
 
+def _mirrored_side(side: str) -> str:
+    """A body side, or a ``person`` choice by position in the picture: both swap in a mirror
+    ("both", "auto", "center" ... stay)."""
+    return other_side(side) if side in SIDES else side
+
+
 def _swap_sides(spec: ClipSpec) -> ClipSpec:
     reps = spec.reps
     if reps is not None:
         reps = RepCount(reps.total, reps.right, reps.left)
-    holds = tuple(Span(_OTHER_SIDE.get(h.label, h.label), h.start_s, h.end_s) for h in spec.holds)
-    person = _MIRRORED_PERSON.get(spec.person, spec.person)
-    return replace(spec, reps=reps, holds=holds, person=person)
+    holds = tuple(Span(_mirrored_side(h.label), h.start_s, h.end_s) for h in spec.holds)
+    return replace(spec, reps=reps, holds=holds, person=_mirrored_side(spec.person))
 
 
 def _scale_times(factor: float, spec: ClipSpec) -> ClipSpec:
