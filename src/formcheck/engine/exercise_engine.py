@@ -605,12 +605,11 @@ def _near_edge(landmark: Sequence[float]) -> bool:
     return not (EDGE_BAND <= x <= 1 - EDGE_BAND and EDGE_BAND <= y <= 1 - EDGE_BAND)
 
 
-def _visibility_wording(missing: set[str], at_edge: set[str] | None = None) -> str:
+def _visibility_wording(missing: set[str], at_edge: set[str]) -> str:
     """Guidance for the unseen landmarks ``missing`` (names), of which ``at_edge`` lie at or
-    beyond the picture's border (all of them when not given)."""
-    cut_off = missing if at_edge is None else at_edge
-    if cut_off:
-        parts = sorted({_BODY_PART.get(n.split("_", 1)[-1], n.replace("_", " ")) for n in cut_off})
+    beyond the picture's border."""
+    if at_edge:
+        parts = sorted({_BODY_PART.get(n.split("_", 1)[-1], n.replace("_", " ")) for n in at_edge})
         if "feet" in parts:
             return "step back so your feet are in view"
         if any(p in parts for p in ("knees", "hips")):
