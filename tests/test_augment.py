@@ -169,3 +169,13 @@ def test_every_sample_gives_the_same_result_mirrored() -> None:
         (r.spec.key, r.status, r.message.replace("left", "@").replace("right", "left").replace("@", "right"))
         for r in plain.rows
     ]
+
+
+def test_the_variant_option_help_names_every_variant() -> None:
+    """The CLI spells the names out (importing the variants would load numpy for --help)."""
+    import inspect
+
+    from formcheck.cli.test_cmd import test_command
+
+    help_text = inspect.signature(test_command).parameters["variant"].default.help
+    assert help_text.rstrip(".").split(": ", 1)[1].split(", ") == list(VARIANTS)
