@@ -76,12 +76,18 @@ def test_close_without_finish_leaves_nothing(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-def test_no_frames_no_file(tmp_path: Path) -> None:
+def test_no_frames_still_a_playable_video_that_says_so(tmp_path: Path) -> None:
+    # Interrupted before the first frame: the requested video exists and plays (issue 14).
     out = tmp_path / "empty.mp4"
-    sink = VideoWriterSink(out, 30.0)
+    sink = VideoWriterSink(out, 30.0, blank_size=(320, 181))
     sink.finish(None)
     sink.close()
-    assert not out.exists() and leftovers(tmp_path) == []
+    info = probe(out)
+    assert info["frames"] == 1 and info["size"] == (320, 180)
+    with av.open(str(out)) as container:
+        image = next(container.decode(video=0)).to_ndarray(format="bgr24")
+    assert image.max() > 200 and image.mean() < 60  # light text on a dark card
+    assert leftovers(tmp_path) == []
 
 
 def test_bad_fps_is_an_output_error(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import VideoWriter, corner_colours, marker_frame
-from formcheck.errors import CameraError, InputError, NoFramesError
+from formcheck.errors import CameraError, InputError, NoFramesError, TruncatedInput
 from formcheck.sources import camera_index, open_source
 from formcheck.sources.camera import MAX_FAILED_READS, CameraSource
 from formcheck.sources.realtime import RealtimeSource
@@ -201,9 +201,19 @@ def test_a_file_cut_mid_stream_keeps_the_frames_before_the_cut(
     data = fast.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: int(len(data) * 0.6)])
-    with VideoFileSource(cut) as source:
-        frames = list(source)
+    frames = []
+    with VideoFileSource(cut) as source, pytest.raises(TruncatedInput) as cut_short:
+        for frame in source:
+            frames.append(frame)
+    # The frames before the cut arrive first; then the source says where the video ends.
     assert 0 < len(frames) < 60
+    assert cut_short.value.ends_at_s == pytest.approx(frames[-1].t_ms / 1000)
+    assert f"{frames[-1].t_ms / 1000:.1f} s of the 2.0 s" in cut_short.value.message
+
+
+def test_a_complete_file_is_not_taken_for_a_cut_one(write_video: VideoWriter) -> None:
+    with VideoFileSource(write_video("whole.mp4", frames=60)) as source:
+        assert len(list(source)) == 60
 
 
 def test_a_source_cannot_be_read_twice(write_video: VideoWriter) -> None:

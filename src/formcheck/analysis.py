@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.errors import UsageError
 from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
-from formcheck.files import check_writable
+from formcheck.files import check_writable, is_stdout, output_kind
 from formcheck.people import PersonSelector
 from formcheck.pipeline import (
     BackgroundSink,
@@ -29,6 +29,10 @@ from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
     from formcheck.rules import Exercise
+
+
+# The annotated video is H.264 in MP4: a file name must say so (an .avi would lie).
+VIDEO_SUFFIXES = (".mp4", ".m4v")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,29 @@ class Outputs:
     def paths(self) -> list[Path]:
         return [p for p in (self.json, self.csv, self.video, self.report) if p is not None]
 
+    def named(self) -> list[tuple[str, Path]]:
+        """(option, path) of each wanted output: ``[("--json", Path("r.json")), ...]``."""
+        pairs = (
+            ("--json", self.json), ("--csv", self.csv), ("--video", self.video), ("--report", self.report)
+        )  # fmt: skip
+        return [(name, p) for name, p in pairs if p is not None]
+
+    def check(self) -> None:
+        """Refuse outputs that cannot be written as asked, before any work (``UsageError`` /
+        ``OutputError``)."""
+        to_stdout = [name for name, p in self.named() if is_stdout(p)]
+        if len(to_stdout) > 1:
+            both = " and ".join(to_stdout)
+            raise UsageError(f"only one output can go to standard output (-); {both} both do")
+        video = self.video
+        if video is not None and output_kind(video) == "file" and video.suffix.lower() not in VIDEO_SUFFIXES:
+            raise UsageError(
+                f"--video writes an H.264 MP4 video: name it .mp4 (got {video.name}, which says "
+                f"{video.suffix or 'nothing'})"
+            )
+        for path in self.paths():
+            check_writable(path)
+
 
 @dataclass(frozen=True)
 class AnalysisSettings:
@@ -75,6 +102,7 @@ class Analysis:
     input: Path
     outcome: RunOutcome
     outputs: Outputs
+    written: list[Path] = field(default_factory=list)  # the outputs saved (all, unless a save failed)
 
 
 def _stem(path: Path) -> str:
@@ -100,8 +128,7 @@ def analyze(
     path = Path(input_path)
     if settings.stride < 1:
         raise UsageError(f"--stride must be 1 or more, got {settings.stride}")
-    for out in outputs.paths():
-        check_writable(out)
+    outputs.check()
     engine = ExerciseEngine(exercise)
     selector = PersonSelector(settings.person)
 
@@ -115,6 +142,7 @@ def analyze(
                 on_start(-(-len(track) // settings.stride))
             pairs = replayed(track, stride=settings.stride)
             fps = track.fps
+            frame_size = track.image_size
             source_name = str(track.meta.get("source", {}).get("name", path.name))
         else:
             from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
@@ -128,28 +156,39 @@ def analyze(
                 on_start(-(-source.frame_count // settings.stride) if source.frame_count else None)
             pairs = estimated(source.frames(settings.stride), estimator, stride=settings.stride)
             fps = source.fps
+            frame_size = source.frame_size
             source_name = path.name
-        sinks = _make_sinks(outputs, exercise, fps=fps / settings.stride, source_name=source_name)
-        outcome = run(pairs, engine, selector=selector, sinks=sinks, on_step=on_step)
-    return Analysis(path, outcome, outputs)
+        sinks = _make_sinks(
+            outputs, exercise, fps=fps / settings.stride, frame_size=frame_size, source_name=source_name
+        )
+        outcome = run(pairs, engine, selector=selector, sinks=list(sinks), on_step=on_step)
+    written = [out for sink, out in sinks.items() if sink in outcome.finished]
+    return Analysis(path, outcome, outputs, written)
 
 
-def _make_sinks(outputs: Outputs, exercise: Exercise, *, fps: float, source_name: str) -> list[Sink]:
-    sinks: list[Sink] = []
+def _make_sinks(
+    outputs: Outputs, exercise: Exercise, *, fps: float, frame_size: tuple[int, int], source_name: str
+) -> dict[Sink, Path]:
+    """Each output's sink, and the path it writes."""
+    sinks: dict[Sink, Path] = {}
     if outputs.json is not None:
-        sinks.append(JsonSink(outputs.json, extra={"source": source_name}))
+        sinks[JsonSink(outputs.json, extra={"source": source_name})] = outputs.json
     if outputs.csv is not None:
         from formcheck.render.csv_writer import CsvSink
 
-        sinks.append(CsvSink(outputs.csv, exercise))
+        sinks[CsvSink(outputs.csv, exercise)] = outputs.csv
     if outputs.video is not None:
         from formcheck.render.overlay import OverlayAnnotator
-        from formcheck.render.video_writer import VideoWriterSink
+        from formcheck.render.video_writer import DEFAULT_BLANK_SIZE, VideoWriterSink
 
+        writer = VideoWriterSink(
+            outputs.video, fps, OverlayAnnotator(exercise),
+            blank_size=frame_size if min(frame_size) > 0 else DEFAULT_BLANK_SIZE,
+        )  # fmt: skip
         # Overlay and encoding (~10 ms a 720p frame) overlap the model's inference in a thread.
-        sinks.append(BackgroundSink(VideoWriterSink(outputs.video, fps, OverlayAnnotator(exercise))))
+        sinks[BackgroundSink(writer)] = outputs.video
     if outputs.report is not None:
         from formcheck.render.report import HtmlReportSink
 
-        sinks.append(HtmlReportSink(outputs.report, exercise, source_name=source_name))
+        sinks[HtmlReportSink(outputs.report, exercise, source_name=source_name)] = outputs.report
     return sinks

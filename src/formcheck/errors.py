@@ -37,6 +37,16 @@ class NoFramesError(InputError):
     exit_code = 4
 
 
+class TruncatedInput(InputError):
+    """A video whose frames stop before its container says they do (a copy or download cut
+    short): what was decoded is analysed, and the result is partial with a notice."""
+
+    def __init__(self, message: str, *, ends_at_s: float, notice: str) -> None:
+        super().__init__(message)
+        self.ends_at_s = ends_at_s  # the time (video seconds) of the last decoded frame
+        self.notice = notice  # the result's notice, in plain words
+
+
 class CameraError(InputError):
     """A camera that cannot be opened or stopped delivering frames."""
 

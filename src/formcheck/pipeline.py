@@ -19,11 +19,12 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from formcheck.errors import FormcheckError, Interrupted
+from formcheck import interrupts
+from formcheck.errors import FormcheckError, Interrupted, TruncatedInput
 from formcheck.files import check_writable, replacing
 from formcheck.people import PersonSelector
 from formcheck.pose import PoseFrame
@@ -60,6 +61,8 @@ class RunOutcome:
     result: SessionResult
     error: FormcheckError | None = None
     interrupted: bool = False
+    # The sinks that finished (saved their output); one that failed to does not stop the others.
+    finished: list[Sink] = field(default_factory=list)
 
 
 def estimated(
@@ -90,8 +93,9 @@ def run(
     """Drive ``engine`` over ``pairs``, feeding every step to ``sinks``.
 
     ``on_step`` may return True to stop the run early (the live window's quit key). Ctrl-C,
-    SIGTERM (mapped to KeyboardInterrupt by the CLI) and a source that fails midway all end the
-    run with a partial result that is still handed to every sink.
+    SIGTERM (a KeyboardInterrupt, or a request ``formcheck.interrupts`` recorded, checked before
+    the next frame) and a source that fails midway all end the run with a partial result that is
+    still handed to every sink, also when no frame was processed.
     """
     selector = selector or PersonSelector()
     error: FormcheckError | None = None
@@ -100,6 +104,7 @@ def run(
         for sink in sinks:
             stack.callback(sink.close)
         try:
+            interrupts.check()  # asked to stop while the model loaded: an empty, partial result
             for frame, pose_frame in pairs:
                 report = engine.update(pose_frame, selector.select(pose_frame))
                 step = Step(frame, pose_frame, report)
@@ -107,14 +112,33 @@ def run(
                     sink.write(step)
                 if on_step is not None and on_step(step):
                     break
+                interrupts.check()
         except KeyboardInterrupt:
             interrupted = True
         except FormcheckError as err:
             error = err
         result = engine.finish(partial=interrupted or error is not None)
+        if isinstance(error, TruncatedInput):
+            result = _with_truncation_notice(result, error)
+        finished: list[Sink] = []
         for sink in sinks:
-            sink.finish(result)
-    return RunOutcome(result, error, interrupted)
+            try:
+                sink.finish(result)
+            except FormcheckError as err:  # a full disk: still save what the others hold
+                error = error or err
+            else:
+                finished.append(sink)
+    return RunOutcome(result, error, interrupted, finished)
+
+
+def _with_truncation_notice(result: SessionResult, error: TruncatedInput) -> SessionResult:
+    """The result says where a video cut short ends (the engine never sees the container)."""
+    import dataclasses
+
+    from formcheck.engine.session import NoticeRecord
+
+    notice = NoticeRecord("truncated", error.notice, error.ends_at_s, error.ends_at_s)
+    return dataclasses.replace(result, notices=(*result.notices, notice))
 
 
 class BackgroundSink:

@@ -7,14 +7,12 @@
 from __future__ import annotations
 
 import importlib
-import signal
 import sys
-import threading
 
 import typer
 
-from formcheck import __version__
-from formcheck.errors import FormcheckError, Interrupted
+from formcheck import __version__, interrupts
+from formcheck.errors import FormcheckError, Interrupted, UsageError
 
 app = typer.Typer(
     name="formcheck",
@@ -67,31 +65,49 @@ def report_error(err: FormcheckError) -> None:
         print(err.detail, file=sys.stderr)
 
 
-def _sigterm_as_interrupt(signum: int, frame: object) -> None:
-    # SIGTERM takes the same path as Ctrl-C: results so far are saved and marked partial.
-    raise KeyboardInterrupt
+# Commands that save results: a Ctrl-C or SIGTERM ends their run cleanly with every output
+# written (``formcheck.interrupts``) instead of raising wherever the program happens to be.
+DEFERRING_COMMANDS = ("analyze", "live")
+
+
+def _command_name(argv: list[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def usage_line(err: typer.TyperException) -> str:
+    """click's usage error as the one line every error is ("formcheck: error: ..."), with the
+    command's --help to look at (instead of click's three-line usage block)."""
+    message = err.format_message().strip().rstrip(".")
+    ctx = getattr(err, "ctx", None)
+    hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    return f"formcheck: error: {message[:1].lower() + message[1:]}{hint}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        rc = app(args=argv, prog_name="formcheck", standalone_mode=False)
+        with interrupts.handling(defer=_command_name(args) in DEFERRING_COMMANDS):
+            from formcheck.cli.options import refuse_repeated_options
+
+            refuse_repeated_options(typer.main.get_command(app), args)
+            rc = app(args=args, prog_name="formcheck", standalone_mode=False)
     except FormcheckError as err:
         report_error(err)
         return err.exit_code
     except (typer.Abort, KeyboardInterrupt):
+        # Outside a run (a second Ctrl-C, or one in a command that saves nothing).
         print("formcheck: interrupted", file=sys.stderr)
         return Interrupted.exit_code
     except typer.Exit as err:
         return int(getattr(err, "exit_code", 0))
-    except typer.TyperException as err:  # bad usage: typer prints the usage line and the problem
-        show = getattr(err, "show", None)
-        if callable(show):
-            show()
+    except typer.TyperException as err:  # bad usage, found by typer's own parsing
+        if type(err).__name__ == "NoArgsIsHelpError":  # `formcheck rules`: the help is the answer
+            err.show()  # type: ignore[attr-defined]
         else:
-            print(f"formcheck: error: {err}", file=sys.stderr)
-        return int(getattr(err, "exit_code", 2))
+            print(usage_line(err), file=sys.stderr)
+        return int(getattr(err, "exit_code", UsageError.exit_code))
+    if rc == Interrupted.exit_code:  # typer turns a KeyboardInterrupt into a silent 130
+        print("formcheck: interrupted", file=sys.stderr)
     return rc if isinstance(rc, int) else 0
 
 

@@ -12,7 +12,7 @@ whether the file exists and is genuine is ``formcheck.models.resolve_model``'s j
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -75,3 +75,34 @@ RulesDirOption = Annotated[
         "--rules-dir", metavar="DIR", help="Extra folder of rule files, searched first (repeatable)."
     ),
 ]
+
+
+def refuse_repeated_options(command: Any, args: list[str]) -> None:
+    """``--json a --json b`` would silently keep ``b``: refuse an option given twice unless it is
+    meant to be repeated (``--exercise`` of live, ``--rules-dir``). ``command`` is the click
+    command typer built; the subcommand is found by walking ``args``."""
+    params: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    it = iter(args)
+    for arg in it:
+        if arg == "--":
+            return
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None and not arg.startswith("-"):
+            command, params, seen = sub, {}, {}
+            for param in command.params:
+                for opt in (*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())):
+                    if opt.startswith("-"):
+                        params[opt] = param
+            continue
+        name = arg.split("=", 1)[0]
+        param = params.get(name)
+        if param is None:
+            continue
+        takes_value = not getattr(param, "is_flag", False) and not getattr(param, "count", False)
+        if not takes_value or getattr(param, "multiple", False):
+            continue
+        value = arg.split("=", 1)[1] if "=" in arg else next(it, "")  # even if it looks like an option
+        if param.name in seen:
+            raise UsageError(f"{name} given twice ({seen[param.name]!r}, then {value!r}); give it once")
+        seen[param.name] = value

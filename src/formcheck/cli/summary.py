@@ -1,7 +1,10 @@
-"""The terminal summary of a session result (analyze, live)."""
+"""The terminal summary of a session result (analyze, live): what was counted, against the
+dose, and where the outputs went."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -12,8 +15,32 @@ def _fmt_s(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds:.1f}s"
 
 
-def print_summary(title: str, result: dict[str, Any], console: Console | None = None) -> None:
+def _number(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, int | float) else str(x)
+
+
+def dose_text(value: Any) -> str:
+    """A dose number from the JSON (15, or [10, 15]) as people write it: "15", "10–15"."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return f"{_number(value[0])}–{_number(value[1])}"
+    return _number(value)
+
+
+def _against(count: Any, dose_reps: Any) -> str:
+    return f"{count}" if dose_reps is None else f"{count} of {dose_text(dose_reps)}"
+
+
+def print_summary(
+    title: str,
+    result: dict[str, Any],
+    console: Console | None = None,
+    *,
+    written: Sequence[Path | str] = (),
+) -> None:
+    """``written``: the outputs saved, listed under the table's last rows ("-" is standard
+    output)."""
     console = console or Console()
+    dose_reps = (result.get("dose") or {}).get("reps")
     reps = result.get("reps") or {}
     name = result.get("exercise_name") or result.get("exercise")
     table = Table(title=f"{title}: {name}", title_justify="left", show_header=False, min_width=64)
@@ -23,10 +50,12 @@ def print_summary(title: str, result: dict[str, Any], console: Console | None = 
         table.add_row("note", "[yellow]partial result (interrupted, or the input failed midway)[/]")
     table.add_row("pose seen", f"{100 * float(result.get('pose_coverage') or 0):.0f}% of frames")
     if reps.get("total") is not None and (reps.get("total") or not result.get("holds")):
-        by_side = ""
         if reps.get("left") is not None or reps.get("right") is not None:
-            by_side = f"  (left {reps.get('left')}, right {reps.get('right')})"
-        table.add_row("reps", f"{reps.get('total')}{by_side}")
+            # The dose is per side: each side against it.
+            left, right = _against(reps.get("left"), dose_reps), _against(reps.get("right"), dose_reps)
+            table.add_row("reps", f"{reps.get('total')}  (left {left}, right {right})")
+        else:
+            table.add_row("reps", _against(reps.get("total"), dose_reps))
         table.add_row("good / faulty", f"{reps.get('good', 0)} / {reps.get('faulty', 0)}")
     for hold in result.get("holds") or []:
         target = hold.get("target_s")
@@ -44,4 +73,7 @@ def print_summary(title: str, result: dict[str, Any], console: Console | None = 
         table.add_row(f"fault {fault_id}", f"{len(spans)}× at {times} — {spans[0].get('message', '')}")
     for notice in result.get("notices") or []:
         table.add_row("notice", f"{notice.get('message')} ({_fmt_s(notice.get('seconds'))})")
+    for i, path in enumerate(written):
+        where = "standard output" if str(path) == "-" else str(path)
+        table.add_row("written" if i == 0 else "", where)
     console.print(table)

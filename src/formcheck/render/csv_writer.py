@@ -17,8 +17,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from formcheck.errors import OutputError
-from formcheck.files import temp_beside
+from formcheck.files import PendingOutput
 
 if TYPE_CHECKING:
     from formcheck.engine import SessionResult
@@ -54,7 +53,7 @@ class CsvSink:
         self._measure_columns: list[str] | None = None
         self._fh: TextIO | None = None
         self._writer: Any = None
-        self._tmp: Path | None = None
+        self._pending: PendingOutput | None = None
         self._done = False
 
     def columns(self) -> list[str]:
@@ -67,7 +66,11 @@ class CsvSink:
         if self._fh is None:
             # The engine reports every measure every frame, so the first frame names them all.
             self._open(list(report.measures))
-        self._writer.writerow(self._row(report))
+        try:
+            self._writer.writerow(self._row(report))
+        except OSError as err:  # a full disk, mid-run
+            assert self._pending is not None
+            raise self._pending.error(err) from err
         self.rows_written += 1
 
     def _row(self, report: FrameReport) -> list[str]:
@@ -91,15 +94,15 @@ class CsvSink:
         self._done = True
         if self._fh is None:  # no frame at all: still a valid file with its header
             self._open(list(self.exercise.measures))
-        assert self._fh is not None and self._tmp is not None
+        assert self._fh is not None and self._pending is not None
         try:
             self._fh.close()
             self._fh = None
-            os.replace(self._tmp, self.path)
-            self._tmp = None
         except OSError as err:
             self._discard()
-            raise OutputError(f"cannot write CSV {self.path}: {err.strerror or err}") from err
+            raise self._pending.error(err) from err
+        self._pending.commit()  # raises OutputError (and cleans up) when the disk refuses it
+        self._pending = None
 
     def close(self) -> None:
         self._done = True
@@ -107,12 +110,8 @@ class CsvSink:
 
     def _open(self, measure_columns: list[str]) -> None:
         self._measure_columns = measure_columns
-        try:
-            fd, self._tmp = temp_beside(self.path, ".tmp.csv")
-            self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        except OSError as err:
-            self._discard()
-            raise OutputError(f"cannot write CSV {self.path}: {err.strerror or err}") from err
+        self._pending = PendingOutput(self.path, what="CSV", suffix=".tmp.csv")
+        self._fh = os.fdopen(self._pending.take_fd(), "w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._fh)
         self._writer.writerow(self.columns())
 
@@ -120,6 +119,6 @@ class CsvSink:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
-        if self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
-            self._tmp = None
+        if self._pending is not None:
+            self._pending.discard()
+            self._pending = None

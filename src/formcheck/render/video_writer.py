@@ -6,12 +6,14 @@ height, and the index (``moov``) at the front of the file (``+faststart``) so it
 Each frame is stamped with its own source timestamp (millisecond time base), so a variable
 frame rate or a strided run stays in sync with the real clock.
 
-Failure policy: the video is written to a hidden temporary file next to the target.
-``finish()`` (which the pipeline calls also for interrupted and partial runs) flushes the
-encoder, closes the container and renames it onto the target, so an interrupted run still
-leaves a valid, playable video of what was analysed so far. ``close()`` without a ``finish()``
+Failure policy: the video is written to a temporary file (``files.PendingOutput``: beside a
+regular target, or elsewhere for a FIFO or standard output). ``finish()`` (which the pipeline
+calls also for interrupted and partial runs) flushes the encoder, closes the container and puts
+it in place, so an interrupted run still leaves a valid, playable video of what was analysed so
+far. A run that analysed no frame at all (interrupted while the model loaded) still leaves a
+valid video: one still frame saying so, at ``blank_size``. ``close()`` without a ``finish()``
 means the run crashed: the temporary file is removed and the target is left untouched. No
-temporary file survives either way. A run that wrote no frame leaves no file.
+temporary file survives either way.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import OutputError
-from formcheck.files import temp_beside
+from formcheck.files import PendingOutput, describe
 
 if TYPE_CHECKING:
     from formcheck.engine import SessionResult
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 
 TIME_BASE = Fraction(1, 1000)
 PREFERRED_ENCODERS = ("libx264", "libopenh264", "h264")
+# What the video shows when no frame was analysed (the run was interrupted before the first).
+BLANK_MESSAGE = "No frame was analysed: the run was interrupted before the first one."
+DEFAULT_BLANK_SIZE = (640, 360)
 
 
 def h264_encoder() -> str:
@@ -69,8 +74,10 @@ class VideoWriterSink:
         *,
         crf: int = 23,
         preset: str = "veryfast",
+        blank_size: tuple[int, int] = DEFAULT_BLANK_SIZE,
     ) -> None:
         self.path = Path(path)
+        self.blank_size = blank_size
         if not fps or fps <= 0:
             raise OutputError(f"cannot write a video at {fps} frames per second")
         self.fps = float(fps)
@@ -81,7 +88,7 @@ class VideoWriterSink:
         self._encoder = h264_encoder()
         self._container: Any = None
         self._stream: Any = None
-        self._tmp: Path | None = None
+        self._pending: PendingOutput | None = None
         self._size: tuple[int, int] | None = None
         self._t0_ms: int | None = None
         self._last_pts = -1
@@ -115,7 +122,7 @@ class VideoWriterSink:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         except (OSError, av.FFmpegError) as err:
-            raise OutputError(f"cannot write video {self.path}: {err}") from err
+            raise OutputError(f"cannot write video {describe(self.path)}: {err}") from err
         self._last_pts = pts
         self.frames_written += 1
 
@@ -123,21 +130,20 @@ class VideoWriterSink:
         """Flush and close the video and move it onto the target path."""
         if self._done:
             return
-        self._done = True
         if self._container is None:
-            return
-        tmp = self._tmp
+            self.write_image(blank_frame(self.blank_size), 0)
+        self._done = True
         try:
             for packet in self._stream.encode(None):
                 self._container.mux(packet)
             self._container.close()
             self._container = None
-            assert tmp is not None
-            os.replace(tmp, self.path)
-            self._tmp = None
+            assert self._pending is not None
+            self._pending.commit()
+            self._pending = None
         except (OSError, av.FFmpegError) as err:
             self._discard()
-            raise OutputError(f"cannot write video {self.path}: {err}") from err
+            raise OutputError(f"cannot write video {describe(self.path)}: {err}") from err
 
     def close(self) -> None:
         self._done = True
@@ -156,12 +162,15 @@ class VideoWriterSink:
         if w < 2 or h < 2:
             raise OutputError(f"cannot write a {width}x{height} video")
         try:
-            fd, self._tmp = temp_beside(self.path, ".tmp.mp4")
-            os.close(fd)
-            container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
+            self._pending = PendingOutput(self.path, what="video", suffix=".tmp.mp4")
+            os.close(self._pending.take_fd())
+            assert self._pending.tmp is not None
+            container = av.open(
+                str(self._pending.tmp), mode="w", format="mp4", options={"movflags": "+faststart"}
+            )
         except (OSError, av.FFmpegError) as err:
             self._discard()
-            raise OutputError(f"cannot write video {self.path}: {err}") from err
+            raise OutputError(f"cannot write video {describe(self.path)}: {err}") from err
         rate = Fraction(self.fps).limit_denominator(1001)
         stream: Any = container.add_stream(self._encoder, rate=rate)
         stream.width, stream.height = w, h
@@ -181,6 +190,23 @@ class VideoWriterSink:
             with contextlib.suppress(Exception):  # already failing; the temp file goes anyway
                 self._container.close()
             self._container = None
-        if self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
-            self._tmp = None
+        if self._pending is not None:
+            self._pending.discard()
+            self._pending = None
+
+
+def blank_frame(size: tuple[int, int]) -> np.ndarray:
+    """A dark frame of ``size`` (width, height) saying that no frame was analysed."""
+    from formcheck.render.text import put_text, wrap
+
+    width, height = even_size(max(size[0], 64), max(size[1], 64))
+    image = np.full((height, width, 3), 32, dtype=np.uint8)
+    scale = max(0.4, min(width, height) / 720)
+    thickness = max(1, round(scale * 1.5))
+    lines = wrap(BLANK_MESSAGE, scale, thickness, int(width * 0.9))
+    line_h = int(34 * scale)
+    y = height // 2 - line_h * (len(lines) - 1) // 2
+    for line in lines:
+        put_text(image, line, (int(width * 0.05), y), scale, (235, 235, 235), thickness)
+        y += line_h
+    return image

@@ -41,6 +41,10 @@ VALUE_RANGE: dict[str, tuple[float, float]] = {
 DEGREE_KINDS = ("angle", "tilt", "fppa", "lean")
 
 
+def _whole(x: float) -> float:
+    return int(x) if float(x).is_integer() else x
+
+
 @dataclass(frozen=True, slots=True)
 class Range:
     """A dose number: exactly ``lo`` when ``lo == hi``, else "lo–hi"."""
@@ -52,7 +56,9 @@ class Range:
         return f"{self.lo:g}" if self.lo == self.hi else f"{self.lo:g}–{self.hi:g}"
 
     def to_json(self) -> float | list[float]:
-        return self.lo if self.lo == self.hi else [self.lo, self.hi]
+        """A number, or [low, high]; whole numbers as ints (15 reps, not 15.0)."""
+        lo, hi = _whole(self.lo), _whole(self.hi)
+        return lo if lo == hi else [lo, hi]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,13 @@ from typing import Any
 import numpy as np
 
 from formcheck.closing import Closing
-from formcheck.errors import InputError, NoFramesError
+from formcheck.errors import InputError, NoFramesError, TruncatedInput
 from formcheck.sources.base import Frame
+
+# A video counts as cut short when the frames decoded fall this far behind what its container
+# declares: more than this share of the frame count, or of the duration, and at least a second.
+_TRUNCATION_SHARE = 0.03
+_TRUNCATION_MIN_S = 1.0
 
 # FFmpeg demuxers that read a single still image; such a file is a picture, not a video.
 _IMAGE_FORMAT_SUFFIXES = ("_pipe",)
@@ -69,18 +74,26 @@ class VideoFileSource(Closing):
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.fps = float(rate) if rate else 30.0
         self._time_base: Fraction = self._stream.time_base or Fraction(1, 1000)
-        self.frame_count: int | None = int(self._stream.frames or 0) or self._estimated_frame_count()
+        # What the container declares (its index), to tell a complete file from one cut short.
+        self.declared_frames: int | None = int(self._stream.frames or 0) or None
+        self.declared_duration_s: float | None = self._declared_duration_s()
+        self.frame_count: int | None = self.declared_frames or self._estimated_frame_count()
+        width, height = int(self._stream.width or 0), int(self._stream.height or 0)
+        # (width, height) as stored (before any rotation), known before a frame is decoded.
+        self.frame_size = (width, height)
         self._iterated = False
+
+    def _declared_duration_s(self) -> float | None:
+        if self._stream.duration:
+            return float(self._stream.duration * self._time_base)
+        if self._container.duration:
+            return self._container.duration / 1_000_000  # AV_TIME_BASE
+        return None
 
     def _estimated_frame_count(self) -> int | None:
         """Frames from the duration when the container does not say (progress bars only)."""
-        if self._stream.duration:
-            seconds = float(self._stream.duration * self._time_base)
-        elif self._container.duration:
-            seconds = self._container.duration / 1_000_000  # AV_TIME_BASE
-        else:
-            return None
-        return max(1, round(seconds * self.fps))
+        seconds = self._declared_duration_s()
+        return None if seconds is None else max(1, round(seconds * self.fps))
 
     def __iter__(self) -> Iterator[Frame]:
         return self.frames()
@@ -117,10 +130,37 @@ class VideoFileSource(Closing):
         except (av.error.FFmpegError, OSError) as err:
             if index == 0:
                 raise NoFramesError(f"no decodable frames in {self.path} ({_reason(err)})") from err
-            # A file cut mid-stream: keep what was decoded, as a player would.
-            return
+            # A file cut mid-stream: what was decoded is kept, as a player would (and said below).
         if index == 0:
             raise NoFramesError(f"no decodable frames in {self.path}")
+        self._check_complete(index, last_t_ms)
+
+    def _check_complete(self, decoded: int, last_t_ms: int) -> None:
+        """Raise ``TruncatedInput`` when the frames ended well before the container said they
+        would: a file whose index is at the front (``+faststart``) but whose data was cut off
+        decodes without an error to the cut, and would pass for a complete, shorter video."""
+        frame_s = 1 / self.fps
+        decoded_s = last_t_ms / 1000 + frame_s
+        short_by = []
+        if self.declared_frames:
+            missing = self.declared_frames - decoded
+            if missing > max(_TRUNCATION_SHARE * self.declared_frames, _TRUNCATION_MIN_S * self.fps):
+                short_by.append(missing)
+        if self.declared_duration_s:
+            missing_s = self.declared_duration_s - decoded_s
+            if missing_s > max(_TRUNCATION_SHARE * self.declared_duration_s, _TRUNCATION_MIN_S):
+                short_by.append(round(missing_s * self.fps))
+        if not short_by:
+            return
+        total_s = self.declared_duration_s or (self.declared_frames or 0) * frame_s
+        ends = last_t_ms / 1000
+        raise TruncatedInput(
+            f"{self.path} is cut short: its frames end at {ends:.1f} s of the {total_s:.1f} s it "
+            f"declares ({decoded} of {self.declared_frames or '?'} frames); the results cover "
+            "what was there and are marked partial",
+            ends_at_s=ends,
+            notice=f"the video ends at {ends:.1f} s of its {total_s:.1f} s: the file is cut short",
+        )
 
     def close(self) -> None:
         self._container.close()
