@@ -64,7 +64,7 @@ def test_validate_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert f"ok  {good}  (my-hold)" in cap.out
     assert f"{bad}:8: hold.when.abve: unknown field 'abve' (did you mean 'above'?)" in cap.err
     assert "^" in cap.err  # the offending line with a caret
-    assert cap.err.strip().endswith("1 of 2 rule files failed to validate")
+    assert cap.err.strip().endswith("1 problem: 1 of 2 rule files failed to validate")
     assert "Traceback" not in cap.err
 
 

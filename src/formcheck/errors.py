@@ -65,6 +65,17 @@ class RuleError(FormcheckError):
     exit_code = 7
 
 
+class RuleErrors(RuleError):
+    """Every problem found in one rule file (``errors``, in file order), as a compiler reports
+    them; the message is the first, with how many more there are."""
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        more = len(errors) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(errors[0].message + suffix, detail=errors[0].detail)
+        self.errors = errors
+
+
 class OutputError(FormcheckError):
     """An output path that cannot be written."""
 

@@ -29,6 +29,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _requested: int | None = None  # the signal received and not yet acted upon
 _deferring = False
+_reported = False  # a command said what the interruption saved (the CLI adds nothing)
 
 
 def requested() -> bool:
@@ -40,6 +41,16 @@ def check() -> None:
     """Raise KeyboardInterrupt if a stop was asked for: call it where stopping is clean."""
     if _requested is not None:
         raise KeyboardInterrupt
+
+
+def mark_reported() -> None:
+    """The command told the user what an interruption saved (``was_reported``)."""
+    global _reported
+    _reported = True
+
+
+def was_reported() -> bool:
+    return _reported
 
 
 def _record(signum: int, frame: FrameType | None) -> None:
@@ -80,9 +91,10 @@ def handling(*, defer: bool) -> Iterator[None]:
     ``defer=True``: record them for ``check()`` (see the module doc). ``defer=False``: raise
     KeyboardInterrupt at once, also for one that arrived before (during ``install_early``).
     """
-    global _requested, _deferring
+    global _requested, _deferring, _reported
     early = _requested
     _requested = None
+    _reported = False
     was_deferring = _deferring
     _deferring = defer
     previous = _install()

@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
             refuse_repeated_options(typer.main.get_command(app), args)
             rc = app(args=args, prog_name="formcheck", standalone_mode=False)
+            reported = interrupts.was_reported()
     except FormcheckError as err:
         report_error(err)
         return err.exit_code
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(usage_line(err), file=sys.stderr)
         return int(getattr(err, "exit_code", UsageError.exit_code))
-    if rc == Interrupted.exit_code:  # typer turns a KeyboardInterrupt into a silent 130
+    if rc == Interrupted.exit_code and not reported:  # typer makes a KeyboardInterrupt a silent 130
         print("formcheck: interrupted", file=sys.stderr)
     return rc if isinstance(rc, int) else 0
 

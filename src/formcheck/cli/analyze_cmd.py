@@ -104,12 +104,15 @@ def _analyze_in_parallel(tasks: list[Task], jobs: int, summary_to_stderr: bool) 
             if future.cancelled():
                 continue
             done = future.result()
+            if isinstance(done[1], Interrupted):
+                interrupts.mark_reported()  # said by _print_one, from the worker's message
             results.append((task[0], done))
             _print_one(task[0], done, summary_to_stderr)
     return results
 
 
 def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
+    from formcheck import interrupts
     from formcheck.analysis import analyze
     from formcheck.progress import FrameProgress
     from formcheck.rules import load_exercise
@@ -131,6 +134,7 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
         error = outcome.error
         if outcome.interrupted:
             error = Interrupted(interrupted_message(summary, analysis.written, len(outputs.paths())))
+            interrupts.mark_reported()
         return summary, error, analysis.written
     except FormcheckError as err:
         return None, err, []

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import typer
@@ -82,6 +79,12 @@ def live_command(
 
     if snapshot_dir is not None and not window:
         raise UsageError("--snapshot-dir saves what the window shows: it needs the window")
+    if window:
+        from formcheck.live.display import display_problem
+
+        problem = display_problem()  # before the model loads: Qt would abort the process later
+        if problem is not None:
+            raise UsageError(problem)
     exercises = [load_exercise(e, list(rules_dir) or None) for e in exercise]
     target = check_writable(json_path) if json_path is not None else default_json_path(exercises[0].id)
     is_camera = source is None
@@ -133,8 +136,9 @@ def live_command(
 
                     say(f"keys: {HELP}")
             try:
-                with _sigterm_as_interrupt():
-                    outcome = session.run()
+                # Ctrl-C and SIGTERM (deferred by the CLI: formcheck.interrupts) end the set
+                # being analysed, which is saved and marked partial.
+                outcome = session.run()
             finally:
                 if live_window is not None:
                     live_window.destroy()
@@ -147,8 +151,16 @@ def live_command(
     if outcome.error is not None:
         raise outcome.error
     if outcome.interrupted:
-        raise Interrupted("interrupted: the sets so far were saved (the last one marked partial)")
+        raise Interrupted(_interrupted_message(outcome.sets))
     return 0
+
+
+def _interrupted_message(sets: list[SavedSet]) -> str:
+    if not sets:
+        return "interrupted before any set was saved"
+    where = ", ".join(str(s.path) for s in sets)
+    count = f"{len(sets)} set{'s' if len(sets) > 1 else ''}"
+    return f"interrupted: {count} saved to {where} (the last one partial)"
 
 
 def _open(source: Path | None, camera: int) -> FrameSource:
@@ -171,24 +183,6 @@ def _start_voice(say: Callable[[str], None], *, asked: bool) -> Voice | None:
     return Voice(speak)
 
 
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM ends the session like Ctrl-C: the current set is saved and marked partial."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (tests calling main() from a worker)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _print_summary(sets: list[SavedSet]) -> None:
     from formcheck.cli.summary import print_summary
 
@@ -196,5 +190,5 @@ def _print_summary(sets: list[SavedSet]) -> None:
         print("no set was saved (the session ended before any frame was analysed)", file=sys.stderr)
         return
     for saved in sets:
-        print_summary(f"set {saved.number}", saved.result)
+        print_summary(f"set {saved.number}", saved.result, written=[saved.path])
         print(f"saved: {saved.path}")

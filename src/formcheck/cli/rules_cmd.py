@@ -50,28 +50,37 @@ def show_command(
 @rules_app.command("validate")
 def validate_command(
     files: list[Path] = typer.Argument(
-        None, metavar="[FILE...]", help="Rule files (default: every rule found)."
+        None, metavar="[FILE|FOLDER...]", help="Rule files, or folders of them (default: every rule found)."
     ),
     rules_dir: RulesDirOption = []  # noqa: B006 - typer copies the default,
 ) -> None:
-    """Check rule files; prints every problem and exits non-zero if there is one."""
+    """Check rule files; prints every problem of every file and exits non-zero if there is one."""
+    from formcheck.errors import RuleErrors
     from formcheck.rules import rule_paths, validate_file
+    from formcheck.rules.loader import rule_files_in
 
     if not files:
         files = list(rule_paths(rules_dir or None).values())
         if not files:
             raise RuleError("no rule files found")
-    bad = 0
+    else:
+        files = [f for given in files for f in (rule_files_in(given) if given.is_dir() else [given])]
+    bad = problems = 0
     for path in files:
         try:
             ex = validate_file(path)
         except RuleError as err:
             bad += 1
-            print(f"formcheck: error: {err.message}", file=sys.stderr)
-            if err.detail:
-                print(err.detail, file=sys.stderr)
+            for one in err.errors if isinstance(err, RuleErrors) else [err]:
+                problems += 1
+                print(f"formcheck: error: {one.message}", file=sys.stderr)
+                if one.detail:
+                    print(one.detail, file=sys.stderr)
             continue
         typer.echo(f"ok  {path}  ({ex.id})")
     if bad:
-        raise RuleError(f"{bad} of {len(files)} rule file{'s' if len(files) > 1 else ''} failed to validate")
+        found = f"{problems} problem{'s' if problems > 1 else ''}: "
+        raise RuleError(
+            f"{found}{bad} of {len(files)} rule file{'s' if len(files) > 1 else ''} failed to validate"
+        )
     typer.echo(f"{len(files)} rule file{'s' if len(files) > 1 else ''} valid")

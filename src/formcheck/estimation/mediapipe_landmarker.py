@@ -82,21 +82,26 @@ class MediaPipeEstimator(Closing):
         return tuple(poses)
 
     def close(self) -> None:
-        # Close explicitly: MediaPipe's own __del__ fails noisily at interpreter shutdown.
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        # Close explicitly, on the thread that ran the model and after the last inference
+        # (``estimate`` is synchronous): MediaPipe's own __del__ fails noisily at interpreter
+        # shutdown. Tearing the graph down logs "INFO: ... DestroyAccelerator" lines to fd 2.
+        landmarker, self._landmarker = self._landmarker, None
+        if landmarker is not None:
+            with _native_stderr_silenced():
+                landmarker.close()
+                del landmarker  # the graph's last reference: its destructor logs too
 
 
 
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
-    """Hide what MediaPipe's C++ code writes to file descriptor 2 while loading the model.
+    """Hide what MediaPipe's C++ code writes to file descriptor 2 while loading or closing the model.
 
     TFLite and absl log INFO/WARNING lines ("Created TensorFlow Lite XNNPACK delegate", "Feedback
-    manager requires a model with a single signature") straight to fd 2, ignoring Python and
-    environment settings; a user would take them for errors. Real failures still surface as
-    exceptions, which become one-line ``ModelError``s. ``FORMCHECK_DEBUG=1`` keeps the lines.
+    manager requires a model with a single signature", "DestroyAccelerator") straight to fd 2,
+    ignoring Python and environment settings; a user would take them for errors. Real failures
+    still surface as exceptions, which become one-line ``ModelError``s. ``FORMCHECK_DEBUG=1``
+    keeps the lines.
     """
     if os.environ.get("FORMCHECK_DEBUG"):
         yield

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from formcheck import interrupts
 from formcheck.errors import FormcheckError, UsageError
 from formcheck.files import check_writable
 from formcheck.live.controls import Command
@@ -273,8 +274,10 @@ class LiveSession:
     # -- the frame stream of one set --------------------------------------------------------
     def _pairs(self, clock: _SetClock) -> Iterator[tuple[Frame, PoseFrame]]:
         outcome = self._outcome
-        wait = None if self._controls is None else 0.05
+        # Headless, the wait is still bounded so a Ctrl-C is seen while the camera is silent.
+        wait = 0.2 if self._controls is None else 0.05
         while True:
+            interrupts.check()
             if self._paused:
                 if not self._pause_step(clock):
                     return

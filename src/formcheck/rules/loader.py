@@ -51,6 +51,14 @@ def search_dirs(rules_dirs: Sequence[PathLike] | None = None) -> list[tuple[Path
     return dirs
 
 
+def rule_files_in(directory: Path) -> list[Path]:
+    """The rule files (``*.yaml``, ``*.yml``) of a folder, sorted; none is an error."""
+    found = _rule_files(directory)
+    if not found:
+        raise RuleError(f"no rule files (*.yaml) in folder {directory}")
+    return found
+
+
 def _rule_files(directory: Path) -> list[Path]:
     try:
         return sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file())

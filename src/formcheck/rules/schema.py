@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from formcheck.errors import RuleError
+from formcheck.errors import RuleError, RuleErrors
 from formcheck.landmarks import INDEX, SIDED_JOINTS
 from formcheck.rules import model as m
 from formcheck.rules.yamlnodes import Document, PathKey
@@ -65,14 +66,54 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+T = TypeVar("T")
+
+
+class _Cascade(RuleError):
+    """A problem that only follows from one already reported (a reference to a broken measure)."""
+
+
 class _Checker:
-    """Typed accessors over the document that raise precise ``RuleError``s."""
+    """Typed accessors over the document that raise precise ``RuleError``s.
+
+    Every problem of a file is reported in one run, as a compiler does: each section, measure
+    and fault is checked on its own (``attempt``), a failure is collected in ``errors`` and the
+    check goes on; unknown field names are collected without stopping. A reference to a measure
+    that failed is not reported again (``_Cascade``).
+    """
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
+        self.errors: list[RuleError] = []
+        self.broken_measures: set[str] = set()
+        self.measures_unreadable = False
+        self.unknown_fields: set[PathKey] = set()
 
     def fail(self, path: PathKey, what: str, *, at_key: bool = False) -> RuleError:
         return self.doc.error(path, what, at_key=at_key)
+
+    def attempt(self, check: Callable[[], T], default: T) -> T:
+        """``check()``, or ``default`` with its problem collected."""
+        try:
+            return check()
+        except _Cascade:
+            return default
+        except RuleErrors as err:
+            self.report(*err.errors)
+            return default
+        except RuleError as err:
+            self.report(err)
+            return default
+
+    def report(self, *errors: RuleError) -> None:
+        for err in errors:
+            if all(err.message != seen.message for seen in self.errors):
+                self.errors.append(err)
+
+    def raise_collected(self) -> None:
+        if self.errors:
+            ordered = sorted(self.errors, key=_line_of)
+            raise ordered[0] if len(ordered) == 1 else RuleErrors(ordered)
 
     def mapping(self, value: Any, path: PathKey, what: str = "a mapping") -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -80,17 +121,26 @@ class _Checker:
         return value
 
     def fields(self, mapping: dict[str, Any], path: PathKey, allowed: Iterable[str]) -> None:
+        """Collect every unknown field (the rest of the mapping is still checked)."""
         allowed = list(allowed)
         for key in mapping:
             if key not in allowed:
-                raise self.fail(
-                    (*path, key), f"unknown field '{key}'{did_you_mean(key, allowed)}", at_key=True
+                self.unknown_fields.add((*path, key))
+                self.report(
+                    self.fail((*path, key), f"unknown field '{key}'{did_you_mean(key, allowed)}", at_key=True)
                 )
 
     def require(self, mapping: dict[str, Any], key: str, path: PathKey) -> Any:
         if key not in mapping:
+            if self.misspelt(mapping, path, key):
+                raise _Cascade(key)  # 'peek' was reported as unknown (did you mean 'peak'?)
             raise self.fail(path, f"missing required field '{key}'")
         return mapping[key]
+
+    def misspelt(self, mapping: dict[str, Any], path: PathKey, *keys: str) -> bool:
+        """Was one of ``keys`` given misspelt (and so already reported as an unknown field)?"""
+        typos = [k for k in mapping if (*path, k) in self.unknown_fields]
+        return any(difflib.get_close_matches(key, typos, n=1, cutoff=0.6) for key in keys)
 
     def text(self, value: Any, path: PathKey) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -154,45 +204,84 @@ class _Checker:
         return m.Range(lo, hi)
 
 
+def _line_of(err: RuleError) -> int:
+    found = re.search(r":(\d+): ", err.message)
+    return int(found.group(1)) if found else 0
+
+
 def build_exercise(doc: Document) -> m.Exercise:
+    """The ``Exercise`` a document describes; raises ``RuleError`` for one problem, or
+    ``RuleErrors`` listing every problem of the file."""
     c = _Checker(doc)
     top = c.mapping(doc.value, (), "a mapping with format, id, name, ... at the top level")
     c.fields(top, (), TOP_FIELDS)
-    fmt = c.require(top, "format", ())
-    if isinstance(fmt, bool) or fmt != m.FORMAT_VERSION:
-        raise c.fail(
-            ("format",), f"unsupported format {fmt!r}; this formcheck reads format {m.FORMAT_VERSION}"
-        )
-    ex_id = c.text(c.require(top, "id", ()), ("id",))
-    if not ID_RE.match(ex_id):
-        raise c.fail(("id",), f"id '{ex_id}' must be lowercase words joined by '-' (like 'wall-squat')")
     stem = doc.path.name.rsplit(".", 1)[0]
-    if ex_id != stem:
-        raise c.fail(("id",), f"id '{ex_id}' must match the file name '{stem}'")
-    name = c.text(c.require(top, "name", ()), ("name",))
-    description = c.text(top["description"], ("description",)) if "description" in top else ""
-    view = c.choice(c.require(top, "view", ()), ("view",), m.VIEWS, "view")
-    dose = _dose(c, c.require(top, "dose", ()))
+
+    def check_format() -> None:
+        fmt = c.require(top, "format", ())
+        if isinstance(fmt, bool) or fmt != m.FORMAT_VERSION:
+            raise c.fail(
+                ("format",), f"unsupported format {fmt!r}; this formcheck reads format {m.FORMAT_VERSION}"
+            )
+
+    def check_id() -> str:
+        ex_id = c.text(c.require(top, "id", ()), ("id",))
+        if not ID_RE.match(ex_id):
+            raise c.fail(("id",), f"id '{ex_id}' must be lowercase words joined by '-' (like 'wall-squat')")
+        if ex_id != stem:
+            raise c.fail(("id",), f"id '{ex_id}' must match the file name '{stem}'")
+        return ex_id
+
+    c.attempt(check_format, None)
+    ex_id = c.attempt(check_id, stem)
+    name = c.attempt(lambda: c.text(c.require(top, "name", ()), ("name",)), stem)
+    description = c.attempt(
+        lambda: c.text(top["description"], ("description",)) if "description" in top else "", ""
+    )
+    view = c.attempt(lambda: c.choice(c.require(top, "view", ()), ("view",), m.VIEWS, "view"), "any")
+    dose = c.attempt(lambda: _dose(c, c.require(top, "dose", ())), m.Dose())
     if "reps" in top and "hold" in top:
-        raise c.fail(
+        c.report(c.fail(
             ("hold",), "give either 'reps' or 'hold', not both (a hold inside each rep goes in reps.hold)"
-        )
+        ))  # fmt: skip
     if "reps" not in top and "hold" not in top:
-        raise c.fail((), "missing 'reps' or 'hold': say how a rep or a hold is recognised")
+        c.report(c.fail((), "missing 'reps' or 'hold': say how a rep or a hold is recognised"))
     count_block = top.get("reps", top.get("hold"))
     count_key = "reps" if "reps" in top else "hold"
     sides = "both"
     if isinstance(count_block, dict) and "sides" in count_block:
-        sides = c.choice(count_block["sides"], (count_key, "sides"), m.COUNT_SIDES, "sides")
-    measures = _measures(c, c.require(top, "measures", ()), per_side=sides == "each")
-    reps = _reps(c, count_block, measures) if count_key == "reps" else None
-    hold = _hold(c, count_block, measures) if count_key == "hold" else None
-    faults = _faults(c, top.get("faults", []), measures, has_reps=reps is not None)
-    smoothing = c.seconds(top.get("smoothing_s", 0.08), ("smoothing_s",))
-    if smoothing > 2:
-        raise c.fail(("smoothing_s",), f"smoothing over {smoothing:g} s would hide reps; use at most 2")
-    min_vis = c.number(top.get("min_visibility", 0.5), ("min_visibility",), lo=0.0, hi=1.0)
-    grace = c.seconds(top.get("dropout_grace_s", 0.4), ("dropout_grace_s",))
+        sides = c.attempt(
+            lambda: c.choice(count_block["sides"], (count_key, "sides"), m.COUNT_SIDES, "sides"), "both"
+        )
+    no_measures: dict[str, m.Measure] = {}
+    measures = c.attempt(
+        lambda: _measures(c, c.require(top, "measures", ()), per_side=sides == "each"), no_measures
+    )
+    if not measures:
+        c.measures_unreadable = True
+    reps = hold = None
+    if count_block is not None:
+        if count_key == "reps":
+            reps = c.attempt(lambda: _reps(c, count_block, measures), None)
+        else:
+            hold = c.attempt(lambda: _hold(c, count_block, measures), None)
+    no_faults: tuple[m.Fault, ...] = ()
+    faults = c.attempt(
+        lambda: _faults(c, top.get("faults", []), measures, has_reps=count_key == "reps"), no_faults
+    )
+
+    def check_smoothing() -> float:
+        smoothing = c.seconds(top.get("smoothing_s", 0.08), ("smoothing_s",))
+        if smoothing > 2:
+            raise c.fail(("smoothing_s",), f"smoothing over {smoothing:g} s would hide reps; use at most 2")
+        return smoothing
+
+    smoothing = c.attempt(check_smoothing, 0.08)
+    min_vis = c.attempt(
+        lambda: c.number(top.get("min_visibility", 0.5), ("min_visibility",), lo=0.0, hi=1.0), 0.5
+    )
+    grace = c.attempt(lambda: c.seconds(top.get("dropout_grace_s", 0.4), ("dropout_grace_s",)), 0.4)
+    c.raise_collected()
     return m.Exercise(
         id=ex_id, name=name, view=view, dose=dose, measures=measures, faults=faults, reps=reps,
         hold=hold, description=description, smoothing_s=smoothing, min_visibility=min_vis,
@@ -232,68 +321,75 @@ def _measures(c: _Checker, raw: Any, *, per_side: bool) -> dict[str, m.Measure]:
         raise c.fail(path, "no measures defined; a rule needs at least one")
     out: dict[str, m.Measure] = {}
     for name, spec_raw in ms.items():
-        mp: PathKey = (*path, name)
-        if not SNAKE_RE.match(name):
-            raise c.fail(mp, f"measure name '{name}' must be snake_case (like 'knee_flexion')", at_key=True)
-        spec = c.mapping(spec_raw, mp)
-        kind = c.choice(c.require(spec, "kind", mp), (*mp, "kind"), m.MEASURE_KINDS, "measure kind")
-        if kind == "difference":
-            out[name] = _difference(c, name, spec, mp)
-            continue
-        c.fields(spec, mp, sorted(COMMON_MEASURE_FIELDS | KIND_FIELDS[kind]))
-        points: tuple[str, ...] = ()
-        needs_side = kind == "fppa"
-        if kind != "fppa":
-            pts = c.require(spec, "points", mp)
-            if not isinstance(pts, list):
-                raise c.fail((*mp, "points"), f"expected a list of landmark names, got {_type_name(pts)}")
-            want = POINT_COUNT[kind]
-            if len(pts) != want:
-                raise c.fail(
-                    (*mp, "points"),
-                    f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} takes {want} points, got {len(pts)}"
-                    + (" (the middle one is the joint)" if kind == "angle" else ""),
-                )  # fmt: skip
-            parsed = [_point(c, p, (*mp, "points", i)) for i, p in enumerate(pts)]
-            points = tuple(p for p, _ in parsed)
-            needs_side = any(s for _, s in parsed)
-            if len(set(points)) != len(points):
-                raise c.fail((*mp, "points"), "the points must be different landmarks")
-        if kind == "lean" and spec.get("space") == "picture":
-            raise c.fail(
-                (*mp, "space"),
-                "a lean needs the depth to tell forward from backward: use space image or world",
-            )
-        if kind == "elevation" and spec.get("space") == "world":
-            raise c.fail(
-                (*mp, "space"),
-                "an elevation is read in the picture: world landmarks are centred on the hips, "
-                "so they never rise",
-            )
-        side: str | None = None
-        if needs_side:
-            side = c.choice(c.require(spec, "side", mp), (*mp, "side"), m.MEASURE_SIDES, "side")
-            if side in ("working", "stance") and not per_side:
-                raise c.fail(
-                    (*mp, "side"),
-                    f"side '{side}' needs reps or hold counted for each side (sides: each)",
-                )
-        elif "side" in spec:
-            raise c.fail(
-                (*mp, "side"), "all points name their side already (like 'left_knee'); remove 'side'"
-            )
-        out[name] = m.Measure(
-            name=name, kind=kind, points=points, side=side,
-            convention=c.choice(
-                spec.get("convention", "flexion"), (*mp, "convention"), m.CONVENTIONS, "convention"
-            ),
-            tilt_from=c.choice(spec.get("from", "up"), (*mp, "from"), m.TILT_FROM, "direction"),
-            per=c.choice(spec.get("per", "leg_length"), (*mp, "per"), m.NORMALISERS, "normaliser"),
-            axis=c.choice(spec.get("axis", "any"), (*mp, "axis"), m.AXES, "axis"),
-            space=c.choice(spec.get("space", "image"), (*mp, "space"), m.SPACES, "space"),
-            description=c.text(spec["description"], (*mp, "description")) if "description" in spec else "",
-        )  # fmt: skip
+        measure = c.attempt(functools.partial(_measure, c, name, spec_raw, per_side), None)
+        if measure is None:
+            c.broken_measures.add(name)
+        else:
+            out[name] = measure
     return _check_differences(c, out)
+
+
+def _measure(c: _Checker, name: str, spec_raw: Any, per_side: bool) -> m.Measure:
+    mp: PathKey = ("measures", name)
+    if not SNAKE_RE.match(name):
+        raise c.fail(mp, f"measure name '{name}' must be snake_case (like 'knee_flexion')", at_key=True)
+    spec = c.mapping(spec_raw, mp)
+    kind = c.choice(c.require(spec, "kind", mp), (*mp, "kind"), m.MEASURE_KINDS, "measure kind")
+    if kind == "difference":
+        return _difference(c, name, spec, mp)
+    c.fields(spec, mp, sorted(COMMON_MEASURE_FIELDS | KIND_FIELDS[kind]))
+    points: tuple[str, ...] = ()
+    needs_side = kind == "fppa"
+    if kind != "fppa":
+        pts = c.require(spec, "points", mp)
+        if not isinstance(pts, list):
+            raise c.fail((*mp, "points"), f"expected a list of landmark names, got {_type_name(pts)}")
+        want = POINT_COUNT[kind]
+        if len(pts) != want:
+            raise c.fail(
+                (*mp, "points"),
+                f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} takes {want} points, got {len(pts)}"
+                + (" (the middle one is the joint)" if kind == "angle" else ""),
+            )  # fmt: skip
+        parsed = [_point(c, p, (*mp, "points", i)) for i, p in enumerate(pts)]
+        points = tuple(p for p, _ in parsed)
+        needs_side = any(s for _, s in parsed)
+        if len(set(points)) != len(points):
+            raise c.fail((*mp, "points"), "the points must be different landmarks")
+    if kind == "lean" and spec.get("space") == "picture":
+        raise c.fail(
+            (*mp, "space"),
+            "a lean needs the depth to tell forward from backward: use space image or world",
+        )
+    if kind == "elevation" and spec.get("space") == "world":
+        raise c.fail(
+            (*mp, "space"),
+            "an elevation is read in the picture: world landmarks are centred on the hips, "
+            "so they never rise",
+        )
+    side: str | None = None
+    if needs_side:
+        side = c.choice(c.require(spec, "side", mp), (*mp, "side"), m.MEASURE_SIDES, "side")
+        if side in ("working", "stance") and not per_side:
+            raise c.fail(
+                (*mp, "side"),
+                f"side '{side}' needs reps or hold counted for each side (sides: each)",
+            )
+    elif "side" in spec:
+        raise c.fail(
+            (*mp, "side"), "all points name their side already (like 'left_knee'); remove 'side'"
+        )
+    return m.Measure(
+        name=name, kind=kind, points=points, side=side,
+        convention=c.choice(
+            spec.get("convention", "flexion"), (*mp, "convention"), m.CONVENTIONS, "convention"
+        ),
+        tilt_from=c.choice(spec.get("from", "up"), (*mp, "from"), m.TILT_FROM, "direction"),
+        per=c.choice(spec.get("per", "leg_length"), (*mp, "per"), m.NORMALISERS, "normaliser"),
+        axis=c.choice(spec.get("axis", "any"), (*mp, "axis"), m.AXES, "axis"),
+        space=c.choice(spec.get("space", "image"), (*mp, "space"), m.SPACES, "space"),
+        description=c.text(spec["description"], (*mp, "description")) if "description" in spec else "",
+    )  # fmt: skip
 
 
 def _difference(c: _Checker, name: str, spec: dict[str, Any], mp: PathKey) -> m.Measure:
@@ -317,32 +413,45 @@ def _check_differences(c: _Checker, measures: dict[str, m.Measure]) -> dict[str,
     for name, meas in measures.items():
         if meas.kind != "difference":
             continue
-        path: PathKey = ("measures", name, "of")
-        for i, ref in enumerate(meas.of):
-            if ref not in measures:
-                raise c.fail((*path, i), f"unknown measure '{ref}'{did_you_mean(ref, measures)}")
-            if measures[ref].kind == "difference":
-                raise c.fail(
-                    (*path, i), f"'{ref}' is itself a difference; take the difference of plain measures"
-                )
-            if measures[ref].kind == "elevation":
-                raise c.fail(
-                    (*path, i), f"'{ref}' is an elevation; a height measure compares two points directly"
-                )
-        units = [measures[ref].unit for ref in meas.of]
-        if units[0] != units[1]:
-            raise c.fail(
-                path, f"'{meas.of[0]}' ({units[0]}) and '{meas.of[1]}' ({units[1]}) are in different units"
-            )
-        out[name] = dataclasses.replace(meas, operand_unit=units[0])
+        checked = c.attempt(functools.partial(_check_difference, c, meas, measures), None)
+        if checked is None:
+            del out[name]
+            c.broken_measures.add(name)
+        else:
+            out[name] = checked
     return out
+
+
+def _check_difference(c: _Checker, meas: m.Measure, measures: dict[str, m.Measure]) -> m.Measure:
+    path: PathKey = ("measures", meas.name, "of")
+    for i, ref in enumerate(meas.of):
+        if ref in c.broken_measures:
+            raise _Cascade(ref)
+        if ref not in measures:
+            raise c.fail((*path, i), f"unknown measure '{ref}'{did_you_mean(ref, measures)}")
+        if measures[ref].kind == "difference":
+            raise c.fail(
+                (*path, i), f"'{ref}' is itself a difference; take the difference of plain measures"
+            )
+        if measures[ref].kind == "elevation":
+            raise c.fail(
+                (*path, i), f"'{ref}' is an elevation; a height measure compares two points directly"
+            )
+    units = [measures[ref].unit for ref in meas.of]
+    if units[0] != units[1]:
+        raise c.fail(
+            path, f"'{meas.of[0]}' ({units[0]}) and '{meas.of[1]}' ({units[1]}) are in different units"
+        )
+    return dataclasses.replace(meas, operand_unit=units[0])
 
 
 def _measure_ref(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]) -> m.Measure:
     if not isinstance(raw, str):
         raise c.fail(path, f"expected a measure name, got {_type_name(raw)}")
+    if raw not in measures and (raw in c.broken_measures or c.measures_unreadable):
+        raise _Cascade(raw)  # its own problem was reported where it is defined
     if raw not in measures:
-        raise c.fail(path, f"unknown measure '{raw}'{did_you_mean(raw, measures)}")
+        raise c.fail(path, f"unknown measure '{raw}'{did_you_mean(raw, [*measures, *c.broken_measures])}")
     return measures[raw]
 
 
@@ -418,6 +527,8 @@ def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measu
         if "below" in cond:
             below = _threshold(c, cond["below"], (*path, "below"), measure, measures)
         if above is None and below is None:
+            if c.misspelt(cond, path, "above", "below", "between"):
+                raise _Cascade(measure.name)
             raise c.fail(path, f"condition on '{measure.name}' needs 'above', 'below' or 'between'")
         if above is not None and below is not None and below <= above:
             raise c.fail(path, f"above {above:g} and below {below:g} can never both hold")
@@ -545,33 +656,39 @@ def _faults(c: _Checker, raw: Any, measures: dict[str, m.Measure], *, has_reps: 
     out: list[m.Fault] = []
     seen: set[str] = set()
     for i, f_raw in enumerate(raw):
-        fp: PathKey = (*path, i)
-        f = c.mapping(f_raw, fp, "a fault (a mapping with id, when, message, cue, explain)")
-        c.fields(f, fp, ("id", "when", "for_s", "phase", "severity", "view", "message", "cue", "explain"))
-        fid = c.text(c.require(f, "id", fp), (*fp, "id"))
-        if not SNAKE_RE.match(fid):
-            raise c.fail((*fp, "id"), f"fault id '{fid}' must be snake_case (like 'knee_valgus')")
-        if fid in seen:
-            raise c.fail((*fp, "id"), f"fault id '{fid}' is used twice in this file")
-        seen.add(fid)
-        phase = c.choice(f.get("phase", "any"), (*fp, "phase"), m.PHASES, "phase")
-        if phase == "rep_end" and not has_reps:
-            raise c.fail((*fp, "phase"), "phase 'rep_end' judges each rep as it ends; this rule has no reps")
-        if phase == "rep_end" and "for_s" in f:
-            raise c.fail(
-                (*fp, "for_s"), "for_s does not apply to phase 'rep_end' (judged once, as each rep ends)"
-            )
-        out.append(
-            m.Fault(
-                id=fid,
-                when=_condition(c, c.require(f, "when", fp), (*fp, "when"), measures),
-                message=c.text(c.require(f, "message", fp), (*fp, "message")),
-                cue=c.text(c.require(f, "cue", fp), (*fp, "cue")),
-                explain=c.text(c.require(f, "explain", fp), (*fp, "explain")),
-                severity=c.choice(f.get("severity", "warning"), (*fp, "severity"), m.SEVERITIES, "severity"),
-                phase=phase,
-                for_s=c.seconds(f.get("for_s", 0.2), (*fp, "for_s")),
-                view=c.choice(f.get("view", "any"), (*fp, "view"), m.VIEWS, "view"),
-            )
-        )
+        fault = c.attempt(functools.partial(_fault, c, i, f_raw, seen, measures, has_reps), None)
+        if fault is not None:
+            out.append(fault)
     return tuple(out)
+
+
+def _fault(
+    c: _Checker, i: int, f_raw: Any, seen: set[str], measures: dict[str, m.Measure], has_reps: bool
+) -> m.Fault:
+    fp: PathKey = ("faults", i)
+    f = c.mapping(f_raw, fp, "a fault (a mapping with id, when, message, cue, explain)")
+    c.fields(f, fp, ("id", "when", "for_s", "phase", "severity", "view", "message", "cue", "explain"))
+    fid = c.text(c.require(f, "id", fp), (*fp, "id"))
+    if not SNAKE_RE.match(fid):
+        raise c.fail((*fp, "id"), f"fault id '{fid}' must be snake_case (like 'knee_valgus')")
+    if fid in seen:
+        raise c.fail((*fp, "id"), f"fault id '{fid}' is used twice in this file")
+    seen.add(fid)
+    phase = c.choice(f.get("phase", "any"), (*fp, "phase"), m.PHASES, "phase")
+    if phase == "rep_end" and not has_reps:
+        raise c.fail((*fp, "phase"), "phase 'rep_end' judges each rep as it ends; this rule has no reps")
+    if phase == "rep_end" and "for_s" in f:
+        raise c.fail(
+            (*fp, "for_s"), "for_s does not apply to phase 'rep_end' (judged once, as each rep ends)"
+        )
+    return m.Fault(
+        id=fid,
+        when=_condition(c, c.require(f, "when", fp), (*fp, "when"), measures),
+        message=c.text(c.require(f, "message", fp), (*fp, "message")),
+        cue=c.text(c.require(f, "cue", fp), (*fp, "cue")),
+        explain=c.text(c.require(f, "explain", fp), (*fp, "explain")),
+        severity=c.choice(f.get("severity", "warning"), (*fp, "severity"), m.SEVERITIES, "severity"),
+        phase=phase,
+        for_s=c.seconds(f.get("for_s", 0.2), (*fp, "for_s")),
+        view=c.choice(f.get("view", "any"), (*fp, "view"), m.VIEWS, "view"),
+    )

@@ -82,6 +82,7 @@ class VideoFileSource(Closing):
         # (width, height) as stored (before any rotation), known before a frame is decoded.
         self.frame_size = (width, height)
         self._iterated = False
+        self._decoding: Any = None  # PyAV's decode generator, while frames() runs
 
     def _declared_duration_s(self) -> float | None:
         if self._stream.duration:
@@ -112,8 +113,9 @@ class VideoFileSource(Closing):
         index = 0
         last_t_ms = -1
         start_pts: int | None = None
+        self._decoding = self._container.decode(self._stream)
         try:
-            for vf in self._container.decode(self._stream):
+            for vf in self._decoding:
                 if vf.pts is not None:
                     if start_pts is None:
                         start_pts = vf.pts
@@ -163,6 +165,11 @@ class VideoFileSource(Closing):
         )
 
     def close(self) -> None:
+        # An interrupted run leaves the decode generator suspended: finish it while the
+        # container (and its codec contexts) still exist, not whenever it is collected later.
+        decoding, self._decoding = self._decoding, None
+        if decoding is not None:
+            decoding.close()
         self._container.close()
 
 
