@@ -190,5 +190,5 @@ def _print_summary(sets: list[SavedSet]) -> None:
         print("no set was saved (the session ended before any frame was analysed)", file=sys.stderr)
         return
     for saved in sets:
-        print_summary(f"set {saved.number}", saved.result, written=[saved.path])
+        print_summary(f"set {saved.number}", saved.result)
         print(f"saved: {saved.path}")

@@ -37,8 +37,8 @@ def print_summary(
     *,
     written: Sequence[Path | str] = (),
 ) -> None:
-    """``written``: the outputs saved, listed under the table's last rows ("-" is standard
-    output)."""
+    """``written``: the outputs saved, listed under the table, one "written: PATH" line each
+    ("-" is standard output)."""
     console = console or Console()
     dose_reps = (result.get("dose") or {}).get("reps")
     reps = result.get("reps") or {}
@@ -73,7 +73,7 @@ def print_summary(
         table.add_row(f"fault {fault_id}", f"{len(spans)}× at {times} — {spans[0].get('message', '')}")
     for notice in result.get("notices") or []:
         table.add_row("notice", f"{notice.get('message')} ({_fmt_s(notice.get('seconds'))})")
-    for i, path in enumerate(written):
-        where = "standard output" if str(path) == "-" else str(path)
-        table.add_row("written" if i == 0 else "", where)
     console.print(table)
+    for path in written:  # below the table: a path is never cut to fit a column
+        where = "standard output" if str(path) == "-" else str(path)
+        console.print(f"written: {where}", soft_wrap=True, markup=False, highlight=False)
