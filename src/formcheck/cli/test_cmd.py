@@ -87,6 +87,8 @@ def test_command(
         typer.echo(f"skipped {len(report.skipped)} clip(s): no rule for {', '.join(missing)}")
     if report.real is not None:
         typer.echo(report.real.line())
+    for part, metrics in report.parts.items():
+        typer.echo(f"{part}: {metrics.line()}")
     if report.synthetic is not None:
         typer.echo("synthetic: " + report.synthetic.line())
     if report.failures:
