@@ -119,10 +119,12 @@ def test_retimed_scales_time_and_frame_rate(two_people: PoseTrack) -> None:
 
 def test_mirror_variant_swaps_the_expected_sides_and_the_chosen_person() -> None:
     report = run_suite(REPO / "samples", clip_glob="*two-people*", variant=VARIANTS["mirror"])
-    assert {r.spec.person for r in report.rows} == {"left", "right"}
-    right = next(r for r in report.rows if r.spec.key.endswith("@right"))
-    assert right.spec.person == "left"  # the person on the right is on the left when mirrored
-    assert [r.status for r in report.rows] == [OK, OK]
+    chosen = {r.spec.key: r.spec.person for r in report.rows}
+    assert chosen["squat--two-people-correct-vs-wrong@right"] == "left"  # mirrored, the right is the left
+    assert chosen["squat--two-people-correct-vs-wrong@left"] == "right"
+    assert {p for k, p in chosen.items() if "@" not in k} <= {"auto"}  # `auto` stays auto
+    squats = [r.status for r in report.rows if r.spec.key.startswith("squat--two-people")]
+    assert squats == [OK, OK]
     assert report.to_dict()["variant"] == "mirror"
     report = run_suite(REPO / "samples", clip_glob="donkey-kick--side", variant=VARIANTS["mirror"])
     (row,) = report.rows

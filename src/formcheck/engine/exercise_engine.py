@@ -50,6 +50,12 @@ VIEW_GUIDANCE = {
 
 _NO_GUIDANCE: tuple[bool, str | None] = (False, None)
 
+# What a view the rule does not want gets when its counted measures can be read there anyway.
+SOFT_VIEW_GUIDANCE = {
+    "side": "turn further side-on for the most accurate angles",
+    "front": "face the camera squarely for the most accurate angles",
+}
+
 # Joint word used in guidance, by landmark name suffix.
 _BODY_PART = {
     "ankle": "feet", "heel": "feet", "foot_index": "feet", "knee": "knees", "hip": "hips",
@@ -96,10 +102,6 @@ class ExerciseEngine:
         self._visibility_wording: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
         self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
         self.view = ViewTracker()
-        # detected view -> (refuse counting?, message), for this rule's view
-        self._view_guidance = {
-            seen: guidance for (wanted, seen), guidance in VIEW_GUIDANCE.items() if wanted == exercise.view
-        }
         self.counter: RepCounter | None = None
         self.timer: HoldTimer | None = None
         self._ready_check = None
@@ -115,6 +117,16 @@ class ExerciseEngine:
             self.timer = HoldTimer(exercise.hold, self.sides)
             self._hold_check = compile_condition(exercise.hold.when)
             self._counted = measures_of(exercise.hold.when)
+        # detected view -> (refuse counting?, message), for this rule's view: a view the rule
+        # does not want is refused only when what it counts cannot be read in it (a measure
+        # may say it reads well in 3D from the front too: then "turn" is advice, not a refusal)
+        self._view_guidance: dict[str, tuple[bool, str | None]] = {}
+        for (wanted, seen), (refuse, message) in VIEW_GUIDANCE.items():
+            if wanted != exercise.view:
+                continue
+            if refuse and self._counted_readable_in(seen):
+                refuse, message = False, SOFT_VIEW_GUIDANCE[wanted]
+            self._view_guidance[seen] = (refuse, message)
         # rep_end faults are judged once per rep, on its peak values, not frame by frame
         self.faults = FaultTracker(tuple(f for f in exercise.faults if f.phase != "rep_end"))
         self._rep_end_faults = [
@@ -148,6 +160,19 @@ class ExerciseEngine:
         # a hold to report: the rule's hold, or a hold at the peak of its reps
         self._may_hold = self.timer is not None or peak_hold is not None
 
+    def _counted_readable_in(self, view: str) -> bool:
+        """Whether every measure that counts reps or holds says it can be read in ``view``
+        (a measure without ``views`` keeps to the rule's view)."""
+        measures = self.exercise.measures
+
+        def readable(name: str) -> bool:
+            m = measures[name]
+            if m.kind == "difference":
+                return all(readable(part) for part in m.of)
+            return view in m.views
+
+        return all(readable(name) for name in self._counted)
+
     # ---------------------------------------------------------------- per frame
     def update(self, pose_frame: PoseFrame, pose: Pose | None) -> FrameReport:
         # (Hot path: about 17 µs a frame. Attributes read more than once are held in locals.)
@@ -170,7 +195,7 @@ class ExerciseEngine:
             view.update(t_s, image.coords, None, image.ok, world_coords)
             if view.view != "unknown":
                 self.view_counts[view.view] += 1
-        measures.update(t_s, image, world, view.nearer)
+        measures.update(t_s, image, world, view.nearer, view.view)
         refuse, view_message = self._view_guidance.get(view.view, _NO_GUIDANCE)
         blocked = pose is None or refuse
 
@@ -268,7 +293,8 @@ class ExerciseEngine:
         ready_ok: bool | None = None if blocked else True
         # the ready conditions matter only while waiting for the ready position
         if not blocked and self._ready_check is not None and counter.waiting and counter.active is None:
-            results = [self._ready_check(values_by_side[s]) for s in self.sides]
+            # judged on the sides that are seen: a hidden far leg does not keep the start away
+            results = [self._ready_check(values_by_side[s]) for s in self.sides if p_by_side[s] is not None]
             ready_ok = False if False in results else (None if None in results else True)
         was_hold = counter.active is not None and counter.active.hold_started
         # like a stretch's hold clock, the hold at the peak pauses while a warning/stop fault fires
@@ -575,7 +601,7 @@ class ExerciseEngine:
         holds.sort(key=lambda h: h.start_s)
         shares = {v: n / max(1, sum(self.view_counts.values())) for v, n in self.view_counts.items()}
         detected = max(self.view_counts, key=lambda v: self.view_counts[v]) if self.view_counts else None
-        suited = detected is None or not VIEW_GUIDANCE.get((self.exercise.view, detected), (False, ""))[0]
+        suited = detected is None or not self._view_guidance.get(detected, _NO_GUIDANCE)[0]
         return SessionResult(
             exercise=self.exercise.id,
             exercise_name=self.exercise.name,
