@@ -17,7 +17,7 @@ from operator import itemgetter
 from formcheck.engine.conditions import compile_condition, measures_of
 from formcheck.engine.faults import FaultTracker
 from formcheck.engine.geometry import FrameGeometry
-from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer
+from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer, Stillness
 from formcheck.engine.landmark_rows import LandmarkRows, rows_read
 from formcheck.engine.measures import MeasureSet, Values
 from formcheck.engine.notices import NoticeTracker
@@ -117,6 +117,8 @@ class ExerciseEngine:
             self.timer = HoldTimer(exercise.hold, self.sides)
             self._hold_check = compile_condition(exercise.hold.when)
             self._counted = measures_of(exercise.hold.when)
+            limits = Stillness.limits_for((n, _body_size(exercise, n)) for n in sorted(self._counted))
+            self._stillness = {s: Stillness(limits) for s in self.sides}
         # detected view -> (refuse counting?, message), for this rule's view: a view the rule
         # does not want is refused only when what it counts cannot be read in it (a measure
         # may say it reads well in 3D from the front too: then "turn" is advice, not a refusal)
@@ -390,8 +392,9 @@ class ExerciseEngine:
         else:
             values = self.measures.values
             good = {s: check(values(s)) for s in self.sides}
+        still = {s: tracker.update(t_s, self.measures.values(s)) for s, tracker in self._stillness.items()}
         paused = bool(self.faults.active_states) and self.faults.blocking()
-        started, ended = timer.update(t_s, good, paused)
+        started, ended = timer.update(t_s, good, paused, still)
         if started is not None or ended is not None:
             self._hold_events(t_s, started, ended, events)
         hold = timer.active
@@ -622,6 +625,14 @@ class ExerciseEngine:
             faults=tuple(faults),
             notices=tuple(notices),
         )
+
+
+def _body_size(exercise: Exercise, name: str) -> str | None:
+    """The body size a measure is divided by (``per``), None for a measure in degrees."""
+    m = exercise.measures[name]
+    if m.kind == "difference":
+        return _body_size(exercise, m.of[0])
+    return None if m.unit == "°" else m.per
 
 
 def _near_edge(landmark: Sequence[float]) -> bool:
