@@ -95,7 +95,6 @@ def test_bouncing_in_the_position_is_not_holding_it(hold_rule: Exercise) -> None
     keys += [(t + 0.3, P(90)), (t + 6.3, P(90)), (t + 6.4, UP), (t + 7.0, UP)]
     (hold,) = play(hold_rule, keys).result.holds
     assert 4.0 <= hold.seconds <= 6.0  # the still 6 s, less its settling (the bounces not counted)
-    assert run.result.reps["total"] == 0
 
 
 def test_bad_form_pauses_the_clock(hold_rule: Exercise) -> None:
