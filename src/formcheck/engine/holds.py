@@ -54,7 +54,9 @@ class Stillness:
     @staticmethod
     def limits_for(sizes: Iterable[tuple[str, str | None]]) -> dict[str, float]:
         """(measure name, body size it is divided by, None for degrees) -> its stillness limit."""
-        return {name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M.get(per, 0.5) for name, per in sizes}
+        return {
+            name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M.get(per, 0.5) for name, per in sizes
+        }
 
     def update(self, t_s: float, values: dict[str, float | None]) -> bool:
         """Whether every measure seen is still (one not seen is left to the hold's condition)."""
