@@ -114,7 +114,7 @@ class HoldTimer:
         t_s: float,
         good_by_side: dict[str | None, bool | None],
         paused: bool,
-        still_by_side: dict[str | None, bool | None] | None = None,
+        still_by_side: dict[str | None, bool] | None = None,
     ) -> tuple[HoldInProgress | None, HoldOutcome | None]:
         """Returns (a hold that started now, a hold that ended now). ``still_by_side``: whether
         the position is held still (None: not judged, taken as still)."""
