@@ -111,7 +111,6 @@ class ExerciseEngine:
             if exercise.reps.ready.when is not None:
                 self._ready_check = compile_condition(exercise.reps.ready.when)
             self._counted = {mv.measure for mv in exercise.reps.movements}
-            self._rep_measure = exercise.reps.measure
         else:
             assert exercise.hold is not None
             self.timer = HoldTimer(exercise.hold, self.sides)
@@ -279,19 +278,13 @@ class ExerciseEngine:
     def _update_reps(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
         counter = self.counter
         assert counter is not None
-        name = self._rep_measure
         values = self.measures.values
         values_by_side = {s: values(s) for s in self.sides}
         if blocked:
             p_by_side: dict[str | None, float | None] = dict.fromkeys(self.sides)
-        elif not counter.plain:
+        else:
             progress = counter.progress
             p_by_side = {s: progress(s, t_s, v) for s, v in values_by_side.items()}
-        else:  # counter.progress of one plain movement, spelled out
-            rest, span = counter.main.rest, counter.main.span
-            p_by_side = {
-                s: None if (x := v[name]) is None else (x - rest) / span for s, v in values_by_side.items()
-            }
         ready_ok: bool | None = None if blocked else True
         # the ready conditions matter only while waiting for the ready position
         if not blocked and self._ready_check is not None and counter.waiting and counter.active is None:

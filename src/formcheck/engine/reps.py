@@ -254,15 +254,10 @@ class RepCounter:
         self.main = MovementProgress(reps.main, sides)
         self._others = tuple(MovementProgress(mv, sides) for mv in (*reps.and_also, *reps.or_else))
         self._combine = _all_at_peak if reps.and_also else _any_at_peak
-        # every movement follows the person's own resting reading: no plain-arithmetic path
-        self.plain = False
-        self._levels = None
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
-        """The progress of the rep on ``side`` this frame, from that side's measure values."""
-        if self._levels is not None:  # no resting levels to follow: the progress is arithmetic
-            ps = [None if (v := values[m]) is None else (v - r) / s for m, r, s in self._levels]
-            return self._combine(ps)
+        """The progress of the rep on ``side`` this frame, from that side's measure values
+        (every movement follows a resting level, the person's own or ``from_rest_level``'s)."""
         frozen = self.active is not None
         p = self.main(side, t_s, values[self.main.measure], frozen)
         if not self._others:
@@ -363,9 +358,7 @@ class RepCounter:
             if self._ready_since is None:
                 self._ready_since = t_s
             if t_s - self._ready_since >= self.rule.ready.hold_s:
-                self.waiting = False
-                self._armed = {s: p is not None and p <= 0 for s, p in p_by_side.items()}
-                self._last_rest_s = {s: t_s for s, p in p_by_side.items() if p is not None}
+                self._start_counting(t_s, p_by_side)
         else:
             self._ready_since = None
 
@@ -387,16 +380,20 @@ class RepCounter:
             best = max(moving, key=lambda ps: ps[0])[0] if moving else 0.0
             if not OWN_REST_MAX_PROGRESS <= best < 1.0:
                 return False
-        self._resume = False
-        self.waiting = False
-        self._ready_since = None
-        self._armed = {s: p is not None and p <= 0 for s, p in p_by_side.items()}
-        self._last_rest_s = {s: t_s for s, p in p_by_side.items() if p is not None and p <= 0}
+        self._start_counting(t_s, p_by_side)
         if moving:
             p, side = max(moving, key=lambda ps: ps[0])
             self.active = RepInProgress(side=side, start_s=t_s, last_known_s=t_s, seen_from_rest=False)
             self._advance(self.active, t_s, None, p, values_by_side[side])
         return True
+
+    def _start_counting(self, t_s: float, p_by_side: dict[str | None, float | None]) -> None:
+        """Counting starts now: the sides seen at rest may start a rep, the others (hidden, or
+        already under way) must first be seen at rest."""
+        self.waiting = self._resume = False
+        self._ready_since = None
+        self._armed = {s: p is not None and p <= 0 for s, p in p_by_side.items()}
+        self._last_rest_s = {s: t_s for s, p in p_by_side.items() if p is not None and p <= 0}
 
     def _to_waiting(self, resume: bool = False) -> None:
         self.waiting = True
