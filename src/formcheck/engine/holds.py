@@ -55,7 +55,7 @@ class Stillness:
     def limits_for(sizes: Iterable[tuple[str, str | None]]) -> dict[str, float]:
         """(measure name, body size it is divided by, None for degrees) -> its stillness limit."""
         return {
-            name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M.get(per, 0.5) for name, per in sizes
+            name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M[per] for name, per in sizes
         }
 
     def update(self, t_s: float, values: dict[str, float | None]) -> bool:
