@@ -153,6 +153,11 @@ class RoutineRunner:
         return self._last_ms - self._exercise_start_ms < self._card_ms or self._view_unsuited
 
     @property
+    def set_start_s(self) -> float:
+        """Routine time at which the current set's engine started (its events count from there)."""
+        return (self._set_start_ms or 0) / 1000.0
+
+    @property
     def rest_left_s(self) -> float:
         if self.stage != "rest" or self._last_ms is None:
             return 0.0
