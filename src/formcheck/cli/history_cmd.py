@@ -72,7 +72,9 @@ def show_command(
         sets = store.sets(session_id)
     if as_json:
         out = row.to_dict()
-        out["sets"] = [{**{k: v for k, v in s.items() if k != "result"}, "result": json.loads(s["result"])} for s in sets]
+        out["sets"] = [
+            {**{k: v for k, v in s.items() if k != "result"}, "result": json.loads(s["result"])} for s in sets
+        ]
         typer.echo(json.dumps(out, indent=2))
         return
     typer.echo(f"session {row.id}: {row.kind} {row.routine or ''}  {row.started_at}  {row.status}".rstrip())
@@ -95,7 +97,9 @@ def show_command(
 @history_app.command("export")
 def export_command(
     ctx: typer.Context,
-    csv_dir: Path = typer.Option(..., "--csv", metavar="DIR", help="Folder for sessions.csv, sets.csv, reps.csv, ..."),
+    csv_dir: Path = typer.Option(
+        ..., "--csv", metavar="DIR", help="Folder for sessions.csv, sets.csv, reps.csv, ..."
+    ),
     history: HistoryOption = None,
 ) -> None:
     """Write the history as CSV tables (sessions, sets, reps, holds, faults, notices)."""
@@ -134,8 +138,12 @@ def _check_date(value: str | None) -> str | None:
 
 def progress_command(
     exercise: str | None = typer.Argument(None, metavar="[EXERCISE]", help="Only this exercise."),
-    since: str | None = typer.Option(None, "--since", metavar="DATE", help="Only sessions from this date (YYYY-MM-DD)."),
-    report: Path | None = typer.Option(None, "--report", metavar="FILE.html", help="Write the progress report."),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help="Only sessions from this date (YYYY-MM-DD)."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", metavar="FILE.html", help="Write the progress report."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     history: HistoryOption = None,
 ) -> None:
@@ -160,8 +168,10 @@ def progress_command(
         for e in progress.exercises:
             last = e.points[-1]
             rom = ", ".join(f"{s} {v:.0f}{e.unit}" for s, v in sorted(last.rom.items()))
-            typer.echo(f"  {e.name}: {len(e.points)} sessions; last: {last.reps_done} reps"
-                       f"{', ' + e.measure + ' ' + rom if rom and e.measure else ''}")  # fmt: skip
+            typer.echo(
+                f"  {e.name}: {len(e.points)} sessions; last: {last.reps_done} reps"
+                f"{', ' + e.measure + ' ' + rom if rom and e.measure else ''}"
+            )
     if report is not None:
         from formcheck.files import replacing
 

@@ -59,7 +59,9 @@ def list_command(
     from formcheck.routines import list_routines
 
     rows = [("ID", "EXERCISES", "NAME")]
-    rows += [(r.id, str(len(r.entries)), r.name) for r in list_routines(routines_dir or None, rules_dir or None)]
+    rows += [
+        (r.id, str(len(r.entries)), r.name) for r in list_routines(routines_dir or None, rules_dir or None)
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(2)]
     for row in rows:
         typer.echo(f"{row[0].ljust(widths[0])}  {row[1].rjust(widths[1])}  {row[2]}")
@@ -94,7 +96,9 @@ def describe_routine(routine: Routine, planned: list[PlannedExercise]) -> str:
 
 @routines_app.command("validate")
 def validate_command(
-    files: list[Path] = typer.Argument(None, metavar="[FILE...]", help="Routine files (default: every one found)."),
+    files: list[Path] = typer.Argument(
+        None, metavar="[FILE...]", help="Routine files (default: every one found)."
+    ),
     routines_dir: RoutinesDirOption = [],  # noqa: B006
     rules_dir: RulesDirOption = [],  # noqa: B006
 ) -> None:
@@ -124,7 +128,9 @@ def validate_command(
 
 # ---------------------------------------------------------------- formcheck routine ID
 def routine_command(
-    routine: str = typer.Argument(..., metavar="ID|FILE", help="Routine id (formcheck routines list) or file."),
+    routine: str = typer.Argument(
+        ..., metavar="ID|FILE", help="Routine id (formcheck routines list) or file."
+    ),
     camera: int = typer.Option(0, "--camera", min=0, help="Camera number."),
     source: Path | None = typer.Option(
         None, "--source", help="Play a video (or a .track.npz pose track) as if it were the camera."
@@ -133,7 +139,9 @@ def routine_command(
         False, "--every-frame", help="With --source: analyse every frame instead of keeping real-time pace."
     ),
     json_path: Path | None = typer.Option(
-        None, "--json", help="Where to save the routine result (default: a dated file in the user data folder)."
+        None,
+        "--json",
+        help="Where to save the routine result (default: a dated file in the user data folder).",
     ),
     model: ModelOption = DEFAULT_MODEL,
     mirror: bool | None = typer.Option(
@@ -144,11 +152,17 @@ def routine_command(
         None, "--voice/--no-voice", help="Announce each step and speak counts (default: on with a window)."
     ),
     rest_s: float | None = typer.Option(
-        None, "--rest", min=0, max=600, help="Seconds of rest between sets and exercises (overrides the routine)."
+        None,
+        "--rest",
+        min=0,
+        max=600,
+        help="Seconds of rest between sets and exercises (overrides the routine).",
     ),
     show_fps: bool = typer.Option(False, "--show-fps", help="Show the effective fps and the latency."),
     snapshot_dir: Path | None = typer.Option(
-        None, "--snapshot-dir", help="Save the displayed frame when each state (card, counting, rest, summary) first shows."
+        None,
+        "--snapshot-dir",
+        help="Save the displayed frame when each state (card, counting, rest, summary) first shows.",
     ),
     history: HistoryOption = None,
     save: bool = typer.Option(True, "--save/--no-save", help="Store the session in the history database."),
@@ -156,7 +170,9 @@ def routine_command(
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
     routines_dir: RoutinesDirOption = [],  # noqa: B006
     rules_dir: RulesDirOption = [],  # noqa: B006
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the steps and events as they happen."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Do not print the steps and events as they happen."
+    ),
 ) -> int:
     """Do a whole routine: each exercise's start card, counting, sides, sets and rests, then a summary.
 
@@ -189,7 +205,10 @@ def routine_command(
         from formcheck.history.store import HistoryStore
 
         recorder = HistoryRecorder(
-            HistoryStore(history), "routine", routine=r.id, source=str(source) if source else f"camera {camera}"
+            HistoryStore(history),
+            "routine",
+            routine=r.id,
+            source=str(source) if source else f"camera {camera}",
         )
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
     state: dict[str, Any] = {"target": target}
@@ -202,14 +221,33 @@ def routine_command(
     runner = RoutineRunner(planned, on_set_end=on_set_end)
     outcome = None
     try:
-        outcome, name = _run(runner, r, source, camera, model, mirror, window, voice, show_fps, snapshot_dir,
-                             person, max_people, every_frame, quiet, state)  # fmt: skip
+        outcome, _name = _run(
+            runner,
+            r,
+            source,
+            camera,
+            model,
+            mirror,
+            window,
+            voice,
+            show_fps,
+            snapshot_dir,
+            person,
+            max_people,
+            every_frame,
+            quiet,
+            state,
+        )
     finally:
-        partial = outcome is None or outcome.interrupted or outcome.error is not None or runner.stage != "done"
+        partial = (
+            outcome is None or outcome.interrupted or outcome.error is not None or runner.stage != "done"
+        )
         if recorder is not None:
             recorder.end(interrupted=partial)
         if "name" in state:
-            _write_result(target, r, planned, runner, partial=partial, started_at=started_at, source=state["name"])
+            _write_result(
+                target, r, planned, runner, partial=partial, started_at=started_at, source=state["name"]
+            )
     _print_summary(r, planned, runner)
     print(f"saved: {target}")
     if recorder is not None:
@@ -221,9 +259,23 @@ def routine_command(
     return 0
 
 
-def _run(runner: Any, r: Routine, source: Path | None, camera: int, model: str, mirror: bool | None,
-         window: bool, voice: bool | None, show_fps: bool, snapshot_dir: Path | None, person: str,
-         max_people: int, every_frame: bool, quiet: bool, state: dict[str, Any]) -> tuple[Any, str]:  # fmt: skip
+def _run(
+    runner: Any,
+    r: Routine,
+    source: Path | None,
+    camera: int,
+    model: str,
+    mirror: bool | None,
+    window: bool,
+    voice: bool | None,
+    show_fps: bool,
+    snapshot_dir: Path | None,
+    person: str,
+    max_people: int,
+    every_frame: bool,
+    quiet: bool,
+    state: dict[str, Any],
+) -> tuple[Any, str]:
     from formcheck.cli.live_cmd import _sigterm_as_interrupt, _start_voice
     from formcheck.pipeline import Sink
     from formcheck.routines.feedback import RoutinePrinter, RoutineVoice
@@ -257,9 +309,13 @@ def _run(runner: Any, r: Routine, source: Path | None, camera: int, model: str, 
                 from formcheck.routines.window import RoutineWindow
 
                 routine_window = RoutineWindow(
-                    runner, note=r.note, title=f"formcheck — {r.name}", mirror=mirror, show_fps=show_fps,
+                    runner,
+                    note=r.note,
+                    title=f"formcheck — {r.name}",
+                    mirror=mirror,
+                    show_fps=show_fps,
                     snapshot_dir=snapshot_dir,
-                )  # fmt: skip
+                )
                 sinks.append(routine_window)
             if voice or (voice is None and window):
                 voice_engine = _start_voice(printer.message, asked=bool(voice))
@@ -268,10 +324,17 @@ def _run(runner: Any, r: Routine, source: Path | None, camera: int, model: str, 
             if not quiet:
                 sinks.append(printer)
             session = RoutineSession(
-                frames, estimator, runner, json_path=state["target"], controls=routine_window,
-                sinks=sinks, person=person, source_name=frames.name, newest_only=not every_frame,
+                frames,
+                estimator,
+                runner,
+                json_path=state["target"],
+                controls=routine_window,
+                sinks=sinks,
+                person=person,
+                source_name=frames.name,
+                newest_only=not every_frame,
                 stay_when_done=window,
-            )  # fmt: skip
+            )
             if routine_window is not None:
                 routine_window.set_capture_clock(session.feed.captured_at)
                 if not quiet:
@@ -289,8 +352,16 @@ def _run(runner: Any, r: Routine, source: Path | None, camera: int, model: str, 
     return outcome, frames.name
 
 
-def _write_result(target: Path, r: Routine, planned: list[PlannedExercise], runner: Any, *, partial: bool,
-                  started_at: str, source: str) -> None:  # fmt: skip
+def _write_result(
+    target: Path,
+    r: Routine,
+    planned: list[PlannedExercise],
+    runner: Any,
+    *,
+    partial: bool,
+    started_at: str,
+    source: str,
+) -> None:
     from formcheck.pipeline import write_json_atomic
     from formcheck.routines.results import routine_result
 
@@ -321,8 +392,13 @@ def _print_summary(r: Routine, planned: list[PlannedExercise], runner: Any) -> N
         faults = ", ".join(f"{k}×{v}" for k, v in s.faults.items()) or "-"
         style = "green" if s.sets_done >= p.sets else ("yellow" if s.sets_started else "dim")
         table.add_row(
-            str(p.number), p.name, f"{s.sets_done}/{p.sets}", reps,
+            str(p.number),
+            p.name,
+            f"{s.sets_done}/{p.sets}",
+            reps,
             f"{s.reps['good']}/{s.reps['faulty']}" if s.reps_prescribed is not None else "-",
-            holds, faults, style=style,
-        )  # fmt: skip
+            holds,
+            faults,
+            style=style,
+        )
     Console().print(table)

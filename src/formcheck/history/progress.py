@@ -104,7 +104,7 @@ def compute(store: HistoryStore, *, exercise: str | None = None, since: str | No
     sessions: dict[int, str] = {}
     by_exercise: dict[str, dict[int, SessionPoint]] = defaultdict(dict)
     names: dict[str, str] = {}
-    for set_id, session_id, started_at, ex, name, total, good, faulty, prescribed, result in sets:
+    for _set_id, session_id, started_at, ex, name, total, good, faulty, prescribed, result in sets:
         sessions[session_id] = started_at
         names[ex] = name
         point = by_exercise[ex].setdefault(session_id, SessionPoint(session_id, started_at))
@@ -143,9 +143,13 @@ def compute(store: HistoryStore, *, exercise: str | None = None, since: str | No
     weeks = Counter(_week(s) for s in sessions.values())
     days = sorted(sessions.values())
     return Progress(
-        sessions=len(sessions), weeks=dict(sorted(weeks.items())), exercises=out, since=since,
-        first=days[0] if days else None, last=days[-1] if days else None,
-    )  # fmt: skip
+        sessions=len(sessions),
+        weeks=dict(sorted(weeks.items())),
+        exercises=out,
+        since=since,
+        first=days[0] if days else None,
+        last=days[-1] if days else None,
+    )
 
 
 def to_dict(progress: Progress) -> dict[str, Any]:
@@ -154,16 +158,24 @@ def to_dict(progress: Progress) -> dict[str, Any]:
         "weeks": progress.weeks,
         "exercises": [
             {
-                "exercise": e.exercise, "name": e.name, "measure": e.measure,
+                "exercise": e.exercise,
+                "name": e.name,
+                "measure": e.measure,
                 "sessions": [
-                    {"session": p.session_id, "started_at": p.started_at, "reps_done": p.reps_done,
-                     "reps_prescribed": p.reps_prescribed, "holds_done": p.holds_done,
-                     "holds_prescribed": p.holds_prescribed, "good_share": p.good_share,
-                     "hold_seconds": round(p.hold_seconds, 1),
-                     "rom": {k: round(v, 1) for k, v in p.rom.items()}}
+                    {
+                        "session": p.session_id,
+                        "started_at": p.started_at,
+                        "reps_done": p.reps_done,
+                        "reps_prescribed": p.reps_prescribed,
+                        "holds_done": p.holds_done,
+                        "holds_prescribed": p.holds_prescribed,
+                        "good_share": p.good_share,
+                        "hold_seconds": round(p.hold_seconds, 1),
+                        "rom": {k: round(v, 1) for k, v in p.rom.items()},
+                    }
                     for p in e.points
                 ],
-            }  # fmt: skip
+            }
             for e in progress.exercises
         ],
     }

@@ -32,8 +32,14 @@ def _axis(lo: float, hi: float) -> tuple[float, float, float]:
     return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
 
 
-def session_chart(title: str, unit: str, labels: Sequence[str], series: dict[str, list[float | None]],
-                  *, floor: float | None = None) -> str:  # fmt: skip
+def session_chart(
+    title: str,
+    unit: str,
+    labels: Sequence[str],
+    series: dict[str, list[float | None]],
+    *,
+    floor: float | None = None,
+) -> str:
     """Points joined by lines, one x position per session (labelled with its date)."""
     values = [v for vs in series.values() for v in vs if v is not None]
     if not values:
@@ -48,17 +54,25 @@ def session_chart(title: str, unit: str, labels: Sequence[str], series: dict[str
     def y(v: float) -> float:
         return TOP + (hi - v) / (hi - lo) * ph
 
-    out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
-           'xmlns="http://www.w3.org/2000/svg">']  # fmt: skip
+    out = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    ]
     v = lo
     while v <= hi + step / 2:
         out.append(f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" class="tick">{_fmt(v)}{escape(unit)}</text>')
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" class="tick">'
+            f"{_fmt(v)}{escape(unit)}</text>"
+        )
         v += step
     every = max(1, math.ceil(n / 12))
     for i, label in enumerate(labels):
         if i % every == 0 or i == n - 1:
-            out.append(f'<text x="{x(i):.1f}" y="{TOP + ph + 18}" text-anchor="middle" class="tick">{escape(label)}</text>')
+            out.append(
+                f'<text x="{x(i):.1f}" y="{TOP + ph + 18}" text-anchor="middle" class="tick">'
+                f"{escape(label)}</text>"
+            )
     out.append(f'<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" class="frame"/>')
     for (name, vs), color in zip(series.items(), SERIES_COLORS * 4, strict=False):
         pts = [(x(i), y(v)) for i, v in enumerate(vs) if v is not None]
@@ -79,8 +93,10 @@ def weeks_chart(weeks: dict[str, int]) -> str:
     _, hi, step = _axis(0, max(counts))
     pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = pw / len(labels)
-    out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="sessions per week" '
-           'xmlns="http://www.w3.org/2000/svg">']  # fmt: skip
+    out = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="sessions per week" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    ]
     v = 0.0
     while v <= hi + step / 2:
         yy = TOP + (hi - v) / hi * ph
@@ -90,10 +106,19 @@ def weeks_chart(weeks: dict[str, int]) -> str:
     for i, (label, count) in enumerate(zip(labels, counts, strict=True)):
         bh = count / hi * ph
         bx = LEFT + i * slot + slot * 0.2
-        out.append(f'<rect class="bar" x="{bx:.1f}" y="{TOP + ph - bh:.1f}" width="{slot * 0.6:.1f}" height="{bh:.1f}">'
-                   f"<title>{escape(label)}: {count}</title></rect>")  # fmt: skip
-        out.append(f'<text class="val" x="{bx + slot * 0.3:.1f}" y="{TOP + ph - bh - 4:.1f}" text-anchor="middle">{count}</text>')
-        out.append(f'<text class="tick" x="{bx + slot * 0.3:.1f}" y="{TOP + ph + 18}" text-anchor="middle">{escape(label)}</text>')
+        out.append(
+            f'<rect class="bar" x="{bx:.1f}" y="{TOP + ph - bh:.1f}" width="{slot * 0.6:.1f}" '
+            f'height="{bh:.1f}">'
+            f"<title>{escape(label)}: {count}</title></rect>"
+        )
+        out.append(
+            f'<text class="val" x="{bx + slot * 0.3:.1f}" y="{TOP + ph - bh - 4:.1f}" '
+            f'text-anchor="middle">{count}</text>'
+        )
+        out.append(
+            f'<text class="tick" x="{bx + slot * 0.3:.1f}" y="{TOP + ph + 18}" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -114,7 +139,8 @@ def _exercise_section(e: ExerciseProgress) -> str:
         series = {s: [p.rom.get(s) for p in e.points] for s in sides}
         chart = session_chart(f"{e.measure} at the peak of each rep", e.unit, labels, series)
         parts.append(
-            f"<figure><figcaption>Range of motion: {escape(e.measure.replace('_', ' '))} at the peak of each rep, "
+            f"<figure><figcaption>Range of motion: {escape(e.measure.replace('_', ' '))} "
+            "at the peak of each rep, "
             f"mean per session{legend(sides)}</figcaption>{chart}</figure>"
         )
     if any(p.good_share is not None for p in e.points):
@@ -131,7 +157,9 @@ def _exercise_section(e: ExerciseProgress) -> str:
         )
     rows = []
     for p in e.points:
-        rom = ", ".join(f"{s} {p.rom[s]:.0f}{e.unit} (max {p.rom_max[s]:.0f})" for s in SIDE_ORDER if s in p.rom)
+        rom = ", ".join(
+            f"{s} {p.rom[s]:.0f}{e.unit} (max {p.rom_max[s]:.0f})" for s in SIDE_ORDER if s in p.rom
+        )
         rows.append(
             f"<tr><td>{escape(p.day)}</td><td class='num'>{p.session_id}</td>"
             f"<td class='num'>{_done(p.reps_done, p.reps_prescribed)}</td>"
@@ -141,20 +169,28 @@ def _exercise_section(e: ExerciseProgress) -> str:
         )
     parts.append(
         "<table><tr><th>day</th><th>session</th><th>reps done/prescribed</th><th>holds done/prescribed</th>"
-        "<th>good reps</th><th>held</th><th>range of motion (mean per side)</th></tr>" + "".join(rows) + "</table>"
+        "<th>good reps</th><th>held</th><th>range of motion (mean per side)</th></tr>"
+        + "".join(rows)
+        + "</table>"
     )
     parts.append("</section>")
     return "".join(parts)
 
 
 def progress_report(progress: Progress, *, title: str = "Progress") -> str:
-    span = f"{(progress.first or '')[:10]} to {(progress.last or '')[:10]}" if progress.first else "no sessions"
+    span = (
+        f"{(progress.first or '')[:10]} to {(progress.last or '')[:10]}" if progress.first else "no sessions"
+    )
     reps = sum(p.reps_done for e in progress.exercises for p in e.points)
     good = sum(p.good for e in progress.exercises for p in e.points)
     judged = good + sum(p.faulty for e in progress.exercises for p in e.points)
     cards = [
         ("sessions", str(progress.sessions), span),
-        ("weeks", str(len(progress.weeks)), f"{progress.sessions / max(1, len(progress.weeks)):.1f} sessions a week"),
+        (
+            "weeks",
+            str(len(progress.weeks)),
+            f"{progress.sessions / max(1, len(progress.weeks)):.1f} sessions a week",
+        ),
         ("reps", str(reps), f"{_pct(good / judged if judged else None)} good"),
         ("exercises", str(len(progress.exercises)), ""),
     ]
@@ -165,8 +201,7 @@ def progress_report(progress: Progress, *, title: str = "Progress") -> str:
     )
     overview = "".join(
         f"<tr><td>{escape(e.name)}</td><td class='num'>{len(e.points)}</td>"
-        f"<td class='num'>{_done(sum(p.reps_done for p in e.points), sum(p.reps_prescribed for p in e.points))}</td>"
-        f"<td class='num'>{_done(sum(p.holds_done for p in e.points), sum(p.holds_prescribed for p in e.points))}</td>"
+        f"<td class='num'>{_total(e, 'reps')}</td><td class='num'>{_total(e, 'holds')}</td>"
         f"<td class='num'>{_pct(_share(e))}</td></tr>"
         for e in progress.exercises
     )
@@ -174,8 +209,10 @@ def progress_report(progress: Progress, *, title: str = "Progress") -> str:
         f"<header><h1>{escape(title)}</h1><p class='sub'>{escape(span)}"
         f"{' (since ' + escape(progress.since) + ')' if progress.since else ''}</p></header>"
         f"<div class='cards'>{card_html}</div>"
-        f"<h2>Adherence</h2><figure><figcaption>Sessions per week</figcaption>{weeks_chart(progress.weeks)}</figure>"
-        "<table><tr><th>exercise</th><th>sessions</th><th>reps done/prescribed</th><th>holds done/prescribed</th>"
+        "<h2>Adherence</h2><figure><figcaption>Sessions per week</figcaption>"
+        f"{weeks_chart(progress.weeks)}</figure>"
+        "<table><tr><th>exercise</th><th>sessions</th><th>reps done/prescribed</th>"
+        "<th>holds done/prescribed</th>"
         f"<th>good reps</th></tr>{overview}</table>"
         + "".join(_exercise_section(e) for e in progress.exercises)
     )
@@ -192,3 +229,9 @@ def _share(e: ExerciseProgress) -> float | None:
     good = sum(p.good for p in e.points)
     total = good + sum(p.faulty for p in e.points)
     return good / total if total else None
+
+
+def _total(e: ExerciseProgress, what: str) -> str:
+    """Done over prescribed across the sessions (reps or holds)."""
+    done = sum(getattr(p, f"{what}_done") for p in e.points)
+    return _done(done, sum(getattr(p, f"{what}_prescribed") for p in e.points))

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 
 
 class HistoryRecorder:
-    def __init__(self, store: HistoryStore, kind: str, *, routine: str | None = None,
-                 source: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, store: HistoryStore, kind: str, *, routine: str | None = None, source: str | None = None
+    ) -> None:
         self.store = store
         self.session_id = store.begin_session(kind, routine=routine, source=source)
         self.sets = 0

@@ -142,11 +142,18 @@ class SessionRow:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind, "routine": self.routine, "started_at": self.started_at,
-            "ended_at": self.ended_at, "status": self.status, "source": self.source, "sets": self.sets,
-            "exercises": self.exercises.split(",") if self.exercises else [], "reps": self.reps,
+            "id": self.id,
+            "kind": self.kind,
+            "routine": self.routine,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "status": self.status,
+            "source": self.source,
+            "sets": self.sets,
+            "exercises": self.exercises.split(",") if self.exercises else [],
+            "reps": self.reps,
             "good": self.good,
-        }  # fmt: skip
+        }
 
 
 def migrate(conn: sqlite3.Connection, *, to: int = SCHEMA_VERSION) -> int:
@@ -159,7 +166,9 @@ def migrate(conn: sqlite3.Connection, *, to: int = SCHEMA_VERSION) -> int:
         )
     for version in range(found, to):
         # executescript commits first; the migration and its version bump go in one transaction
-        conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
+        conn.executescript(
+            f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
+        )
     return found
 
 
@@ -194,8 +203,14 @@ class HistoryStore:
                 conn.execute("ROLLBACK")
             raise
 
-    def begin_session(self, kind: str, *, routine: str | None = None, source: str | None = None,
-                      started_at: str | None = None) -> int:  # fmt: skip
+    def begin_session(
+        self,
+        kind: str,
+        *,
+        routine: str | None = None,
+        source: str | None = None,
+        started_at: str | None = None,
+    ) -> int:
         try:
             with self._transaction() as conn:
                 cur = conn.execute(
@@ -230,41 +245,94 @@ class HistoryStore:
                        reps_right, reps_good, reps_faulty, pose_coverage, view_detected, result)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (
-                        session_id, number, result["exercise"], result.get("exercise_name") or result["exercise"],
-                        set_number, started_s, float(result.get("duration_s") or 0.0),
-                        None if completed is None else int(completed), ended_by, int(bool(result.get("partial"))),
-                        None if prescribed is None else json.dumps(prescribed), int(reps.get("total") or 0),
-                        reps.get("left"), reps.get("right"), int(reps.get("good") or 0),
-                        int(reps.get("faulty") or 0), float(result.get("pose_coverage") or 0.0),
-                        (result.get("view") or {}).get("detected"), json.dumps(result),
+                        session_id,
+                        number,
+                        result["exercise"],
+                        result.get("exercise_name") or result["exercise"],
+                        set_number,
+                        started_s,
+                        float(result.get("duration_s") or 0.0),
+                        None if completed is None else int(completed),
+                        ended_by,
+                        int(bool(result.get("partial"))),
+                        None if prescribed is None else json.dumps(prescribed),
+                        int(reps.get("total") or 0),
+                        reps.get("left"),
+                        reps.get("right"),
+                        int(reps.get("good") or 0),
+                        int(reps.get("faulty") or 0),
+                        float(result.get("pose_coverage") or 0.0),
+                        (result.get("view") or {}).get("detected"),
+                        json.dumps(result),
                     ),
-                )  # fmt: skip
+                )
                 set_id = int(cur.lastrowid or 0)
                 for rep in result.get("rep_events") or []:
                     rc = conn.execute(
-                        "INSERT INTO reps (set_id, t_s, side, good, faults, hold_s, peak) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (set_id, rep["t_s"], rep.get("side"), int(bool(rep.get("good"))),
-                         json.dumps(rep.get("faults") or []), rep.get("hold_s"), json.dumps(rep.get("peak") or {})),
-                    )  # fmt: skip
+                        "INSERT INTO reps (set_id, t_s, side, good, faults, hold_s, peak)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            set_id,
+                            rep["t_s"],
+                            rep.get("side"),
+                            int(bool(rep.get("good"))),
+                            json.dumps(rep.get("faults") or []),
+                            rep.get("hold_s"),
+                            json.dumps(rep.get("peak") or {}),
+                        ),
+                    )
                     conn.executemany(
                         "INSERT INTO rep_measures (rep_id, measure, value) VALUES (?, ?, ?)",
-                        [(rc.lastrowid, k, float(v)) for k, v in (rep.get("peak") or {}).items() if v is not None],
+                        [
+                            (rc.lastrowid, k, float(v))
+                            for k, v in (rep.get("peak") or {}).items()
+                            if v is not None
+                        ],
                     )
                 conn.executemany(
-                    "INSERT INTO holds (set_id, side, start_s, seconds, target_s, completed) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(set_id, h.get("side"), h["start_s"], h["seconds"], h.get("target_s"), int(bool(h.get("completed"))))
-                     for h in result.get("holds") or []],
-                )  # fmt: skip
+                    "INSERT INTO holds (set_id, side, start_s, seconds, target_s, completed)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            set_id,
+                            h.get("side"),
+                            h["start_s"],
+                            h["seconds"],
+                            h.get("target_s"),
+                            int(bool(h.get("completed"))),
+                        )
+                        for h in result.get("holds") or []
+                    ],
+                )
                 conn.executemany(
-                    "INSERT INTO faults (set_id, fault, side, severity, start_s, end_s, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(set_id, f["id"], f.get("side"), f["severity"], f["start_s"], f["end_s"], f.get("message", ""))
-                     for f in result.get("faults") or []],
-                )  # fmt: skip
+                    "INSERT INTO faults (set_id, fault, side, severity, start_s, end_s, message)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            set_id,
+                            f["id"],
+                            f.get("side"),
+                            f["severity"],
+                            f["start_s"],
+                            f["end_s"],
+                            f.get("message", ""),
+                        )
+                        for f in result.get("faults") or []
+                    ],
+                )
                 conn.executemany(
                     "INSERT INTO notices (set_id, kind, message, start_s, seconds) VALUES (?, ?, ?, ?, ?)",
-                    [(set_id, n["kind"], n["message"], n["start_s"], n.get("seconds", n["end_s"] - n["start_s"]))
-                     for n in result.get("notices") or []],
-                )  # fmt: skip
+                    [
+                        (
+                            set_id,
+                            n["kind"],
+                            n["message"],
+                            n["start_s"],
+                            n.get("seconds", n["end_s"] - n["start_s"]),
+                        )
+                        for n in result.get("notices") or []
+                    ],
+                )
                 return set_id
         except sqlite3.Error as err:
             raise OutputError(f"cannot write to the history database {self.path}: {err}") from err
@@ -302,7 +370,11 @@ class HistoryStore:
         raise InputError(f"no session {session_id} in the history ({self.path})")
 
     def sets(self, session_id: int | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM sets" + (" WHERE session_id = ?" if session_id is not None else "") + " ORDER BY id"
+        sql = (
+            "SELECT * FROM sets"
+            + (" WHERE session_id = ?" if session_id is not None else "")
+            + " ORDER BY id"
+        )
         cur = self._conn.execute(sql, () if session_id is None else (session_id,))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

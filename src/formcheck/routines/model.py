@@ -71,7 +71,7 @@ class PlannedExercise:
         return self.exercise.name
 
     def dose_text(self) -> str:
-        """"2 sets of 10 reps per side, holding 2 s": what the runner counts, in words."""
+        """ "2 sets of 10 reps per side, holding 2 s": what the runner counts, in words."""
         side = " per side" if self.per_side else ""
         if self.reps is not None:
             text = f"{self.reps} reps{side}"

@@ -34,13 +34,19 @@ class ExerciseSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "number": self.number, "exercise": self.exercise, "name": self.name,
-            "prescribed": dict(self.prescribed), "sets_done": self.sets_done,
-            "sets_started": self.sets_started, "reps": dict(self.reps),
-            "reps_prescribed": self.reps_prescribed, "holds_completed": self.holds_completed,
+            "number": self.number,
+            "exercise": self.exercise,
+            "name": self.name,
+            "prescribed": dict(self.prescribed),
+            "sets_done": self.sets_done,
+            "sets_started": self.sets_started,
+            "reps": dict(self.reps),
+            "reps_prescribed": self.reps_prescribed,
+            "holds_completed": self.holds_completed,
             "holds_prescribed": self.holds_prescribed,
-            "hold_seconds": [round(s, 1) for s in self.hold_seconds], "faults": dict(self.faults),
-        }  # fmt: skip
+            "hold_seconds": [round(s, 1) for s in self.hold_seconds],
+            "faults": dict(self.faults),
+        }
 
 
 def summarise(planned: PlannedExercise, sets: Sequence[SetRecord]) -> ExerciseSummary:
@@ -96,11 +102,16 @@ def routine_result(
         "exercises": [summarise(p, sets).to_dict() for p in plan],
         "sets": [
             {
-                "exercise_number": s.exercise_number, "exercise": s.exercise_id, "set": s.set_number,
-                "started_s": round(s.started_s, 3), "ended_s": round(s.ended_s, 3),
-                "completed": s.completed, "ended_by": s.ended_by, "prescribed": dict(s.prescribed),
+                "exercise_number": s.exercise_number,
+                "exercise": s.exercise_id,
+                "set": s.set_number,
+                "started_s": round(s.started_s, 3),
+                "ended_s": round(s.ended_s, 3),
+                "completed": s.completed,
+                "ended_by": s.ended_by,
+                "prescribed": dict(s.prescribed),
                 "result": s.result.to_dict(),
-            }  # fmt: skip
+            }
             for s in sets
         ],
     }

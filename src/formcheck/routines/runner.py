@@ -299,10 +299,11 @@ class RoutineRunner:
                     progress.holds[event.side] += 1
                 progress.hold_credited = True
         hold = report.hold
-        if planned.reps is None and hold is not None and hold.elapsed_s >= hold.target_s:
-            if not progress.hold_credited:  # the hold reached its time: it counts now
-                progress.holds[hold.side] += 1
-                progress.hold_credited = True
+        reached = hold is not None and hold.elapsed_s >= hold.target_s
+        if planned.reps is None and reached and not progress.hold_credited:
+            assert hold is not None  # the hold reached its time: it counts now
+            progress.holds[hold.side] += 1
+            progress.hold_credited = True
         if active:
             self._last_activity_ms = t
             self.waiting = False
@@ -381,8 +382,20 @@ class RoutineRunner:
 
 def _idle_report(pose_frame: PoseFrame, pose: Pose | None, last: FrameReport | None) -> FrameReport:
     """Between sets: the person is shown, nothing is counted."""
-    reps = last.reps if last is not None else {"total": 0, "left": None, "right": None, "good": 0, "faulty": 0}
+    reps = (
+        last.reps if last is not None else {"total": 0, "left": None, "right": None, "good": 0, "faulty": 0}
+    )
     return FrameReport(
-        t_ms=pose_frame.t_ms, pose=pose, image_size=pose_frame.image_size, measures={}, phase="rest",
-        side=None, reps=reps, hold=None, faults=[], notices=[], events=[], highlight={},
-    )  # fmt: skip
+        t_ms=pose_frame.t_ms,
+        pose=pose,
+        image_size=pose_frame.image_size,
+        measures={},
+        phase="rest",
+        side=None,
+        reps=reps,
+        hold=None,
+        faults=[],
+        notices=[],
+        events=[],
+        highlight={},
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from formcheck.errors import RuleError
 from formcheck.routines import model as m
 from formcheck.rules.model import Exercise
 from formcheck.rules.schema import ID_RE, did_you_mean

@@ -48,9 +48,16 @@ class RoutineSession(LiveSession):
         stay_when_done: bool = False,
     ) -> None:
         super().__init__(
-            frames, estimator, [p.exercise for p in runner.plan], json_path=json_path, controls=controls,
-            sinks=sinks, person=person, source_name=source_name, newest_only=newest_only,
-        )  # fmt: skip
+            frames,
+            estimator,
+            [p.exercise for p in runner.plan],
+            json_path=json_path,
+            controls=controls,
+            sinks=sinks,
+            person=person,
+            source_name=source_name,
+            newest_only=newest_only,
+        )
         self.runner = runner
         self._stay_when_done = stay_when_done
         self._quit = False
