@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from formcheck.cli.routine_cmd import HistoryOption
+from formcheck.cli.options import HistoryOption
 from formcheck.errors import UsageError
 
 history_app = typer.Typer(

@@ -11,6 +11,7 @@ import typer
 from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
+    HistoryOption,
     MaxPeopleOption,
     ModelOption,
     PersonOption,
@@ -32,14 +33,6 @@ RoutinesDirOption = Annotated[
     list[Path],
     typer.Option(
         "--routines-dir", metavar="DIR", help="Extra folder of routine files, searched first (repeatable)."
-    ),
-]
-HistoryOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--history",
-        metavar="PATH",
-        help="History database (default: FORMCHECK_HISTORY, else history.sqlite in the user data folder).",
     ),
 ]
 
