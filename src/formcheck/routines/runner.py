@@ -72,7 +72,7 @@ def _other_side(side: str) -> str:
 
 def _limb(planned: PlannedExercise) -> str:
     ex = planned.exercise
-    points = {p for m in ex.measures.values() for p in m.points}
+    points = {p.removeprefix("left_").removeprefix("right_") for m in ex.measures.values() for p in m.points}
     return "leg" if points & set(LEG_JOINTS) else "side"
 
 
