@@ -180,8 +180,13 @@ def test_start_card_shows_until_the_first_rep_or_the_card_time(tmp_path: Path) -
     track = load_track("squat--studio-angled-side")
     runner = RoutineRunner([planned(1, "squat", reps=6, sets=1)], card_s=6.0)
     shown: list[tuple[int, bool, int]] = []
-    run(frames_of(track), runner, on_step=lambda s: shown.append((s.pose_frame.t_ms, runner.card_visible,
-                                                                   int(s.report.reps.get("total") or 0))))  # fmt: skip
+    run(
+        frames_of(track),
+        runner,
+        on_step=lambda s: shown.append(
+            (s.pose_frame.t_ms, runner.card_visible, int(s.report.reps.get("total") or 0))
+        ),
+    )
     first_rep_or_hold = min(t for t, _, n in shown if n >= 1)
     assert shown[0][1] is True
     assert not [t for t, card, _ in shown if card and t >= first_rep_or_hold]

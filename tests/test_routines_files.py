@@ -15,12 +15,27 @@ from shared_data import SHARED_SAMPLES
 
 # The programme's 20 exercises in the reference table's order (../shared/reference/exercises.md).
 RUNNERS_KNEE = [
-    "quad-stretch", "side-lunge-stretch", "hamstring-stretch", "hip-flexor-stretch",
-    "standing-calf-stretch", "it-band-stretch", "calf-wall-stretch", "glute-stretch",
-    "inner-thigh-stretch", "straight-leg-raise", "clamshell", "glute-bridge", "lateral-toe-tap",
-    "wall-squat", "stair-calf-stretch", "side-lying-leg-lift", "wall-slide", "bridge-kick", "step-up",
+    "quad-stretch",
+    "side-lunge-stretch",
+    "hamstring-stretch",
+    "hip-flexor-stretch",
+    "standing-calf-stretch",
+    "it-band-stretch",
+    "calf-wall-stretch",
+    "glute-stretch",
+    "inner-thigh-stretch",
+    "straight-leg-raise",
+    "clamshell",
+    "glute-bridge",
+    "lateral-toe-tap",
+    "wall-squat",
+    "stair-calf-stretch",
+    "side-lying-leg-lift",
+    "wall-slide",
+    "bridge-kick",
+    "step-up",
     "donkey-kick",
-]  # fmt: skip
+]
 REFERENCE = SHARED_SAMPLES.parent / "reference" / "exercises.md"
 
 
@@ -61,8 +76,16 @@ def test_overrides_change_the_dose_and_the_timed_hold(tmp_path: Path) -> None:
 BASE = "format: 1\nid: bad\nname: Bad\nexercises:\n"
 ERRORS = [
     # (file text, expected message part, expected line)
-    (BASE + "  - exercise: wall-sqat\n", "exercises[0].exercise: unknown exercise 'wall-sqat' (did you mean 'wall-squat'?)", 5),
-    (BASE + "  - exercise: squat\n    rep: 5\n", "exercises[0].rep: unknown field 'rep' (did you mean 'reps'?)", 6),
+    (
+        BASE + "  - exercise: wall-sqat\n",
+        "exercises[0].exercise: unknown exercise 'wall-sqat' (did you mean 'wall-squat'?)",
+        5,
+    ),
+    (
+        BASE + "  - exercise: squat\n    rep: 5\n",
+        "exercises[0].rep: unknown field 'rep' (did you mean 'reps'?)",
+        6,
+    ),
     (BASE + "  - exercise: quad-stretch\n    reps: 5\n", "quad-stretch is a timed hold: it has no reps", 6),
     (BASE + "  - exercise: squat\n    hold_s: 5\n", "squat has no hold to time", 6),
     (BASE + "  - exercise: squat\n    sets: 1.5\n", "exercises[0].sets: expected whole numbers", 6),
@@ -71,17 +94,27 @@ ERRORS = [
     (BASE + "  - reps: 5\n", "exercises[0]: missing required field 'exercise'", 5),
     (BASE.replace("exercises:\n", "exercises: []\n"), "the list of exercises is empty", 4),
     (BASE.replace("format: 1", "format: 2") + "  - exercise: squat\n", "unsupported format 2", 1),
-    (BASE.replace("id: bad", "id: good") + "  - exercise: squat\n", "id 'good' must match the file name 'bad'", 2),
-    (BASE.replace("name: Bad", "nmae: Bad") + "  - exercise: squat\n", "unknown field 'nmae' (did you mean 'name'?)", 3),
+    (
+        BASE.replace("id: bad", "id: good") + "  - exercise: squat\n",
+        "id 'good' must match the file name 'bad'",
+        2,
+    ),
+    (
+        BASE.replace("name: Bad", "nmae: Bad") + "  - exercise: squat\n",
+        "unknown field 'nmae' (did you mean 'name'?)",
+        3,
+    ),
     ("rest_s: 30\n" + BASE + "  - exercise: squat\n", "", 0),  # valid: order does not matter
     (BASE.replace("exercises:", "rest_s: 900\nexercises:") + "  - exercise: squat\n", "is it minutes?", 4),
     (BASE.replace("exercises:", "rest_s: -1\nexercises:") + "  - exercise: squat\n", "0 or more seconds", 4),
     (BASE + "  - exercise: squat\n   reps: 5\n", "not valid YAML", 6),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("text", "message", "line"), ERRORS)
-def test_each_kind_of_error_names_file_line_and_field(tmp_path: Path, text: str, message: str, line: int) -> None:
+def test_each_kind_of_error_names_file_line_and_field(
+    tmp_path: Path, text: str, message: str, line: int
+) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     if not message:
