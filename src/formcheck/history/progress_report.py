@@ -21,14 +21,26 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.0f}" if abs(v) >= 10 or v == int(v) else f"{v:.1f}"
+def _fmt(v: float, step: float = 1.0) -> str:
+    """A tick value with as many decimals as the tick step needs."""
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    return f"{v:.{decimals}f}"
 
 
-def _axis(lo: float, hi: float) -> tuple[float, float, float]:
+def _value(v: float, unit: str) -> str:
+    """A measure's value with its unit: degrees whole, body-size ratios to two places."""
+    return f"{v:.0f}{unit}" if unit == "°" else f"{v:.2f} {unit}"
+
+
+def _tick_unit(unit: str) -> str:
+    """Units short enough to repeat on every tick; longer ones ("× leg length") go in the caption."""
+    return unit if unit in ("°", "%", " s") else ""
+
+
+def _axis(lo: float, hi: float, *, whole: bool = False) -> tuple[float, float, float]:
     if hi - lo < 1e-9:
         lo, hi = lo - 1, hi + 1
-    step = nice_step(hi - lo)
+    step = max(1.0, nice_step(hi - lo)) if whole else nice_step(hi - lo)
     return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
 
 
@@ -63,7 +75,7 @@ def session_chart(
         out.append(f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>')
         out.append(
             f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" class="tick">'
-            f"{_fmt(v)}{escape(unit)}</text>"
+            f"{_fmt(v, step)}{escape(_tick_unit(unit))}</text>"
         )
         v += step
     every = max(1, math.ceil(n / 12))
@@ -90,7 +102,7 @@ def weeks_chart(weeks: dict[str, int]) -> str:
     if not weeks:
         return ""
     labels, counts = list(weeks), list(weeks.values())
-    _, hi, step = _axis(0, max(counts))
+    _, hi, step = _axis(0, max(counts), whole=True)
     pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = pw / len(labels)
     out = [
@@ -128,7 +140,9 @@ def _pct(v: float | None) -> str:
 
 
 def _done(done: int, prescribed: int) -> str:
-    return f"{done}/{prescribed}" if prescribed else str(done)
+    if not prescribed:
+        return str(done) if done else "-"
+    return f"{done}/{prescribed}"
 
 
 def _exercise_section(e: ExerciseProgress) -> str:
@@ -141,7 +155,8 @@ def _exercise_section(e: ExerciseProgress) -> str:
         parts.append(
             f"<figure><figcaption>Range of motion: {escape(e.measure.replace('_', ' '))} "
             "at the peak of each rep, "
-            f"mean per session{legend(sides)}</figcaption>{chart}</figure>"
+            f"mean per session{'' if _tick_unit(e.unit) else f' ({escape(e.unit)})'}{legend(sides)}"
+            f"</figcaption>{chart}</figure>"
         )
     if any(p.good_share is not None for p in e.points):
         shares = [None if p.good_share is None else 100 * p.good_share for p in e.points]
@@ -158,7 +173,9 @@ def _exercise_section(e: ExerciseProgress) -> str:
     rows = []
     for p in e.points:
         rom = ", ".join(
-            f"{s} {p.rom[s]:.0f}{e.unit} (max {p.rom_max[s]:.0f})" for s in SIDE_ORDER if s in p.rom
+            f"{s} {_value(p.rom[s], e.unit)} (max {_value(p.rom_max[s], e.unit)})"
+            for s in SIDE_ORDER
+            if s in p.rom
         )
         rows.append(
             f"<tr><td>{escape(p.day)}</td><td class='num'>{p.session_id}</td>"
