@@ -56,29 +56,42 @@ class RoutineWindow(LiveWindow):
             annotator = OverlayAnnotator(planned.exercise, mirror=self.mirror, show_fps=self.show_fps)
             self._annotators[planned.number] = annotator
         image = fit(step.frame.image)
-        report = _scaled(step.report, image)
-        fps = self._rate.fps if self.show_fps else None
-        shown = annotator.annotate(image, report, fps=fps, latency_ms=self._last_latency_ms)
-        state = draw_state(shown, runner, step, note=self.note)
+        if state_of(runner) == "counting":
+            report = _scaled(step.report, image)
+            fps = self._rate.fps if self.show_fps else None
+            shown = annotator.annotate(image, report, fps=fps, latency_ms=self._last_latency_ms)
+        else:  # a card over the plain picture: the counting overlay would only compete with it
+            shown = np.ascontiguousarray(image[:, ::-1]) if self.mirror else image.copy()
+        state = draw_state(shown, runner, step, note=self.note, below_fps=self.show_fps)
         self.states_shown[state] = self.states_shown.get(state, 0) + 1
         self._show(shown, step.frame.index)
         if self.snapshot_dir is not None and self.states_shown[state] == 1:
             self._snapshot(shown, f"{state}-{planned.id}")
 
 
-def draw_state(image: np.ndarray, runner: RoutineRunner, step: Step, *, note: str = "") -> str:
-    """Draw the runner's state on ``image`` (in place); returns the state's name."""
+def state_of(runner: RoutineRunner) -> str:
+    """Which of the window's states the runner is in: card, counting, rest or summary."""
     if runner.stage == "done":
-        _summary(image, runner)
         return "summary"
     if runner.stage == "rest":
-        _rest(image, runner)
         return "rest"
-    if runner.card_visible:
+    return "card" if runner.card_visible else "counting"
+
+
+def draw_state(
+    image: np.ndarray, runner: RoutineRunner, step: Step, *, note: str = "", below_fps: bool = False
+) -> str:
+    """Draw the runner's state on ``image`` (in place); returns the state's name."""
+    state = state_of(runner)
+    if state == "summary":
+        _summary(image, runner)
+    elif state == "rest":
+        _rest(image, runner)
+    elif state == "card":
         _card(image, runner, step, note)
-        return "card"
-    _top_bar(image, runner, step)
-    return "counting"
+    else:
+        _top_bar(image, runner, step, below_fps=below_fps)
+    return state
 
 
 def _scale(image: np.ndarray) -> float:
@@ -143,12 +156,13 @@ def _count_text(runner: RoutineRunner) -> str:
     return "  ".join(parts)
 
 
-def _top_bar(image: np.ndarray, runner: RoutineRunner, step: Step) -> None:
+def _top_bar(image: np.ndarray, runner: RoutineRunner, step: Step, *, below_fps: bool) -> None:
+    """The routine's line at the top right (the counting overlay has the top left)."""
     planned = runner.current
     s = _scale(image)
     w = image.shape[1]
-    sets = f"  set {runner.set_number}/{planned.sets}" if planned.sets > 1 else ""
-    head = f"{planned.number}/{len(runner.plan)} {planned.name}{sets}   {_count_text(runner)}"
+    sets = f" - set {runner.set_number}/{planned.sets}" if planned.sets > 1 else ""
+    head = f"{planned.number}/{len(runner.plan)} {planned.name}{sets}: {_count_text(runner)}"
     message, color = "", WHITE
     now = step.pose_frame.t_ms / 1000.0
     recent = [a for a in runner.log if a.kind in ("side", "set") and now - a.t_s < RECENT_S]
@@ -156,11 +170,19 @@ def _top_bar(image: np.ndarray, runner: RoutineRunner, step: Step) -> None:
         message, color = runner.waiting_text, AMBER
     elif recent:
         message, color = recent[-1].text, GREEN
-    bar_h = int((90 if message else 52) * s)
-    _darken(image, 0, 0, w, bar_h, 0.3)
-    put_text(image, head, (int(16 * s), int(36 * s)), 0.8 * s, WHITE, 2)
-    if message:
-        put_text(image, message, (int(16 * s), int(76 * s)), 0.7 * s, color, 2)
+    pad, right = int(10 * s), w - int(16 * s)
+    top = int((64 if below_fps else 16) * s)
+    lines = [(head, 0.7 * s, WHITE), *([(message, 0.6 * s, color)] if message else [])]
+    sizes = [text_size(text, scale, 2) for text, scale, _ in lines]
+    width = max(tw for tw, _, _ in sizes) + 2 * pad
+    height = sum(th + base + pad for _, th, base in sizes) + pad
+    x = max(0, right - width)
+    _darken(image, x, top, right, top + height, 0.3)
+    y = top
+    for (text, scale, col), (_, th, base) in zip(lines, sizes, strict=True):
+        y += th + pad
+        put_text(image, text, (x + pad, y), scale, col, 2)
+        y += base
 
 
 def _rest(image: np.ndarray, runner: RoutineRunner) -> None:
