@@ -281,7 +281,7 @@ def test_progress_report_renders_in_chromium(tmp_path: Path) -> None:
     assert main(["progress", "bridge-kick", "--report", str(report), "--history", str(db)]) == 0
     html = report.read_text()
     assert "<script" not in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
-    assert html.count("<svg") == 3  # sessions per week, range of motion, good reps
+    assert html.count("<svg") == 4  # sessions per week, range of motion, done against prescribed, good reps
     with HistoryStore(db) as store:
         assert progress_report(compute(store, exercise="bridge-kick"), title="Progress: bridge-kick") == html
     if browser is None:
@@ -296,7 +296,7 @@ def test_progress_report_renders_in_chromium(tmp_path: Path) -> None:
         timeout=90,
         check=False,
     )
-    assert dom.returncode == 0 and dom.stdout.count("<svg") == 3 and dom.stdout.count("<circle") >= 9
+    assert dom.returncode == 0 and dom.stdout.count("<svg") == 4 and dom.stdout.count("<circle") >= 12
     assert "CONSOLE" not in dom.stderr and "net::ERR" not in dom.stderr, dom.stderr[-2000:]
     res = subprocess.run(
         [browser, *flags, "--window-size=1000,1400", f"--screenshot={shot}", report.as_uri()],

@@ -18,6 +18,7 @@ EXTRA_CSS = """
 svg .bar { fill: #1f6fd1; }
 svg .val { font-size: 11px; fill: #1d2330; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th.num { text-align: right; }
 """
 
 
@@ -81,8 +82,9 @@ def session_chart(
     every = max(1, math.ceil(n / 12))
     for i, label in enumerate(labels):
         if i % every == 0 or i == n - 1:
+            anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
             out.append(
-                f'<text x="{x(i):.1f}" y="{TOP + ph + 18}" text-anchor="middle" class="tick">'
+                f'<text x="{x(i):.1f}" y="{TOP + ph + 18}" text-anchor="{anchor}" class="tick">'
                 f"{escape(label)}</text>"
             )
     out.append(f'<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" class="frame"/>')
@@ -157,6 +159,15 @@ def _exercise_section(e: ExerciseProgress) -> str:
             "at the peak of each rep, "
             f"mean per session{'' if _tick_unit(e.unit) else f' ({escape(e.unit)})'}{legend(sides)}"
             f"</figcaption>{chart}</figure>"
+        )
+    if any(p.reps_prescribed for p in e.points):
+        done: dict[str, list[float | None]] = {
+            "done": [float(p.reps_done) for p in e.points],
+            "prescribed": [float(p.reps_prescribed) if p.reps_prescribed else None for p in e.points],
+        }
+        parts.append(
+            f"<figure><figcaption>Reps done against prescribed, per session{legend(list(done))}</figcaption>"
+            f"{session_chart('reps done', '', labels, done, floor=0)}</figure>"
         )
     if any(p.good_share is not None for p in e.points):
         shares = [None if p.good_share is None else 100 * p.good_share for p in e.points]
