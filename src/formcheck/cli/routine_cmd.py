@@ -232,9 +232,7 @@ def routine_command(
             state,
         )
     finally:
-        partial = (
-            outcome is None or outcome.interrupted or outcome.error is not None or runner.stage != "done"
-        )
+        partial = outcome is None or outcome.interrupted or outcome.error is not None or not runner.completed
         if recorder is not None:
             recorder.end(interrupted=partial)
         if "name" in state:

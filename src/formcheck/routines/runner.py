@@ -117,6 +117,7 @@ class RoutineRunner:
         self._card_ms = round(card_s * 1000)
         self._wait_ms = round(wait_s * 1000)
         self.stage = "exercise"  # exercise, rest, done
+        self.completed = False  # the routine ran to its end (not cut short by a quit or the source)
         self.index = 0
         self.set_number = 1
         self._engine: ExerciseEngine | None = None
@@ -377,6 +378,7 @@ class RoutineRunner:
     def _finish_routine(self) -> None:
         if self.stage != "done":
             self.stage = "done"
+            self.completed = True
             self._say("done", "routine done: well done")
 
 
