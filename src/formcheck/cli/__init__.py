@@ -32,7 +32,9 @@ COMMAND_MODULES = (
     "formcheck.cli.rules_cmd",
     "formcheck.cli.analyze_cmd",
     "formcheck.cli.test_cmd",
+    "formcheck.cli.routine_cmd",
     "formcheck.cli.live_cmd",
+    "formcheck.cli.history_cmd",
 )
 
 

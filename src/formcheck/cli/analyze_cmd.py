@@ -12,6 +12,7 @@ import typer
 from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
+    HistoryOption,
     MaxPeopleOption,
     ModelOption,
     PersonOption,
@@ -43,6 +44,8 @@ def analyze_command(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Analyse this many inputs at once."),
     rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
     quiet: QuietOption = False,
+    save: bool = typer.Option(False, "--save", help="Also store each result in the history database."),
+    history: HistoryOption = None,
 ) -> int:
     """Analyse recorded videos: count reps, time holds, find form faults.
 
@@ -76,7 +79,27 @@ def analyze_command(
             summary, error = _analyze_with_progress(task, quiet=quiet or jobs > 1)
             results.append((task[0], summary, error))
             _print_one(task[0], summary, error)
+    if save:
+        _save(results, history)
     return _finish(results)
+
+
+Results = list[tuple[Path, dict[str, Any] | None, FormcheckError | None]]
+
+
+def _save(results: Results, history: Path | None) -> None:
+    """One history session per input analysed (a partial result too: it is marked so)."""
+    from formcheck.history.recorder import HistoryRecorder
+    from formcheck.history.store import HistoryStore
+
+    with HistoryStore(history) as store:
+        for path, summary, error in results:
+            if summary is None:
+                continue
+            recorder = HistoryRecorder(store, "analyze", source=str(path))
+            recorder.add(summary)
+            recorder.end(interrupted=error is not None)
+            print(f"history: session {recorder.session_id} in {store.path}", file=sys.stderr)
 
 
 Task = tuple[Path, str, tuple[Path, ...], Any, Any]
