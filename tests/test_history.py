@@ -24,8 +24,8 @@ from formcheck.history.progress import compute
 from formcheck.history.progress_report import progress_report
 from formcheck.history.store import migrate
 from formcheck.pipeline import replay_track
-from formcheck.track import PoseTrack
 from formcheck.rules import load_exercise
+from formcheck.track import PoseTrack
 from live_support import TRACKS, load_track
 
 REPO = Path(__file__).resolve().parents[1]
