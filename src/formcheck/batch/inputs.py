@@ -97,8 +97,8 @@ def read_manifest(
     reader.fieldnames = columns
     base = manifest.parent
     items: list[BatchItem] = []
-    for line, row in enumerate(reader, start=2):
-        where = f"{manifest}:{line}"
+    for row in reader:
+        where = f"{manifest}:{reader.line_num}"  # blank lines skipped by the reader still count
         value = (row.get("input") or "").strip()
         if not value:
             if any((v or "").strip() for v in row.values() if isinstance(v, str)):
@@ -167,10 +167,10 @@ def name_items(items: Sequence[BatchItem]) -> list[BatchItem]:
         options = list(candidates(item))
         name = next((c for c in options if counts[c] == 1 and c not in taken), None)
         if name is None:
-            n = 2
-            while f"{options[-1]}-{n}" in taken:
+            name, n = options[-1], 1
+            while name in taken:
                 n += 1
-            name = f"{options[-1]}-{n}"
+                name = f"{options[-1]}-{n}"
         taken.add(name)
         named.append(replace(item, name=name))
     return named

@@ -139,7 +139,11 @@ class DaskRunner(Closing):
         alone_since: float | None = None
         try:
             while pending:
-                done, _ = dask_wait(list(pending), timeout=2, return_when="FIRST_COMPLETED")
+                try:
+                    with self._client.as_current():  # ``wait`` finds the client it waits on there
+                        done, _ = dask_wait(list(pending), timeout=2, return_when="FIRST_COMPLETED")
+                except TimeoutError:  # nothing finished in those 2 s
+                    done = set()
                 for future in done:
                     task = pending.pop(future)
                     try:
