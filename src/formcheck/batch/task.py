@@ -11,6 +11,8 @@ client hashed for the resume key, whatever rule files the worker's own installat
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import socket
 import threading
@@ -93,6 +95,7 @@ def analyze_item(task: ItemTask) -> ItemOutcome:
             worker=worker,
         )
     with _ONE_AT_A_TIME:
+        _remove_leftovers(task.outputs)
         if task.threads is not None:
             cap_threads(task.threads)
         started = time.perf_counter()
@@ -120,6 +123,17 @@ def analyze_item(task: ItemTask) -> ItemOutcome:
             error = outcome.error
             return _outcome(task, FAILED, worker, started, frames, result, error.message, error.exit_code)
         return _outcome(task, OK, worker, started, frames, result)
+
+
+def _remove_leftovers(outputs: Outputs) -> None:
+    """Delete the hidden temporary files a killed earlier attempt left beside this task's outputs
+    (``formcheck.files`` writes ``.<name>.<random>.tmp`` and renames it when complete): the task
+    runs again here, so whatever they held is being redone."""
+    for path in outputs.paths():
+        folder = Path(path).parent
+        for stale in folder.glob(f".{glob.escape(Path(path).name)}.*"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 def _outcome(
