@@ -25,7 +25,7 @@ from formcheck.errors import InputError
 
 pytest.importorskip("distributed")
 
-from formcheck.batch.subprocess_cluster import SubprocessCluster  # noqa: E402
+from formcheck.batch.subprocess_cluster import SubprocessCluster
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
