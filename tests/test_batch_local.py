@@ -248,3 +248,77 @@ def test_one_file_is_not_a_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         == 0
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.json"]
+
+
+@pytest.mark.model
+def test_ctrl_c_stops_a_local_pool_with_the_partial_results_saved(
+    tmp_path: Path, model_dir: Path, shared_clip
+) -> None:
+    """SIGTERM to the whole process group, as a terminal's Ctrl-C reaches it: the two running
+    inputs stop with partial results (saved, in the summary), the queued one is `not run` (the
+    rerun that finishes such a batch: test_an_interrupted_batch_keeps_what_was_done...)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for name in ("squat--front-good.mp4", "glute-bridge--home.mp4", "lunge--forward-home.mp4"):
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-i",
+                str(shared_clip(name)),
+                "-an",
+                "-frames:v",
+                "90",
+                "-c",
+                "copy",
+                str(clips / name),
+            ],
+            check=True,
+            timeout=60,
+        )
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "formcheck",
+        "analyze",
+        str(clips),
+        "-e",
+        "squat",
+        "-q",
+        "-j",
+        "2",
+        "--json",
+        str(out),
+        "--csv",
+        str(out),
+    ]
+    env = {**os.environ, "FORMCHECK_MODEL_DIR": str(model_dir)}
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(out.glob(".*.tmp.csv"))) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)  # both workers are writing their CSV: mid-input
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == Interrupted.exit_code, err[-2000:]
+    rows = {r["name"]: r for r in _summary(out)}
+    assert sorted(r["status"] for r in rows.values()) == ["not run", "partial", "partial"]
+    for name, r in rows.items():
+        if r["status"] == "partial":
+            saved = json.loads((out / f"{name}.json").read_text())
+            assert saved["partial"] is True and 0 < saved["frames"] < 90
+    assert list(out.glob(".*.tmp*")) == []

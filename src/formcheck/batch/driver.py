@@ -19,7 +19,7 @@ from formcheck.analysis import AnalysisSettings, Outputs
 from formcheck.batch.inputs import BatchItem
 from formcheck.batch.resume import ResumeStore, task_key
 from formcheck.batch.summary import INDEX_HTML, SUMMARY_CSV, row, write_index_html, write_summary_csv
-from formcheck.batch.task import FAILED, OK, PARTIAL, ItemOutcome, ItemTask
+from formcheck.batch.task import FAILED, NOT_RUN, OK, PARTIAL, ItemOutcome, ItemTask
 from formcheck.errors import Interrupted, RuleError
 
 _EXTENSIONS = {"json": ".json", "csv": ".csv", "video": ".mp4", "report": ".html"}
@@ -151,13 +151,14 @@ def run_batch(
         stream = runner.run(to_run)
         try:
             for outcome in stream:
+                if outcome.status == NOT_RUN:
+                    continue
                 outcomes[outcome.name] = outcome
                 store.save(keys.get(outcome.name), outcome)
                 if on_outcome is not None:
                     on_outcome(outcome)
-                if outcome.status == PARTIAL:  # Ctrl-C reached the analysis: stop the batch
-                    interrupted = True
-                    break
+                # Ctrl-C reached the analysis: the runner stops after handing over what it has.
+                interrupted = interrupted or outcome.status == PARTIAL
         except KeyboardInterrupt:
             interrupted = True
         finally:

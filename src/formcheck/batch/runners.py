@@ -13,13 +13,14 @@ anything.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from formcheck.batch.task import FAILED, ItemOutcome, ItemTask, analyze_item
+from formcheck.batch.task import FAILED, PARTIAL, ItemOutcome, ItemTask, analyze_item, stop_when
 from formcheck.closing import Closing
 from formcheck.errors import ClusterError
 
@@ -43,41 +44,58 @@ class InlineRunner(Closing):
 
     def run(self, tasks: Sequence[ItemTask]) -> Iterator[ItemOutcome]:
         for task in tasks:
-            yield analyze_item(task)
+            outcome = analyze_item(task)
+            yield outcome
+            if outcome.status == PARTIAL:  # Ctrl-C reached the analysis: the batch stops here
+                return
 
     def close(self) -> None:
         pass
 
 
 class PoolRunner(Closing):
-    """``--jobs N`` worker processes on this machine."""
+    """``--jobs N`` worker processes on this machine.
+
+    Ctrl-C is this process's to handle: the workers ignore it, and are asked through an event to
+    stop the inputs they are on, whose partial results are saved and reported like any other.
+    """
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.description = f"{jobs} local worker processes"
-        self._pool = ProcessPoolExecutor(max_workers=jobs)
+        context = multiprocessing.get_context()
+        self._stop = context.Event()
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=stop_when, initargs=(self._stop,)
+        )
 
     def threads(self) -> int | None:
         return threads_per_worker(self.jobs)
 
     def run(self, tasks: Sequence[ItemTask]) -> Iterator[ItemOutcome]:
         pending: dict[Future[ItemOutcome], ItemTask] = {self._pool.submit(analyze_item, t): t for t in tasks}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = pending.pop(future)
-                try:
-                    yield future.result()
-                except Exception as err:  # the worker process died (killed, out of memory)
-                    yield ItemOutcome(
-                        task.name,
-                        FAILED,
-                        error=f"worker process failed: {err or type(err).__name__}",
-                        exit_code=1,
-                    )
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield _pool_outcome(future, pending.pop(future))
+        except KeyboardInterrupt:
+            self._stop.set()
+            running = [(f, t) for f, t in pending.items() if not f.cancel()]
+            for future, task in running:  # they stop at their next frame and save what they have
+                yield _pool_outcome(future, task)
 
     def close(self) -> None:
+        self._stop.set()  # nothing more is wanted from the inputs still running
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_outcome(future: Future[ItemOutcome], task: ItemTask) -> ItemOutcome:
+    try:
+        return future.result()
+    except Exception as err:  # the worker process died (killed, out of memory)
+        message = f"{task.path.name}: worker process failed: {err or type(err).__name__}"
+        return ItemOutcome(task.name, FAILED, error=message, exit_code=1)
 
 
 class DaskRunner(Closing):
@@ -104,7 +122,7 @@ class DaskRunner(Closing):
             self.close()
             raise ClusterError(
                 f"the Dask scheduler at {address} has no workers (waited {no_workers_grace_s:.0f}s): "
-                "start some with `dask worker {address} --nthreads 1`"
+                f"start some with `dask worker {address} --nthreads 1`"
             ) from err
         self.description = f"Dask scheduler {address}"
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.batch.inputs import BatchItem
-from formcheck.batch.task import ItemOutcome
+from formcheck.batch.task import NOT_RUN, ItemOutcome
 from formcheck.files import replacing
 from formcheck.render.report_style import CSS
 
@@ -49,7 +49,6 @@ COLUMNS = (
     "worker",
     "seconds",
 )
-NOT_RUN = "not run"
 
 
 def row(item: BatchItem, outcome: ItemOutcome | None) -> dict[str, Any]:

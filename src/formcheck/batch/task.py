@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import signal
 import socket
 import threading
 import time
@@ -28,12 +29,16 @@ if TYPE_CHECKING:
     from formcheck.rules import Exercise
 
 OK, PARTIAL, FAILED = "ok", "partial", "failed"
+NOT_RUN = "not run"  # the batch was stopped before this input started
 
 # One analysis (one MediaPipe graph) at a time per process, however many threads the worker
 # runs tasks on: several graphs in one process oversubscribe the cores and MediaPipe is known to
 # misbehave with many threads per process.
 _ONE_AT_A_TIME = threading.Lock()
 _threads_capped: int | None = None
+# Set by a local pool's parent process on Ctrl-C (``stop_when``): the running analysis stops at its
+# next frame with a partial result, as Ctrl-C itself would stop it.
+_stop: Any = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,15 @@ class ItemOutcome:
     version: str = __version__
     skipped: bool = False  # an earlier run's result, reused (set by the runner)
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path written
+
+
+def stop_when(event: Any) -> None:
+    """A local pool worker's initializer: ignore Ctrl-C and SIGTERM (they reach the whole process
+    group; the parent decides) and stop the analysis when ``event`` is set."""
+    global _stop
+    _stop = event
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def cap_threads(n: int) -> None:
@@ -94,6 +108,8 @@ def analyze_item(task: ItemTask) -> ItemOutcome:
             exit_code=1,
             worker=worker,
         )
+    if _stop is not None and _stop.is_set():  # queued in a local pool before Ctrl-C
+        return ItemOutcome(task.name, NOT_RUN, error="interrupted before this input ran", worker=worker)
     with _ONE_AT_A_TIME:
         _remove_leftovers(task.outputs)
         if task.threads is not None:
@@ -104,6 +120,8 @@ def analyze_item(task: ItemTask) -> ItemOutcome:
         def count(_step: object) -> None:
             nonlocal frames
             frames += 1
+            if _stop is not None and _stop.is_set():
+                raise KeyboardInterrupt  # the pipeline saves the partial result, as for Ctrl-C
 
         try:
             analysis = analyze(
