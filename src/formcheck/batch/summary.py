@@ -118,6 +118,10 @@ def _cell(value: Any) -> str:
     return f"<td>{html.escape(str(value))}</td>"
 
 
+# The report's stylesheet, widened: a batch table has many columns and long input names.
+_INDEX_CSS = "main { max-width: none; } th, td.name, td.nw { white-space: nowrap; } td.err { color: var(--bad); }"
+
+
 def render_index(folder: Path, rows: Sequence[dict[str, Any]], *, title: str = "formcheck batch") -> str:
     faults = [c for c in columns(rows) if c.startswith("fault:")]
     counts = Counter(str(r.get("status")) for r in rows)
@@ -141,7 +145,7 @@ def render_index(folder: Path, rows: Sequence[dict[str, Any]], *, title: str = "
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title><style>{CSS}\ntd.err {{ color: var(--bad); }}</style></head>",
+        f"<title>{html.escape(title)}</title><style>{CSS}\n{_INDEX_CSS}</style></head>",
         f"<body><main><header><h1>{html.escape(title)}</h1>",
         f'<p class="sub">{len(rows)} inputs: {html.escape(summary)}. '
         f"One row per input; the name opens its report. formcheck {html.escape(__version__)}.</p></header>",
@@ -160,9 +164,9 @@ def render_index(folder: Path, rows: Sequence[dict[str, Any]], *, title: str = "
             link for link in (_link(folder, r.get(k), k) for k in ("report", "json", "csv", "video")) if link
         )
         cells = [
-            f'<td title="{html.escape(str(r.get("input")), quote=True)}">{first}</td>',
+            f'<td class="name" title="{html.escape(str(r.get("input")), quote=True)}">{first}</td>',
             _cell(r.get("exercise")),
-            f'<td class="{style}">{html.escape(status)}{skipped}</td>',
+            f'<td class="nw {style}">{html.escape(status)}{skipped}</td>',
             _cell(r.get("reps_total")),
             _cell(left_right),
             _cell(good_faulty),
@@ -171,7 +175,7 @@ def render_index(folder: Path, rows: Sequence[dict[str, Any]], *, title: str = "
             _cell(r.get("view")),
             _cell(r.get("duration_s")),
             *[_cell(r.get(f)) for f in faults],
-            f"<td>{files}</td>",
+            f'<td class="nw">{files}</td>',
             f'<td class="err">{html.escape(str(r.get("error") or ""))}</td>',
         ]
         lines.append("<tr>" + "".join(cells) + "</tr>")
