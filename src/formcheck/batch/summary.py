@@ -119,7 +119,9 @@ def _cell(value: Any) -> str:
 
 
 # The report's stylesheet, widened: a batch table has many columns and long input names.
-_INDEX_CSS = "main { max-width: none; } th, td.name, td.nw { white-space: nowrap; } td.err { color: var(--bad); }"
+_INDEX_CSS = (
+    "main { max-width: none; } th, td.name, td.nw { white-space: nowrap; } td.err { color: var(--bad); }"
+)
 
 
 def render_index(folder: Path, rows: Sequence[dict[str, Any]], *, title: str = "formcheck batch") -> str:
