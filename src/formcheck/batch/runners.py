@@ -63,7 +63,9 @@ class PoolRunner(Closing):
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.description = f"{jobs} local worker processes"
-        context = multiprocessing.get_context()
+        # "spawn", not fork: a forked child inherits locks held by this process's other threads
+        # (the progress bar's, a Dask client's, MediaPipe's) and can hang on them for ever.
+        context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         self._pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=stop_when, initargs=(self._stop,)
