@@ -238,6 +238,41 @@ def test_history_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["progress", "--since", "yesterday", "--history", str(db)]) == 2
 
 
+def test_a_batch_with_save_stores_each_input_it_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder of two tracks analysed with --save: one history session per input, each with
+    what its own analysis counted; the rerun skips both and stores nothing twice."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    stems = ["squat--front-20-reps-counter", "squat--front-good"]
+    counted = {}
+    for stem in stems:
+        (folder / f"{stem}.track.npz").write_bytes((TRACKS / f"{stem}.track.npz").read_bytes())
+        counted[stem] = replay_track(
+            PoseTrack.load(TRACKS / f"{stem}.track.npz"), ExerciseEngine(load_exercise("squat"))
+        ).reps["total"]
+    db = tmp_path / "h.sqlite"
+    args = [
+        "analyze",
+        str(folder),
+        "-e",
+        "squat",
+        "--json",
+        str(tmp_path / "out"),
+        "--save",
+        "--history",
+        str(db),
+    ]
+    assert main(args) == 0
+    assert main(args) == 0  # everything skipped: nothing new stored
+    capsys.readouterr()
+    assert main(["history", "--history", str(db), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(s["reps"] for s in listed) == sorted(counted.values())
+    assert {s["kind"] for s in listed} == {"analyze"}
+
+
 def three_weeks_of_bridge_kicks(db: Path) -> None:
     """Three sessions of bridge kicks (per leg) a week apart, as routine sets with a dose."""
     kicks = session_of("bridge-kick--single-leg-home", "bridge-kick")

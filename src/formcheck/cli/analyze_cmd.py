@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,14 @@ def register(app: typer.Typer) -> None:
 
 def analyze_command(
     inputs: list[Path] = typer.Argument(
-        ..., metavar="INPUT...", help="Video files, or pose tracks (.track.npz) from `formcheck record`."
+        None,
+        metavar="INPUT...",
+        help="Video files, pose tracks (.track.npz) from `formcheck record`, folders, or quoted globs.",
+        show_default=False,
     ),
-    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise id (see `formcheck rules list`)."),
+    exercise: str | None = typer.Option(
+        None, "--exercise", "-e", help="Exercise id (see `formcheck rules list`).", show_default=False
+    ),
     json_path: Path | None = typer.Option(None, "--json", help="Write the session result as JSON."),
     csv_path: Path | None = typer.Option(None, "--csv", help="Write one row per frame as CSV."),
     video_path: Path | None = typer.Option(
@@ -42,6 +46,17 @@ def analyze_command(
     person: PersonOption = "auto",
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Analyse this many inputs at once."),
+    manifest: Path | None = typer.Option(
+        None, "--manifest", metavar="FILE", help="CSV of inputs: columns input, exercise[, person]."
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        envvar="FORMCHECK_SCHEDULER",
+        help="Run the inputs on the workers of this Dask scheduler (needs formcheck[cluster]).",
+    ),
+    force: bool = typer.Option(False, "--force", help="Analyse again inputs an earlier batch already did."),
     rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
     quiet: QuietOption = False,
     save: bool = typer.Option(False, "--save", help="Also store each result in the history database."),
@@ -49,56 +64,47 @@ def analyze_command(
 ) -> int:
     """Analyse recorded videos: count reps, time holds, find form faults.
 
-    With several inputs, each output option names a folder that receives <name>.json, .csv,
-    .mp4 and .html per input.
+    With several inputs (or folders, globs, a --manifest), each output option names a folder that
+    receives <name>.json, .csv, .mp4 and .html per input, plus summary.csv and index.html for the
+    batch; a rerun skips inputs already analysed (--force redoes them).
 
     Example: formcheck analyze squat.mp4 --exercise squat --report squat.html
     """
     from formcheck.analysis import AnalysisSettings, Outputs
+    from formcheck.cli.analyze_batch import is_batch, run_batch_command
     from formcheck.rules import load_exercise
 
-    several = len(inputs) > 1
+    inputs = list(inputs or [])
     outputs = Outputs(json_path, csv_path, video_path, report_path)
-    if several:
-        for folder in outputs.paths():
-            if folder.exists() and not folder.is_dir():
-                raise UsageError(f"with several inputs, output options name folders; {folder} is a file")
-            folder.mkdir(parents=True, exist_ok=True)
-    load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
     settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
-    tasks = [(p, exercise, tuple(rules_dir), outputs.for_input(p, several), settings) for p in inputs]
-
-    results: list[tuple[Path, dict[str, Any] | None, FormcheckError | None]] = []
-    if jobs > 1 and several:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for task, (summary, error) in zip(tasks, pool.map(_analyze_quietly, tasks), strict=True):
-                results.append((task[0], summary, error))
-                _print_one(task[0], summary, error)
-    else:
-        for task in tasks:
-            summary, error = _analyze_with_progress(task, quiet=quiet or jobs > 1)
-            results.append((task[0], summary, error))
-            _print_one(task[0], summary, error)
-    if save:
-        _save(results, history)
-    return _finish(results)
-
-
-Results = list[tuple[Path, dict[str, Any] | None, FormcheckError | None]]
+    if is_batch(inputs, manifest, scheduler):
+        return run_batch_command(
+            inputs=inputs, manifest=manifest, exercise=exercise, outputs=outputs, settings=settings,
+            rules_dir=list(rules_dir), jobs=jobs, scheduler=scheduler, force=force, quiet=quiet,
+            on_results=(lambda results: save_results(results, history)) if save else None,
+        )  # fmt: skip
+    if exercise is None:
+        raise UsageError("missing option --exercise (see `formcheck rules list`)")
+    load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
+    task = (inputs[0], exercise, tuple(rules_dir), outputs, settings)
+    summary, error = _analyze_with_progress(task, quiet=quiet)
+    _print_one(inputs[0], summary, error)
+    if save and summary is not None:
+        save_results([(str(inputs[0]), summary, error is not None)], history)
+    return error.exit_code if error is not None else 0
 
 
-def _save(results: Results, history: Path | None) -> None:
-    """One history session per input analysed (a partial result too: it is marked so)."""
+def save_results(results: list[tuple[str, dict[str, Any], bool]], history: Path | None) -> None:
+    """One history session per input analysed, (source, result, partial): a partial result is
+    stored too, marked interrupted."""
     from formcheck.history.recorder import HistoryRecorder
     from formcheck.history.store import HistoryStore
 
     with HistoryStore(history) as store:
-        for path, summary, error in results:
-            if summary is None:
-                continue
-            recorder = HistoryRecorder(store, "analyze", source=str(path))
+        for source, summary, partial in results:
+            recorder = HistoryRecorder(store, "analyze", source=source)
             recorder.add(summary)
-            recorder.end(interrupted=error is not None)
+            recorder.end(interrupted=partial)
             print(f"history: session {recorder.session_id} in {store.path}", file=sys.stderr)
 
 
@@ -132,10 +138,6 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> tuple[dict[str, Any] |
         return None, err
 
 
-def _analyze_quietly(task: Task) -> tuple[dict[str, Any] | None, FormcheckError | None]:
-    return _analyze_with_progress(task, quiet=True)
-
-
 def _print_one(path: Path, summary: dict[str, Any] | None, error: FormcheckError | None) -> None:
     from formcheck.cli.summary import print_summary
 
@@ -149,12 +151,3 @@ def _display_name(path: Path) -> str:
     from formcheck.track import SUFFIX
 
     return path.name.removesuffix(SUFFIX)
-
-
-def _finish(results: list[tuple[Path, dict[str, Any] | None, FormcheckError | None]]) -> int:
-    failed = [(p, e) for p, _, e in results if e is not None]
-    if len(results) > 1:
-        print(f"{len(results) - len(failed)} of {len(results)} inputs analysed", file=sys.stderr)
-        for p, e in failed:
-            print(f"  failed: {p} ({e.message})", file=sys.stderr)
-    return failed[0][1].exit_code if failed else 0
