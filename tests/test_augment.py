@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from formcheck.pipeline import replay_track
 from formcheck.pose import X, Y
 from formcheck.rules import load_exercise
 from formcheck.suite import OK, run_suite
+from formcheck.suite.spec import RepCount, load_suite
 from formcheck.suite.variants import VARIANTS
 from formcheck.track import PoseTrack
 
@@ -142,6 +144,35 @@ def test_slow_variant_scales_the_expected_times() -> None:
     assert sum(row.judgement.hold_got.values()) == pytest.approx(
         1.4 * sum(plain.judgement.hold_got.values()), abs=0.3
     )
+
+
+def test_late_start_and_gap_lose_the_frames_they_say(two_people: PoseTrack) -> None:
+    late = augment.late_start(two_people, seconds=1.0)
+    assert late.t_ms[0] >= two_people.t_ms[0] + 1000 and late.t_ms[-1] == two_people.t_ms[-1]
+    assert len(late) == int(np.sum(two_people.t_ms >= two_people.t_ms[0] + 1000))
+    assert np.array_equal(late.landmarks, two_people.landmarks[-len(late.landmarks) :])
+    lo, hi = augment.gap_bounds_ms(two_people, 1.0)
+    gapped = augment.with_gap(two_people, seconds=1.0)
+    assert hi - lo == 1000 and not np.any((gapped.t_ms >= lo) & (gapped.t_ms < hi))
+    assert len(gapped) == int(np.sum((two_people.t_ms < lo) | (two_people.t_ms >= hi)))
+
+
+def test_unseen_variants_expect_no_hold_where_nothing_is_seen() -> None:
+    # the gap variant: a hold spanning the lost second is expected a second shorter
+    report = run_suite(REPO / "samples", clip_glob="quad-stretch--*", variant=VARIANTS["gap"])
+    plain = run_suite(REPO / "samples", clip_glob="quad-stretch--*").rows[0]
+    (row,) = report.rows
+    assert row.judgement is not None and plain.judgement is not None
+    lost = sum(plain.judgement.hold_expected.values()) - sum(row.judgement.hold_expected.values())
+    assert 0.0 < lost <= 1.0 + 1e-9
+    # late start: a rep whose bottom is labelled inside the cut second may or may not count
+    (entry,) = [
+        e for e in load_suite(REPO / "samples" / "expected.yaml").clips if e.key == "squat--front-good"
+    ]
+    entry = replace(entry, reps=RepCount(2, 1, 1), rep_times=(0.5, 1.7))
+    late = VARIANTS["late-start"].expected(entry)
+    assert late.reps == RepCount(2) and late.tolerance.reps == entry.tolerance.reps + 1
+    assert VARIANTS["late-start"].expected(replace(entry, rep_times=(1.7,))).tolerance == entry.tolerance
 
 
 def test_cli_variant_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -84,6 +84,15 @@ def test_hold_table(hold_rule: Exercise, name: str, keys: list, holds: list[tupl
         assert done == want_done, name
 
 
+def test_a_second_without_frames_is_not_held_time(hold_rule: Exercise) -> None:
+    # the camera stalls for 1 s mid-hold: no frame arrives, so that second is unseen, not held
+    keys = [(0, UP), (1, UP), (1.1, DOWN), (13.1, DOWN), (13.2, UP), (14, UP)]
+    plain = play(hold_rule, keys).result.holds
+    stalled = play(hold_rule, keys, lost=[(6.0, 7.0)]).result.holds
+    assert len(plain) == len(stalled) == 1
+    assert stalled[0].seconds == pytest.approx(plain[0].seconds - 1.0, abs=0.1)
+
+
 def test_bouncing_in_the_position_is_not_holding_it(hold_rule: Exercise) -> None:
     # in the position (60°+) the whole time, but bouncing 65° <-> 125° every 0.6 s for 6 s
     # (a ±30° bounce), then held still at 90° for 6 s: only the still part is timed

@@ -129,12 +129,14 @@ def test_a_rep_re_found_after_a_cut_counts(
     [
         ("opens on the way down, past half way", 42, 1),  # rest 20, peak 50: 42 is 73 % of the way
         ("opens at the bottom: its start was before the recording", 70, 0),
+        ("opens past the peak on the way down: its bottom and return are seen", 55, 1),
         ("opens at rest", 0, 1),
     ],
 )
 def test_a_clip_opening_mid_rep(knee_bend: Exercise, name: str, first_deg: float, expected: int) -> None:
-    # the recording starts mid-way: a rep on its way down is taken up, one already at its
-    # bottom is not (the labels' convention, and its descent was never seen)
+    # the recording starts mid-way: a rep on its way down is taken up, past the peak level too
+    # once it goes on deeper (its bottom is seen); one that opens at its bottom is not (only its
+    # way up was seen: the labels' convention)
     keys = [(0.0, bend(SIDE, first_deg))]
     if first_deg == 0:
         keys += [(1.0, bend(SIDE, 0))]
@@ -168,8 +170,11 @@ def test_hidden_joint_counts_nothing(knee_bend: Exercise) -> None:
     ("hidden", "rise", "message"),
     [
         ({"left_ankle"}, 0.0, "the camera cannot see your left foot: turn so nothing hides it"),
-        ({"left_knee", "left_ankle", "right_ankle"}, 0.0,
-         "the camera cannot see your left foot and knee: turn so nothing hides it"),
+        (
+            {"left_knee", "left_ankle", "right_ankle"},
+            0.0,
+            "the camera cannot see your left foot and knee: turn so nothing hides it",
+        ),
         (set(), -0.8, "step back so your feet are in view"),  # the feet below the picture's bottom edge
     ],
 )

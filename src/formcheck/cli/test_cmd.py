@@ -33,7 +33,8 @@ def test_command(
     variant: str | None = typer.Option(
         None,
         "--variant",
-        help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast.",
+        help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast, "
+        "late-start, gap.",
     ),
 ) -> None:
     """Replay every sample clip's pose track through its exercise's rules and compare with the labels.

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from formcheck.engine.reps import HOLD_FRAME_GAP_S
 from formcheck.rules.model import Hold
 
 # A hold whose joints stay hidden longer than this has ended (the person is gone, not hidden
@@ -54,9 +55,7 @@ class Stillness:
     @staticmethod
     def limits_for(sizes: Iterable[tuple[str, str | None]]) -> dict[str, float]:
         """(measure name, body size it is divided by, None for degrees) -> its stillness limit."""
-        return {
-            name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M[per] for name, per in sizes
-        }
+        return {name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M[per] for name, per in sizes}
 
     def update(self, t_s: float, values: dict[str, float | None]) -> bool:
         """Whether every measure seen is still (one not seen is left to the hold's condition)."""
@@ -131,7 +130,8 @@ class HoldTimer:
         if good is True:
             still = True if still_by_side is None else still_by_side.get(hold.side) is True
             counting = not paused and still
-            if counting and hold.counting and prev_s is not None:
+            # no frame for a while (a stalled camera, a dropped stream) is time unseen: paused
+            if counting and hold.counting and prev_s is not None and t_s - prev_s <= HOLD_FRAME_GAP_S:
                 hold.seconds += t_s - prev_s
             hold.counting = counting
             hold.last_good_s = t_s

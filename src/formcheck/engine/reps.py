@@ -65,6 +65,13 @@ FINISH_COUNTS_BELOW = 0.5
 # of ``min_duration_s`` (a descent and a return take about the same time: half of it is seen).
 UNSEEN_START_SHARE = 0.5
 
+# A recording that opens past the rep's peak level has seen that rep's bottom only if the reading
+# then goes this share of the gap between the rule's levels further (past the model's jitter, a
+# quarter of the gap as OWN_REST_STILL_SHARE): opening on the way down, before the lowest point,
+# it sees the bottom and the way back, which is a rep; opening at the lowest point, or crouched
+# while getting into position, it sees only a way up, which is not.
+BOTTOM_SEEN_SHARE = 0.25
+
 # How long a rep in progress survives the person being unseen (past the rule's dropout grace,
 # the rep is suspended, not dropped): seen again under way it goes on, seen back at rest it is
 # complete if it had reached its peak. The programme's tempo is 2-3 s down and up with holds at
@@ -249,6 +256,8 @@ class RepCounter:
         # again no start position is needed (they were in it); a rep seen under way counts.
         self._resume = False
         self._ever_known = False  # the counted measure has been seen: the next sight is not the first
+        # The recording opened past the peak level: (the progress then, when); see BOTTOM_SEEN_SHARE.
+        self._opening: tuple[float, float] | None = None
         self._max_gap_s = min(SUSPENDED_REP_MAX_S, reps.max_duration_s or SUSPENDED_REP_MAX_S)
         self.known = False  # was the counted measure known on this frame (any side)
         self.main = MovementProgress(reps.main, sides)
@@ -343,6 +352,8 @@ class RepCounter:
             and self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight)
         ):
             return
+        if self._opening is not None and self._opening_goes_deeper(t_s, p_by_side, values_by_side):
+            return
         # At rest: every side that is seen is at rest, and one is seen at least. A side hidden
         # behind the other (the far leg, side-on) must not keep counting from ever starting; it
         # is armed only once it is seen at rest.
@@ -371,20 +382,45 @@ class RepCounter:
     ) -> bool:
         """The person seen again after being lost (or for the first time): counting resumes at
         once, and a rep already under way is taken up where it is seen. On the very first sight
-        a rep already at its peak is not: its start and its way down belong to before the
-        recording (a clip that opens at the bottom of a squat). Returns whether counting resumed."""
+        a rep already past its peak counts only if it goes on deeper: a clip that opens at the
+        lowest point of a squat has not seen that rep's bottom. Returns whether counting resumed."""
         moving = [(p, s) for s, p in p_by_side.items() if p is not None and p > 0]
         if first_sight:
             # Taken up only when clearly on its way: past half way to the peak (a reading short
-            # of that may be the person's own resting position, see OwnRest), not yet at it.
+            # of that may be the person's own resting position, see OwnRest); one already past
+            # the peak counts only if its bottom is seen (BOTTOM_SEEN_SHARE).
             best = max(moving, key=lambda ps: ps[0])[0] if moving else 0.0
+            if best >= 1.0:
+                self._opening = (best, t_s)
             if not OWN_REST_MAX_PROGRESS <= best < 1.0:
                 return False
         self._start_counting(t_s, p_by_side)
         if moving:
             p, side = max(moving, key=lambda ps: ps[0])
-            self.active = RepInProgress(side=side, start_s=t_s, last_known_s=t_s, seen_from_rest=False)
+            start_s = t_s if self._opening is None else self._opening[1]
+            self.active = RepInProgress(side=side, start_s=start_s, last_known_s=t_s, seen_from_rest=False)
             self._advance(self.active, t_s, None, p, values_by_side[side])
+        return True
+
+    def _opening_goes_deeper(
+        self,
+        t_s: float,
+        p_by_side: dict[str | None, float | None],
+        values_by_side: dict[str | None, dict[str, float | None]],
+    ) -> bool:
+        """The recording opened past the peak level: once the reading goes clearly deeper, the
+        rep's bottom is seen and it is taken up (counted when it is back at rest); once any side
+        is back at rest, or the person is lost, it was not a rep and the start position is
+        awaited as usual. Returns whether counting started."""
+        assert self._opening is not None
+        seen = [p for p in p_by_side.values() if p is not None]
+        if not seen or min(seen) <= 0:
+            self._opening = None
+            return False
+        if max(seen) < self._opening[0] + BOTTOM_SEEN_SHARE:
+            return False
+        self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight=False)
+        self._opening = None
         return True
 
     def _start_counting(self, t_s: float, p_by_side: dict[str | None, float | None]) -> None:
