@@ -175,6 +175,24 @@ def test_unseen_variants_expect_no_hold_where_nothing_is_seen() -> None:
     assert VARIANTS["late-start"].expected(replace(entry, rep_times=(1.7,))).tolerance == entry.tolerance
 
 
+def test_without_feet_hides_the_feet_and_expects_nothing_a_foot_is_needed_for() -> None:
+    report = run_suite(REPO / "samples", clip_glob="squat--front-good", variant=VARIANTS["no-feet"])
+    (row,) = report.rows
+    # a squat's knee angle reads the ankle: nothing can be counted, and nothing is
+    assert row.spec.reps == RepCount(0) and row.status == OK
+    assert row.judgement is not None and row.judgement.reps_got[0] == 0
+    # a glute bridge reads shoulder, hip and knee: it counts what it counted with the feet seen
+    (bridge,) = run_suite(
+        REPO / "samples", clip_glob="glute-bridge--side-mat", variant=VARIANTS["no-feet"]
+    ).rows
+    (plain,) = run_suite(REPO / "samples", clip_glob="glute-bridge--side-mat").rows
+    assert bridge.spec.reps == plain.spec.reps and bridge.status == plain.status == OK
+    track = augment.without_feet(PoseTrack.load(REPO / "samples" / "tracks" / "squat--front-good.track.npz"))
+    assert np.all(track.landmarks[:, augment.FEET, 3] == 0.0) and np.all(
+        track.landmarks[:, augment.FEET, 1] >= 1.0
+    )
+
+
 def test_cli_variant_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["test", str(REPO / "samples"), "--variant", "upside-down"]) == 2
     err = capsys.readouterr().err

@@ -4,7 +4,8 @@ Rules are tuned on a few dozen clips; these transforms ask whether a rule still 
 answer when the person faces the other way (``mirrored``), the camera films at half the frame
 rate (``every_other_frame``), is not level (``tilted``), the model is noisier (``jittered``),
 or the person moves slower or faster (``retimed``); the recording starts late, mid-rep
-(``late_start``) or loses a second of frames (``with_gap``). Each returns a new ``PoseTrack``; the input
+(``late_start``), loses a second of frames (``with_gap``) or is framed from the shins up
+(``without_feet``). Each returns a new ``PoseTrack``; the input
 is never changed. The sample suite runs them through ``formcheck test --variant``.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from formcheck.landmarks import INDEX, NAMES, SIDES, other_side
-from formcheck.pose import X, Y
+from formcheck.pose import PRESENCE, VISIBILITY, X, Y
 from formcheck.track import PoseTrack
 
 
@@ -118,6 +119,19 @@ def with_gap(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
     lo, hi = gap_bounds_ms(track, seconds)
     keep = np.flatnonzero((track.t_ms < lo) | (track.t_ms >= hi))
     return _frames(track, keep, fps=track.fps)
+
+
+FEET = tuple(INDEX[f"{side}_{part}"] for side in SIDES for part in ("ankle", "heel", "foot_index"))
+
+
+def without_feet(track: PoseTrack) -> PoseTrack:
+    """The picture cut at the shins: ankles, heels and toes below the bottom edge and unseen
+    (visibility and presence 0), as a close-up or a laptop camera on a desk gives."""
+    landmarks = track.landmarks.copy()  # world landmarks share the picture's visibility
+    landmarks[:, FEET, VISIBILITY] = 0.0
+    landmarks[:, FEET, PRESENCE] = 0.0
+    landmarks[:, FEET, Y] = np.maximum(landmarks[:, FEET, Y], 1.05)
+    return replace(track, landmarks=landmarks)
 
 
 def _frames(track: PoseTrack, keep: np.ndarray, *, fps: float) -> PoseTrack:

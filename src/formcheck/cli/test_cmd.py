@@ -34,7 +34,7 @@ def test_command(
         None,
         "--variant",
         help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast, "
-        "late-start, gap.",
+        "late-start, gap, no-feet.",
     ),
 ) -> None:
     """Replay every sample clip's pose track through its exercise's rules and compare with the labels.

@@ -459,6 +459,10 @@ class ExerciseEngine:
                 points.update(dict.fromkeys(self.measures.indices(name, s) or self._all_indices(name)))
         return tuple(points)
 
+    def landmarks_read(self, measure: str) -> tuple[int, ...]:
+        """Every landmark index ``measure`` may read, on either side."""
+        return self._all_indices(measure)
+
     def _all_indices(self, name: str) -> tuple[int, ...]:
         if name in self.measures.differences:
             return tuple(i for part in self.measures.differences[name] for i in self._all_indices(part))

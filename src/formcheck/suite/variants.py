@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from formcheck import augment
+from formcheck.engine.conditions import measures_of
 from formcheck.landmarks import SIDES, other_side
 from formcheck.suite.spec import ClipSpec, RepCount, Span
 from formcheck.track import PoseTrack
@@ -91,6 +92,36 @@ def _gap(spec: ClipSpec) -> ClipSpec:
     return _unseen(spec, lo_ms / 1000.0, hi_ms / 1000.0, "a second of frames lost mid-clip")
 
 
+def _feet_unseen(spec: ClipSpec) -> ClipSpec:
+    """With the feet out of the picture, a rule whose count or hold reads a foot (an ankle in a
+    knee angle, a heel in a calf raise) cannot read it: unknown, so nothing is counted, held
+    or judged (unknown beats wrong). Other rules give what they gave."""
+    from formcheck.engine import ExerciseEngine
+    from formcheck.rules import load_exercise
+
+    rule = load_exercise(spec.exercise)
+    engine = ExerciseEngine(rule)
+
+    def needs_feet(measure: str) -> bool:
+        return any(i in augment.FEET for i in engine.landmarks_read(measure))
+
+    if rule.reps is not None:
+        main = needs_feet(rule.reps.main.measure)
+        blind = (
+            main or any(needs_feet(m.measure) for m in rule.reps.and_also)
+            if not rule.reps.or_else
+            else main and all(needs_feet(m.measure) for m in rule.reps.or_else)
+        )
+    else:
+        assert rule.hold is not None
+        blind = any(needs_feet(m) for m in measures_of(rule.hold.when))
+    if not blind:
+        return replace(spec, tolerance=replace(spec.tolerance, faults_strict=False))
+    reps = None if spec.reps is None else RepCount(0)
+    reason = "the feet out of view: what this rule counts cannot be read"
+    return replace(spec, reps=reps, holds=(), faults=(), tolerance=replace(spec.tolerance, reason=reason))
+
+
 LATE_START_S = 1.0  # a camera started a moment late: the first rep is often under way
 GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
 
@@ -115,5 +146,7 @@ VARIANTS: dict[str, Variant] = {
                 partial(augment.late_start, seconds=LATE_START_S), _late_start),
         Variant("gap", "a second of frames lost in the middle (a stalled camera)",
                 partial(augment.with_gap, seconds=GAP_S), _gap),
+        Variant("no-feet", "the picture cut at the shins (ankles, heels and toes out of view)",
+                augment.without_feet, _feet_unseen),
     )
 }  # fmt: skip
