@@ -232,9 +232,10 @@ def routine_command(
             state,
         )
     finally:
-        partial = outcome is None or outcome.interrupted or outcome.error is not None or not runner.completed
+        stopped = outcome is None or outcome.interrupted or outcome.error is not None
+        partial = stopped or not runner.completed
         if recorder is not None:
-            recorder.end(interrupted=partial)
+            recorder.end(interrupted=stopped, completed=runner.completed)
         if "name" in state:
             _write_result(
                 target, r, planned, runner, partial=partial, started_at=started_at, source=state["name"]

@@ -39,5 +39,5 @@ class HistoryRecorder:
         """``LiveSession``'s ``on_set_saved``."""
         self.add(saved.result, set_number=1)
 
-    def end(self, *, interrupted: bool) -> None:
-        self.store.end_session(self.session_id, interrupted=interrupted)
+    def end(self, *, interrupted: bool, completed: bool = True) -> None:
+        self.store.end_session(self.session_id, interrupted=interrupted, completed=completed)

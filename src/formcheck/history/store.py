@@ -4,8 +4,8 @@ One SQLite file (``<user data>/formcheck/history.sqlite``, or ``FORMCHECK_HISTOR
 ``--history PATH``) in WAL mode, so readers never block the writer and a crash never corrupts
 committed data. A session row is committed when the session starts (status ``running``); each
 set is committed in one transaction when it ends, with its reps, holds, faults and notices;
-the session's status becomes ``finished`` or ``interrupted`` at the end. So a crash or
-``kill -9`` loses at most the set in progress, and a session left ``running`` by a dead process
+the session's status becomes ``finished``, ``unfinished`` (its input ended before the routine
+did) or ``interrupted`` at the end. So a crash or ``kill -9`` loses at most the set in progress, and a session left ``running`` by a dead process
 reads as interrupted.
 
 The schema carries its version in ``PRAGMA user_version``; ``MIGRATIONS[n]`` takes a database
@@ -39,7 +39,7 @@ MIGRATIONS: tuple[str, ...] = (
         routine TEXT,                       -- routine id (routine sessions)
         started_at TEXT NOT NULL,           -- ISO 8601 with the UTC offset
         ended_at TEXT,
-        status TEXT NOT NULL,               -- running, finished, interrupted
+        status TEXT NOT NULL,               -- running, finished, unfinished, interrupted
         source TEXT
     );
     CREATE TABLE sets (
@@ -337,12 +337,15 @@ class HistoryStore:
         except sqlite3.Error as err:
             raise OutputError(f"cannot write to the history database {self.path}: {err}") from err
 
-    def end_session(self, session_id: int, *, interrupted: bool = False) -> None:
+    def end_session(self, session_id: int, *, interrupted: bool = False, completed: bool = True) -> None:
+        """``interrupted``: stopped by a signal, a quit key or an error; ``completed`` False: ran
+        to the end of its input without doing all it was to do (a routine whose video ended)."""
+        status = "interrupted" if interrupted else "finished" if completed else "unfinished"
         try:
             with self._transaction() as conn:
                 conn.execute(
                     "UPDATE sessions SET ended_at = ?, status = ? WHERE id = ?",
-                    (now_iso(), "interrupted" if interrupted else "finished", session_id),
+                    (now_iso(), status, session_id),
                 )
         except sqlite3.Error as err:
             raise OutputError(f"cannot write to the history database {self.path}: {err}") from err
