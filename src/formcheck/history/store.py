@@ -5,8 +5,8 @@ One SQLite file (``<user data>/formcheck/history.sqlite``, or ``FORMCHECK_HISTOR
 committed data. A session row is committed when the session starts (status ``running``); each
 set is committed in one transaction when it ends, with its reps, holds, faults and notices;
 the session's status becomes ``finished``, ``unfinished`` (its input ended before the routine
-did) or ``interrupted`` at the end. So a crash or ``kill -9`` loses at most the set in progress, and a session left ``running`` by a dead process
-reads as interrupted.
+did) or ``interrupted`` at the end. So a crash or ``kill -9`` loses at most the set in
+progress, and a session left ``running`` by a dead process reads as interrupted.
 
 The schema carries its version in ``PRAGMA user_version``; ``MIGRATIONS[n]`` takes a database
 from version n to n + 1, each in one transaction, so opening an older file brings it up to date
