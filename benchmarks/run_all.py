@@ -20,6 +20,7 @@ SCRIPTS = (
     "bench_stride.py",
     "bench_jobs.py",
     "bench_memory.py",
+    "bench_cluster.py",
 )
 # Written by others, with their own options: run as they are, without --quick.
 OTHERS = ("live_latency.py",)

@@ -125,3 +125,10 @@ def shared_clip() -> Callable[[str], Path]:
         return path
 
     return find
+
+
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`live`, `routine` and `analyze --save` store sessions in the history database: in tests,
+    a throwaway one (also for the commands tests start as subprocesses), never the user's."""
+    monkeypatch.setenv("FORMCHECK_HISTORY", str(tmp_path_factory.mktemp("history") / "history.sqlite"))

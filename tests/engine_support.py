@@ -138,16 +138,22 @@ class Run:
         return [r.phase for r in self.reports]
 
 
-def play(exercise: Exercise, keys: Sequence[Key], fps: float = 30.0, *, noise=None) -> Run:
+def play(
+    exercise: Exercise, keys: Sequence[Key], fps: float = 30.0, *, noise=None,
+    lost: Sequence[tuple[float, float]] = (),
+) -> Run:  # fmt: skip
     """Sample the key-framed motion at ``fps`` and feed it to a fresh engine.
 
-    ``noise(t) -> Posture -> Posture`` may perturb each sampled posture."""
+    ``noise(t) -> Posture -> Posture`` may perturb each sampled posture; no frame at all is
+    delivered for times inside a ``lost`` interval (a stalled camera)."""
     engine = ExerciseEngine(exercise)
     reports = []
     end = keys[-1][0]
     n = math.floor(end * fps + 1e-9) + 1
     for i in range(n):
         t = i / fps
+        if any(lo <= t < hi for lo, hi in lost):
+            continue
         posture = interpolate(keys, t)
         if posture is not None and noise is not None:
             posture = noise(t, posture)

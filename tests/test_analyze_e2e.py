@@ -15,7 +15,7 @@ import yaml
 from formcheck.cli import main
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-CLIP = "squat--wide-prenatal-front.mp4"
+CLIP = "squat--front-good.mp4"
 
 
 def _expected(clip: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from formcheck.pipeline import replay_track
 from formcheck.pose import X, Y
 from formcheck.rules import load_exercise
 from formcheck.suite import OK, run_suite
+from formcheck.suite.spec import RepCount, load_suite
 from formcheck.suite.variants import VARIANTS
 from formcheck.track import PoseTrack
 
@@ -119,10 +121,12 @@ def test_retimed_scales_time_and_frame_rate(two_people: PoseTrack) -> None:
 
 def test_mirror_variant_swaps_the_expected_sides_and_the_chosen_person() -> None:
     report = run_suite(REPO / "samples", clip_glob="*two-people*", variant=VARIANTS["mirror"])
-    assert {r.spec.person for r in report.rows} == {"left", "right"}
-    right = next(r for r in report.rows if r.spec.key.endswith("@right"))
-    assert right.spec.person == "left"  # the person on the right is on the left when mirrored
-    assert [r.status for r in report.rows] == [OK, OK]
+    chosen = {r.spec.key: r.spec.person for r in report.rows}
+    assert chosen["squat--two-people-correct-vs-wrong@right"] == "left"  # mirrored, the right is the left
+    assert chosen["squat--two-people-correct-vs-wrong@left"] == "right"
+    assert {p for k, p in chosen.items() if "@" not in k} <= {"auto"}  # `auto` stays auto
+    squats = [r.status for r in report.rows if r.spec.key.startswith("squat--two-people")]
+    assert squats == [OK, OK]
     assert report.to_dict()["variant"] == "mirror"
     report = run_suite(REPO / "samples", clip_glob="donkey-kick--side", variant=VARIANTS["mirror"])
     (row,) = report.rows
@@ -139,6 +143,53 @@ def test_slow_variant_scales_the_expected_times() -> None:
     assert sum(row.judgement.hold_expected.values()) == pytest.approx(1.4 * expected)
     assert sum(row.judgement.hold_got.values()) == pytest.approx(
         1.4 * sum(plain.judgement.hold_got.values()), abs=0.3
+    )
+
+
+def test_late_start_and_gap_lose_the_frames_they_say(two_people: PoseTrack) -> None:
+    late = augment.late_start(two_people, seconds=1.0)
+    assert late.t_ms[0] >= two_people.t_ms[0] + 1000 and late.t_ms[-1] == two_people.t_ms[-1]
+    assert len(late) == int(np.sum(two_people.t_ms >= two_people.t_ms[0] + 1000))
+    assert np.array_equal(late.landmarks, two_people.landmarks[-len(late.landmarks) :])
+    lo, hi = augment.gap_bounds_ms(two_people, 1.0)
+    gapped = augment.with_gap(two_people, seconds=1.0)
+    assert hi - lo == 1000 and not np.any((gapped.t_ms >= lo) & (gapped.t_ms < hi))
+    assert len(gapped) == int(np.sum((two_people.t_ms < lo) | (two_people.t_ms >= hi)))
+
+
+def test_unseen_variants_expect_no_hold_where_nothing_is_seen() -> None:
+    # the gap variant: a hold spanning the lost second is expected a second shorter
+    report = run_suite(REPO / "samples", clip_glob="quad-stretch--*", variant=VARIANTS["gap"])
+    plain = run_suite(REPO / "samples", clip_glob="quad-stretch--*").rows[0]
+    (row,) = report.rows
+    assert row.judgement is not None and plain.judgement is not None
+    lost = sum(plain.judgement.hold_expected.values()) - sum(row.judgement.hold_expected.values())
+    assert 0.0 < lost <= 1.0 + 1e-9
+    # late start: a rep whose bottom is labelled inside the cut second may or may not count
+    (entry,) = [
+        e for e in load_suite(REPO / "samples" / "expected.yaml").clips if e.key == "squat--front-good"
+    ]
+    entry = replace(entry, reps=RepCount(2, 1, 1), rep_times=(0.5, 1.7))
+    late = VARIANTS["late-start"].expected(entry)
+    assert late.reps == RepCount(2) and late.tolerance.reps == entry.tolerance.reps + 1
+    assert VARIANTS["late-start"].expected(replace(entry, rep_times=(1.7,))).tolerance == entry.tolerance
+
+
+def test_without_feet_hides_the_feet_and_expects_nothing_a_foot_is_needed_for() -> None:
+    report = run_suite(REPO / "samples", clip_glob="squat--front-good", variant=VARIANTS["no-feet"])
+    (row,) = report.rows
+    # a squat's knee angle reads the ankle: nothing can be counted, and nothing is
+    assert row.spec.reps == RepCount(0) and row.status == OK
+    assert row.judgement is not None and row.judgement.reps_got[0] == 0
+    # a glute bridge reads shoulder, hip and knee: it counts what it counted with the feet seen
+    (bridge,) = run_suite(
+        REPO / "samples", clip_glob="glute-bridge--side-mat", variant=VARIANTS["no-feet"]
+    ).rows
+    (plain,) = run_suite(REPO / "samples", clip_glob="glute-bridge--side-mat").rows
+    assert bridge.spec.reps == plain.spec.reps and bridge.status == plain.status == OK
+    track = augment.without_feet(PoseTrack.load(REPO / "samples" / "tracks" / "squat--front-good.track.npz"))
+    assert np.all(track.landmarks[:, augment.FEET, 3] == 0.0) and np.all(
+        track.landmarks[:, augment.FEET, 1] >= 1.0
     )
 
 

@@ -85,13 +85,64 @@ def test_jitter_at_the_peak_counts_once(knee_bend: Exercise) -> None:
     assert run.result.reps["total"] == 1
 
 
-def test_lost_mid_rep_abandons_the_rep(knee_bend: Exercise) -> None:
+def test_a_rep_seen_at_its_peak_and_back_counts_across_a_long_dropout(knee_bend: Exercise) -> None:
+    # at the bottom (70°), then unseen for 1.2 s (three times the grace), then seen standing:
+    # the rep was seen at its bottom and back, so it counts, and counting goes on at once
     keys = [(0.0, bend(SIDE, 0)), (1.0, bend(SIDE, 0)), (1.8, bend(SIDE, 70)), (1.85, None), (3.0, None)]
     keys += [(3.05, bend(SIDE, 0)), (4.5, bend(SIDE, 0))]
     run = play(knee_bend, keys)
-    assert run.result.reps["total"] == 0
+    assert run.result.reps["total"] == 1
     after = [r.phase for r in run.reports if r.t_ms > 3000]
-    assert after[0] == "waiting" and after[-1] == "rest"  # ready needed again after the loss
+    assert "waiting" not in after and after[-1] == "rest"
+
+
+def test_a_rep_lost_for_longer_than_a_whole_rep_is_dropped(knee_bend: Exercise) -> None:
+    from formcheck.engine.reps import SUSPENDED_REP_MAX_S
+
+    gone = SUSPENDED_REP_MAX_S + 1.0
+    keys = [(0.0, bend(SIDE, 0)), (1.0, bend(SIDE, 0)), (1.8, bend(SIDE, 70)), (1.85, None)]
+    keys += [(1.85 + gone, None), (1.9 + gone, bend(SIDE, 0)), (3.0 + gone, bend(SIDE, 0))]
+    assert play(knee_bend, keys).result.reps["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "cut_at", "seen_again"),
+    [
+        ("re-found on the way down", 1.3, 40),  # a cut mid-descent: seen again at 40° (rest 20, peak 50)
+        ("re-found at the bottom", 1.6, 70),  # a cut at the bottom: seen again still down
+    ],
+)
+def test_a_rep_re_found_after_a_cut_counts(
+    knee_bend: Exercise, name: str, cut_at: float, seen_again: float
+) -> None:
+    # counting started, then the camera cut away for 1 s (longer than the grace) mid-rep; after
+    # the cut the person is seen part way through the rep, goes on to the bottom and stands up
+    keys = [(0.0, bend(SIDE, 0)), (1.0, bend(SIDE, 0)), (cut_at, bend(SIDE, 30)), (cut_at + 0.01, None)]
+    back = cut_at + 1.0
+    keys += [(back, None), (back + 0.01, bend(SIDE, seen_again)), (back + 0.5, bend(SIDE, 70))]
+    keys += [(back + 1.3, bend(SIDE, 0)), (back + 2.0, bend(SIDE, 0))]
+    assert play(knee_bend, keys).result.reps["total"] == 1, name
+
+
+@pytest.mark.parametrize(
+    ("name", "first_deg", "expected"),
+    [
+        ("opens on the way down, past half way", 42, 1),  # rest 20, peak 50: 42 is 73 % of the way
+        ("opens at the bottom: its start was before the recording", 70, 0),
+        ("opens past the peak on the way down: its bottom and return are seen", 55, 1),
+        ("opens at rest", 0, 1),
+    ],
+)
+def test_a_clip_opening_mid_rep(knee_bend: Exercise, name: str, first_deg: float, expected: int) -> None:
+    # the recording starts mid-way: a rep on its way down is taken up, past the peak level too
+    # once it goes on deeper (its bottom is seen); one that opens at its bottom is not (only its
+    # way up was seen: the labels' convention)
+    keys = [(0.0, bend(SIDE, first_deg))]
+    if first_deg == 0:
+        keys += [(1.0, bend(SIDE, 0))]
+    t = keys[-1][0]
+    keys += [(t + 0.5, bend(SIDE, 70)), (t + 1.3, bend(SIDE, 0)), (t + 2.0, bend(SIDE, 0))]
+    assert play(knee_bend, keys).result.reps["total"] == expected, name
 
 
 def test_short_dropout_within_grace_keeps_the_rep(knee_bend: Exercise) -> None:
@@ -119,8 +170,11 @@ def test_hidden_joint_counts_nothing(knee_bend: Exercise) -> None:
     ("hidden", "rise", "message"),
     [
         ({"left_ankle"}, 0.0, "the camera cannot see your left foot: turn so nothing hides it"),
-        ({"left_knee", "left_ankle", "right_ankle"}, 0.0,
-         "the camera cannot see your left foot and knee: turn so nothing hides it"),
+        (
+            {"left_knee", "left_ankle", "right_ankle"},
+            0.0,
+            "the camera cannot see your left foot and knee: turn so nothing hides it",
+        ),
         (set(), -0.8, "step back so your feet are in view"),  # the feet below the picture's bottom edge
     ],
 )

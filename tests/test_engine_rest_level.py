@@ -32,12 +32,16 @@ def _reps_from(bases: list[float], lift: float, *, start: float = 1.5) -> list:
 
 
 def test_reps_from_a_raised_resting_level_count(relative: Exercise, tmp_path: Path) -> None:
-    # Never below 30° of reading at rest: the absolute rule (rest 20°) never even starts.
+    # Never below 30° of reading at rest: the relative rule counts from it; the absolute rule
+    # (rest 20°, peak 50°) follows the person's own still reading too (OwnRest), so it counts
+    # the same reps, each lifting the rule's gap (30°) and more above that reading.
     keys = _reps_from([32, 32, 32, 32], 35)
     assert play(relative, keys).result.reps["total"] == 4
     (tmp_path / "absolute").mkdir()
     absolute = write_rule(tmp_path / "absolute", "knee-bend", KNEE_BEND)
-    assert play(absolute, keys).result.reps["total"] == 0
+    assert play(absolute, keys).result.reps["total"] == 4
+    # lifts short of the rule's gap above that reading are not reps
+    assert play(absolute, _reps_from([32, 32, 32, 32], 25)).result.reps["total"] == 0
 
 
 def test_a_drifting_resting_level_is_followed(relative: Exercise) -> None:

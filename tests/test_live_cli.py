@@ -25,7 +25,7 @@ from shared_data import SHARED_SAMPLES
 SAMPLES = SHARED_SAMPLES
 MODEL_DIR = os.environ.get("FORMCHECK_MODEL_DIR", "")
 # 12 s, 360x640, two squats: small enough for the model to keep up on a laptop CPU.
-CLIP = "squat--wide-prenatal-front"
+CLIP = "squat--front-good"
 
 pytestmark = [
     pytest.mark.model,

@@ -113,7 +113,9 @@ def test_bad_output_options_are_one_line_usage_errors(
     assert list(tmp_path.iterdir()) == []  # refused before any work
 
 
-def test_a_video_named_avi_is_refused(tmp_path: Path, write_video, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_video_named_avi_is_refused(
+    tmp_path: Path, write_video, capsys: pytest.CaptureFixture[str]
+) -> None:
     video = write_video("clip.mp4", frames=3)
     rc = main(["analyze", str(video), "-e", "squat", "--video", str(tmp_path / "out.avi"), "-q"])
     assert rc == UsageError.exit_code

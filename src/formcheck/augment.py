@@ -3,7 +3,9 @@
 Rules are tuned on a few dozen clips; these transforms ask whether a rule still gives the same
 answer when the person faces the other way (``mirrored``), the camera films at half the frame
 rate (``every_other_frame``), is not level (``tilted``), the model is noisier (``jittered``),
-or the person moves slower or faster (``retimed``). Each returns a new ``PoseTrack``; the input
+or the person moves slower or faster (``retimed``); the recording starts late, mid-rep
+(``late_start``), loses a second of frames (``with_gap``) or is framed from the shins up
+(``without_feet``). Each returns a new ``PoseTrack``; the input
 is never changed. The sample suite runs them through ``formcheck test --variant``.
 """
 
@@ -15,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from formcheck.landmarks import INDEX, NAMES, SIDES, other_side
-from formcheck.pose import X, Y
+from formcheck.pose import PRESENCE, VISIBILITY, X, Y
 from formcheck.track import PoseTrack
 
 
@@ -92,6 +94,44 @@ def retimed(track: PoseTrack, factor: float) -> PoseTrack:
     t_ms = np.round(track.t_ms * factor).astype(np.int64)
     meta = dict(track.meta, fps=track.fps / factor if track.fps else 0.0)
     return replace(track, meta=meta, t_ms=t_ms)
+
+
+def late_start(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
+    """The recording started ``seconds`` later: the frames before cut off, timestamps kept (so
+    the expectations' times stay valid)."""
+    if len(track) == 0:
+        return track
+    keep = np.flatnonzero(track.t_ms >= track.t_ms[0] + seconds * 1000.0)
+    return _frames(track, keep, fps=track.fps)
+
+
+def gap_bounds_ms(track: PoseTrack, seconds: float = 1.0) -> tuple[float, float]:
+    """Where ``with_gap`` loses its frames: ``seconds`` centred on the middle of the track."""
+    if len(track) == 0:
+        return 0.0, 0.0
+    middle = (float(track.t_ms[0]) + float(track.t_ms[-1])) / 2.0
+    return middle - seconds * 500.0, middle + seconds * 500.0
+
+
+def with_gap(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
+    """``seconds`` of frames lost in the middle of the track (a stalled camera or decoder, a
+    dropped network stream): no frame at all arrives in between."""
+    lo, hi = gap_bounds_ms(track, seconds)
+    keep = np.flatnonzero((track.t_ms < lo) | (track.t_ms >= hi))
+    return _frames(track, keep, fps=track.fps)
+
+
+FEET = tuple(INDEX[f"{side}_{part}"] for side in SIDES for part in ("ankle", "heel", "foot_index"))
+
+
+def without_feet(track: PoseTrack) -> PoseTrack:
+    """The picture cut at the shins: ankles, heels and toes below the bottom edge and unseen
+    (visibility and presence 0), as a close-up or a laptop camera on a desk gives."""
+    landmarks = track.landmarks.copy()  # world landmarks share the picture's visibility
+    landmarks[:, FEET, VISIBILITY] = 0.0
+    landmarks[:, FEET, PRESENCE] = 0.0
+    landmarks[:, FEET, Y] = np.maximum(landmarks[:, FEET, Y], 1.05)
+    return replace(track, landmarks=landmarks)
 
 
 def _frames(track: PoseTrack, keep: np.ndarray, *, fps: float) -> PoseTrack:

@@ -88,6 +88,12 @@ class SuiteFailure(FormcheckError):
     exit_code = 9
 
 
+class ClusterError(FormcheckError):
+    """The Dask scheduler cannot be reached, has no workers, or could not run a task."""
+
+    exit_code = 10
+
+
 class Interrupted(FormcheckError):
     """Ctrl-C or SIGTERM: results so far were saved and marked partial."""
 

@@ -46,6 +46,15 @@ class Step:
     report: FrameReport
 
 
+class StepEngine(Protocol):
+    """What ``run`` drives: an ``ExerciseEngine``, or anything above it with the same two calls
+    (the routine runner, which hands each set to an engine of its own)."""
+
+    def update(self, pose_frame: PoseFrame, pose: Any) -> FrameReport: ...
+
+    def finish(self, partial: bool = False) -> SessionResult: ...
+
+
 class Sink(Protocol):
     def write(self, step: Step) -> None: ...
 
@@ -84,7 +93,7 @@ def replayed(track: PoseTrack, *, stride: int = 1) -> Iterator[tuple[None, PoseF
 
 def run(
     pairs: Iterable[tuple[Frame | None, PoseFrame]],
-    engine: ExerciseEngine,
+    engine: StepEngine,
     *,
     selector: PersonSelector | None = None,
     sinks: Sequence[Sink] = (),

@@ -30,7 +30,9 @@ COMMAND_MODULES = (
     "formcheck.cli.rules_cmd",
     "formcheck.cli.analyze_cmd",
     "formcheck.cli.test_cmd",
+    "formcheck.cli.routine_cmd",
     "formcheck.cli.live_cmd",
+    "formcheck.cli.history_cmd",
 )
 
 
@@ -67,7 +69,7 @@ def report_error(err: FormcheckError) -> None:
 
 # Commands that save results: a Ctrl-C or SIGTERM ends their run cleanly with every output
 # written (``formcheck.interrupts``) instead of raising wherever the program happens to be.
-DEFERRING_COMMANDS = ("analyze", "live")
+DEFERRING_COMMANDS = ("analyze", "live", "routine")
 
 
 def _command_name(argv: list[str]) -> str | None:

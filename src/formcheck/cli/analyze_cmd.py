@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import typer
 from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
+    HistoryOption,
     MaxPeopleOption,
     ModelOption,
     PersonOption,
@@ -27,9 +27,14 @@ def register(app: typer.Typer) -> None:
 
 def analyze_command(
     inputs: list[Path] = typer.Argument(
-        ..., metavar="INPUT...", help="Video files, or pose tracks (.track.npz) from `formcheck record`."
+        None,
+        metavar="INPUT...",
+        help="Video files, pose tracks (.track.npz) from `formcheck record`, folders, or quoted globs.",
+        show_default=False,
     ),
-    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise id (see `formcheck rules list`)."),
+    exercise: str | None = typer.Option(
+        None, "--exercise", "-e", help="Exercise id (see `formcheck rules list`).", show_default=False
+    ),
     json_path: Path | None = typer.Option(None, "--json", help="Write the session result as JSON."),
     csv_path: Path | None = typer.Option(None, "--csv", help="Write one row per frame as CSV."),
     video_path: Path | None = typer.Option(
@@ -41,74 +46,78 @@ def analyze_command(
     person: PersonOption = "auto",
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Analyse this many inputs at once."),
+    manifest: Path | None = typer.Option(
+        None, "--manifest", metavar="FILE", help="CSV of inputs: columns input, exercise[, person]."
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        envvar="FORMCHECK_SCHEDULER",
+        help="Run the inputs on the workers of this Dask scheduler (needs formcheck[cluster]).",
+    ),
+    force: bool = typer.Option(False, "--force", help="Analyse again inputs an earlier batch already did."),
     rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
     quiet: QuietOption = False,
+    save: bool = typer.Option(False, "--save", help="Also store each result in the history database."),
+    history: HistoryOption = None,
 ) -> int:
     """Analyse recorded videos: count reps, time holds, find form faults.
 
-    With several inputs, each output option names a folder that receives <name>.json, .csv,
-    .mp4 and .html per input.
+    With several inputs (or folders, globs, a --manifest), each output option names a folder that
+    receives <name>.json, .csv, .mp4 and .html per input, plus summary.csv and index.html for the
+    batch; a rerun skips inputs already analysed (--force redoes them).
 
     Example: formcheck analyze squat.mp4 --exercise squat --report squat.html
     """
     from formcheck.analysis import AnalysisSettings, Outputs
+    from formcheck.cli.analyze_batch import is_batch, run_batch_command
     from formcheck.files import is_stdout
     from formcheck.rules import load_exercise
 
-    several = len(inputs) > 1
+    inputs = list(inputs or [])
     outputs = Outputs(json_path, csv_path, video_path, report_path)
-    if several:
-        for folder in outputs.paths():
-            if is_stdout(folder):
-                raise UsageError("with several inputs, output options name folders; - is not a folder")
-            if folder.exists() and not folder.is_dir():
-                raise UsageError(f"with several inputs, output options name folders; {folder} is a file")
-            folder.mkdir(parents=True, exist_ok=True)
-    load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
     settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
-    tasks = [(p, exercise, tuple(rules_dir), outputs.for_input(p, several), settings) for p in inputs]
+    if is_batch(inputs, manifest, scheduler):
+        if any(is_stdout(p) for p in outputs.paths()):
+            raise UsageError("with several inputs, output options name folders; - is not a folder")
+        return run_batch_command(
+            inputs=inputs, manifest=manifest, exercise=exercise, outputs=outputs, settings=settings,
+            rules_dir=list(rules_dir), jobs=jobs, scheduler=scheduler, force=force, quiet=quiet,
+            on_results=(lambda results: save_results(results, history)) if save else None,
+        )  # fmt: skip
+    if exercise is None:
+        raise UsageError("missing option --exercise (see `formcheck rules list`)")
+    load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
+    task = (inputs[0], exercise, tuple(rules_dir), outputs, settings)
     # The result itself goes to standard output (`--json -`): the summary goes to stderr.
     summary_to_stderr = any(is_stdout(p) for p in outputs.paths())
+    done = _analyze_with_progress(task, quiet=quiet)
+    _print_one(inputs[0], done, summary_to_stderr)
+    summary, error, _written = done
+    if save and summary is not None:
+        save_results([(str(inputs[0]), summary, error is not None)], history)
+    return error.exit_code if error is not None else 0
 
-    results: list[tuple[Path, Done]] = []
-    if jobs > 1 and several:
-        results = _analyze_in_parallel(tasks, jobs, summary_to_stderr)
-    else:
-        for task in tasks:
-            done = _analyze_with_progress(task, quiet=quiet or jobs > 1)
-            results.append((task[0], done))
-            _print_one(task[0], done, summary_to_stderr)
-            if isinstance(done[1], Interrupted):
-                break  # Ctrl-C stops the whole command, not just this input
-    return _finish(results, len(tasks))
+
+def save_results(results: list[tuple[str, dict[str, Any], bool]], history: Path | None) -> None:
+    """One history session per input analysed, (source, result, partial): a partial result is
+    stored too, marked interrupted."""
+    from formcheck.history.recorder import HistoryRecorder
+    from formcheck.history.store import HistoryStore
+
+    with HistoryStore(history) as store:
+        for source, summary, partial in results:
+            recorder = HistoryRecorder(store, "analyze", source=source)
+            recorder.add(summary)
+            recorder.end(interrupted=partial)
+            print(f"history: session {recorder.session_id} in {store.path}", file=sys.stderr)
 
 
 Task = tuple[Path, str, tuple[Path, ...], Any, Any]
 # What one input came to: its result (None when it failed before running), the error or
 # interruption that ended it, and the outputs actually written.
 Done = tuple[dict[str, Any] | None, FormcheckError | None, list[Path]]
-
-
-def _analyze_in_parallel(tasks: list[Task], jobs: int, summary_to_stderr: bool) -> list[tuple[Path, Done]]:
-    from formcheck import interrupts
-
-    results: list[tuple[Path, Done]] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_analyze_quietly, task) for task in tasks]
-        for task, future in zip(tasks, futures, strict=True):
-            if interrupts.requested():
-                # Ctrl-C reached the workers too (one process group): the running inputs end
-                # with partial results; the ones not started yet are not started.
-                for later in futures:
-                    later.cancel()
-            if future.cancelled():
-                continue
-            done = future.result()
-            if isinstance(done[1], Interrupted):
-                interrupts.mark_reported()  # said by _print_one, from the worker's message
-            results.append((task[0], done))
-            _print_one(task[0], done, summary_to_stderr)
-    return results
 
 
 def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
@@ -156,10 +165,6 @@ def interrupted_message(summary: dict[str, Any], written: list[Path], asked: int
     return f"interrupted ({got}): no output was asked for (--json, --csv, --video, --report)"
 
 
-def _analyze_quietly(task: Task) -> Done:
-    return _analyze_with_progress(task, quiet=True)
-
-
 def _print_one(path: Path, done: Done, summary_to_stderr: bool) -> None:
     from rich.console import Console
 
@@ -177,12 +182,3 @@ def _display_name(path: Path) -> str:
     from formcheck.track import SUFFIX
 
     return path.name.removesuffix(SUFFIX)
-
-
-def _finish(results: list[tuple[Path, Done]], asked: int) -> int:
-    failed = [(p, done[1]) for p, done in results if done[1] is not None]
-    if asked > 1:
-        print(f"{len(results) - len(failed)} of {asked} inputs analysed", file=sys.stderr)
-        for p, e in failed:
-            print(f"  failed: {p} ({e.message})", file=sys.stderr)
-    return failed[0][1].exit_code if failed else 0

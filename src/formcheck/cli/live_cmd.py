@@ -12,6 +12,7 @@ import typer
 from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
+    HistoryOption,
     MaxPeopleOption,
     ModelOption,
     PersonOption,
@@ -20,6 +21,7 @@ from formcheck.cli.options import (
 from formcheck.errors import Interrupted, UsageError
 
 if TYPE_CHECKING:
+    from formcheck.history.recorder import HistoryRecorder
     from formcheck.live.session import SavedSet
     from formcheck.live.voice import Voice
     from formcheck.sources import FrameSource
@@ -60,6 +62,8 @@ def live_command(
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
     rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print events as they happen."),
+    history: HistoryOption = None,
+    save: bool = typer.Option(True, "--save/--no-save", help="Store the session in the history database."),
 ) -> int:
     """Live feedback from the webcam: reps, holds and form cues on screen (and spoken).
 
@@ -90,9 +94,11 @@ def live_command(
     is_camera = source is None
     mirror = is_camera if mirror is None else mirror
     printer = EventPrinter()
+    outcome = None
     say = printer.message
 
     model_file = resolve_model(model)
+    recorder = _recorder(history, source, camera) if save else None
     frames = _open(source, camera)
     try:
         with MediaPipeEstimator(model_file.path, max_people=max_people) as estimator:
@@ -127,6 +133,7 @@ def live_command(
                 listeners=[] if quiet else [printer],
                 person=person,
                 source_name=frames.name,
+                on_set_saved=recorder.live_set if recorder is not None else None,
             )
             if live_window is not None:
                 # The window measures latency from the grabber's capture times.
@@ -146,8 +153,12 @@ def live_command(
                     voice_engine.close()
     finally:
         frames.close()
+        if recorder is not None:  # a session that failed before its first set stays "running"
+            recorder.end(interrupted=outcome is None or outcome.interrupted or outcome.error is not None)
 
     _print_summary(outcome.sets)
+    if recorder is not None:
+        print(f"history: session {recorder.session_id} in {recorder.store.path}")
     if outcome.error is not None:
         raise outcome.error
     if outcome.interrupted:
@@ -161,6 +172,14 @@ def _interrupted_message(sets: list[SavedSet]) -> str:
     where = ", ".join(str(s.path) for s in sets)
     count = f"{len(sets)} set{'s' if len(sets) > 1 else ''}"
     return f"interrupted: {count} saved to {where} (the last one partial)"
+
+
+def _recorder(history: Path | None, source: Path | None, camera: int) -> HistoryRecorder:
+    from formcheck.history.recorder import HistoryRecorder
+    from formcheck.history.store import HistoryStore
+
+    name = str(source) if source is not None else f"camera {camera}"
+    return HistoryRecorder(HistoryStore(history), "live", source=name)
 
 
 def _open(source: Path | None, camera: int) -> FrameSource:

@@ -75,6 +75,14 @@ RulesDirOption = Annotated[
         "--rules-dir", metavar="DIR", help="Extra folder of rule files, searched first (repeatable)."
     ),
 ]
+HistoryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        metavar="PATH",
+        help="History database (default: FORMCHECK_HISTORY, else history.sqlite in the user data folder).",
+    ),
+]
 
 
 def refuse_repeated_options(command: Any, args: list[str]) -> None:

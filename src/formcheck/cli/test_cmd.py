@@ -33,7 +33,8 @@ def test_command(
     variant: str | None = typer.Option(
         None,
         "--variant",
-        help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast.",
+        help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast, "
+        "late-start, gap, no-feet.",
     ),
 ) -> None:
     """Replay every sample clip's pose track through its exercise's rules and compare with the labels.
@@ -87,6 +88,8 @@ def test_command(
         typer.echo(f"skipped {len(report.skipped)} clip(s): no rule for {', '.join(missing)}")
     if report.real is not None:
         typer.echo(report.real.line())
+    for part, metrics in report.parts.items():
+        typer.echo(f"{part}: {metrics.line()}")
     if report.synthetic is not None:
         typer.echo("synthetic: " + report.synthetic.line())
     if report.failures:

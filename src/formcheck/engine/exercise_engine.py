@@ -17,7 +17,7 @@ from operator import itemgetter
 from formcheck.engine.conditions import compile_condition, measures_of
 from formcheck.engine.faults import FaultTracker
 from formcheck.engine.geometry import FrameGeometry
-from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer
+from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer, Stillness
 from formcheck.engine.landmark_rows import LandmarkRows, rows_read
 from formcheck.engine.measures import MeasureSet, Values
 from formcheck.engine.notices import NoticeTracker
@@ -49,6 +49,12 @@ VIEW_GUIDANCE = {
 }
 
 _NO_GUIDANCE: tuple[bool, str | None] = (False, None)
+
+# What a view the rule does not want gets when its counted measures can be read there anyway.
+SOFT_VIEW_GUIDANCE = {
+    "side": "turn further side-on for the most accurate angles",
+    "front": "face the camera squarely for the most accurate angles",
+}
 
 # Joint word used in guidance, by landmark name suffix.
 _BODY_PART = {
@@ -96,10 +102,6 @@ class ExerciseEngine:
         self._visibility_wording: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
         self._highlights: dict[tuple[str | None, str | None], dict[str, tuple[int, ...]]] = {}
         self.view = ViewTracker()
-        # detected view -> (refuse counting?, message), for this rule's view
-        self._view_guidance = {
-            seen: guidance for (wanted, seen), guidance in VIEW_GUIDANCE.items() if wanted == exercise.view
-        }
         self.counter: RepCounter | None = None
         self.timer: HoldTimer | None = None
         self._ready_check = None
@@ -109,12 +111,23 @@ class ExerciseEngine:
             if exercise.reps.ready.when is not None:
                 self._ready_check = compile_condition(exercise.reps.ready.when)
             self._counted = {mv.measure for mv in exercise.reps.movements}
-            self._rep_measure = exercise.reps.measure
         else:
             assert exercise.hold is not None
             self.timer = HoldTimer(exercise.hold, self.sides)
             self._hold_check = compile_condition(exercise.hold.when)
             self._counted = measures_of(exercise.hold.when)
+            limits = Stillness.limits_for((n, _body_size(exercise, n)) for n in sorted(self._counted))
+            self._stillness = {s: Stillness(limits) for s in self.sides}
+        # detected view -> (refuse counting?, message), for this rule's view: a view the rule
+        # does not want is refused only when what it counts cannot be read in it (a measure
+        # may say it reads well in 3D from the front too: then "turn" is advice, not a refusal)
+        self._view_guidance: dict[str, tuple[bool, str | None]] = {}
+        for (wanted, seen), (refuse, message) in VIEW_GUIDANCE.items():
+            if wanted != exercise.view:
+                continue
+            if refuse and self._counted_readable_in(seen):
+                refuse, message = False, SOFT_VIEW_GUIDANCE[wanted]
+            self._view_guidance[seen] = (refuse, message)
         # rep_end faults are judged once per rep, on its peak values, not frame by frame
         self.faults = FaultTracker(tuple(f for f in exercise.faults if f.phase != "rep_end"))
         self._rep_end_faults = [
@@ -148,6 +161,19 @@ class ExerciseEngine:
         # a hold to report: the rule's hold, or a hold at the peak of its reps
         self._may_hold = self.timer is not None or peak_hold is not None
 
+    def _counted_readable_in(self, view: str) -> bool:
+        """Whether every measure that counts reps or holds says it can be read in ``view``
+        (a measure without ``views`` keeps to the rule's view)."""
+        measures = self.exercise.measures
+
+        def readable(name: str) -> bool:
+            m = measures[name]
+            if m.kind == "difference":
+                return all(readable(part) for part in m.of)
+            return view in m.views
+
+        return all(readable(name) for name in self._counted)
+
     # ---------------------------------------------------------------- per frame
     def update(self, pose_frame: PoseFrame, pose: Pose | None) -> FrameReport:
         # (Hot path: about 17 µs a frame. Attributes read more than once are held in locals.)
@@ -170,7 +196,7 @@ class ExerciseEngine:
             view.update(t_s, image.coords, None, image.ok, world_coords)
             if view.view != "unknown":
                 self.view_counts[view.view] += 1
-        measures.update(t_s, image, world, view.nearer)
+        measures.update(t_s, image, world, view.nearer, view.view)
         refuse, view_message = self._view_guidance.get(view.view, _NO_GUIDANCE)
         blocked = pose is None or refuse
 
@@ -252,23 +278,18 @@ class ExerciseEngine:
     def _update_reps(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
         counter = self.counter
         assert counter is not None
-        name = self._rep_measure
         values = self.measures.values
         values_by_side = {s: values(s) for s in self.sides}
         if blocked:
             p_by_side: dict[str | None, float | None] = dict.fromkeys(self.sides)
-        elif not counter.plain:
+        else:
             progress = counter.progress
             p_by_side = {s: progress(s, t_s, v) for s, v in values_by_side.items()}
-        else:  # counter.progress of one plain movement, spelled out
-            rest, span = counter.main.rest, counter.main.span
-            p_by_side = {
-                s: None if (x := v[name]) is None else (x - rest) / span for s, v in values_by_side.items()
-            }
         ready_ok: bool | None = None if blocked else True
         # the ready conditions matter only while waiting for the ready position
         if not blocked and self._ready_check is not None and counter.waiting and counter.active is None:
-            results = [self._ready_check(values_by_side[s]) for s in self.sides]
+            # judged on the sides that are seen: a hidden far leg does not keep the start away
+            results = [self._ready_check(values_by_side[s]) for s in self.sides if p_by_side[s] is not None]
             ready_ok = False if False in results else (None if None in results else True)
         was_hold = counter.active is not None and counter.active.hold_started
         # like a stretch's hold clock, the hold at the peak pauses while a warning/stop fault fires
@@ -364,8 +385,9 @@ class ExerciseEngine:
         else:
             values = self.measures.values
             good = {s: check(values(s)) for s in self.sides}
+        still = {s: tracker.update(t_s, self.measures.values(s)) for s, tracker in self._stillness.items()}
         paused = bool(self.faults.active_states) and self.faults.blocking()
-        started, ended = timer.update(t_s, good, paused)
+        started, ended = timer.update(t_s, good, paused, still)
         if started is not None or ended is not None:
             self._hold_events(t_s, started, ended, events)
         hold = timer.active
@@ -436,6 +458,10 @@ class ExerciseEngine:
             for s in (side,) if side else self.sides:
                 points.update(dict.fromkeys(self.measures.indices(name, s) or self._all_indices(name)))
         return tuple(points)
+
+    def landmarks_read(self, measure: str) -> tuple[int, ...]:
+        """Every landmark index ``measure`` may read, on either side."""
+        return self._all_indices(measure)
 
     def _all_indices(self, name: str) -> tuple[int, ...]:
         if name in self.measures.differences:
@@ -575,7 +601,7 @@ class ExerciseEngine:
         holds.sort(key=lambda h: h.start_s)
         shares = {v: n / max(1, sum(self.view_counts.values())) for v, n in self.view_counts.items()}
         detected = max(self.view_counts, key=lambda v: self.view_counts[v]) if self.view_counts else None
-        suited = detected is None or not VIEW_GUIDANCE.get((self.exercise.view, detected), (False, ""))[0]
+        suited = detected is None or not self._view_guidance.get(detected, _NO_GUIDANCE)[0]
         return SessionResult(
             exercise=self.exercise.id,
             exercise_name=self.exercise.name,
@@ -596,6 +622,14 @@ class ExerciseEngine:
             faults=tuple(faults),
             notices=tuple(notices),
         )
+
+
+def _body_size(exercise: Exercise, name: str) -> str | None:
+    """The body size a measure is divided by (``per``), None for a measure in degrees."""
+    m = exercise.measures[name]
+    if m.kind == "difference":
+        return _body_size(exercise, m.of[0])
+    return None if m.unit == "°" else m.per
 
 
 def _near_edge(landmark: Sequence[float]) -> bool:

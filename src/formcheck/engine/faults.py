@@ -18,6 +18,9 @@ RELEASE_S = 0.25
 # (not while getting into the ready position, and never when nothing is known).
 PHASE_MATCH: dict[str, frozenset[str]] = {
     "any": frozenset({"rest", "moving", "peak", "hold"}),
+    # whenever the position is seen, counting started or not: a fault that protects the joint
+    # (a wall sit held at 90° from before counting could start is still too deep)
+    "seen": frozenset({"waiting", "rest", "moving", "peak", "hold"}),
     "rest": frozenset({"rest"}),
     "moving": frozenset({"moving"}),
     "peak": frozenset({"peak", "hold"}),

@@ -1,16 +1,83 @@
 """The hold timer: how long a position was held correctly, per side when asked.
 
-The clock runs only while the rule's hold condition is True (and no warning/stop fault is
-active: a stretch held in bad form does not count). A condition that is False or unknown (a
-landmark dropout) for up to ``grace_s`` pauses the clock; longer ends the hold. Holds shorter
-than ``min_s`` are not reported.
+The clock runs only while the rule's hold condition is True, the position is held **still**
+(settling in, bouncing or rocking in and out of it do not count), and no warning/stop fault is
+active (a stretch held in bad form does not count). A condition that is False for up to
+``grace_s`` pauses the clock; longer ends the hold. A condition that is unknown (a joint hidden
+for a while) pauses the clock too, and ends the hold only past ``HIDDEN_PAUSE_MAX_S``: being
+unseen neither starts nor ends a hold. Holds shorter than ``min_s`` are not reported.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from formcheck.engine.reps import HOLD_FRAME_GAP_S
 from formcheck.rules.model import Hold
+
+# A hold whose joints stay hidden longer than this has ended (the person is gone, not hidden
+# behind their own leg for a moment).
+HIDDEN_PAUSE_MAX_S = 3.0
+
+# Still: each measure of the hold's condition changing by less than this over about half a
+# second (a fast and a slow smoothed copy of it, 0.1 s and 0.6 s, this far apart: a steady
+# change of about 28°/s, or a swing of more than ±14°). Twice MediaPipe's ~7° joint-angle error,
+# so a held position's wander is never movement; easing into a stretch, pulling a leg in and
+# letting it go, rocking in and out of a lunge are.
+STILL_DEG = 14.0
+# Body-size ratios (distances, heights): 4 cm of movement, over the body size the ratio is
+# divided by (typical adult sizes: hip joints ~0.2 m apart, leg ~0.85 m, ...).
+STILL_M = 0.04
+TYPICAL_SIZE_M = {
+    "leg_length": 0.85, "hip_width": 0.2, "shoulder_width": 0.35, "torso_length": 0.5, "ankle_width": 0.15,
+}  # fmt: skip
+STILL_FAST_S = 0.03
+STILL_SLOW_S = 0.6
+# ...and none of them moved that much for this long (a bounce passes through its middle).
+STILL_FOR_S = 0.5
+
+
+class Stillness:
+    """Whether a set of measures is held still: per measure, a fast and a slow exponentially
+    smoothed copy, which part while it moves (O(1) a frame, time-based)."""
+
+    __slots__ = ("_fast", "_last_t", "_limits", "_moved_s", "_slow")
+
+    def __init__(self, limits: dict[str, float]) -> None:
+        self._limits = limits  # measure name -> how far apart the two copies may be, still
+        self._fast: dict[str, float] = {}
+        self._slow: dict[str, float] = {}
+        self._last_t: float | None = None
+        self._moved_s = float("-inf")  # when a measure last moved
+
+    @staticmethod
+    def limits_for(sizes: Iterable[tuple[str, str | None]]) -> dict[str, float]:
+        """(measure name, body size it is divided by, None for degrees) -> its stillness limit."""
+        return {name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M[per] for name, per in sizes}
+
+    def update(self, t_s: float, values: dict[str, float | None]) -> bool:
+        """Whether every measure seen is still (one not seen is left to the hold's condition)."""
+        last, self._last_t = self._last_t, t_s
+        dt = 0.0 if last is None else max(0.0, t_s - last)
+        a_fast = 1.0 - math.exp(-dt / STILL_FAST_S)
+        a_slow = 1.0 - math.exp(-dt / STILL_SLOW_S)
+        fast, slow = self._fast, self._slow
+        for name, limit in self._limits.items():
+            value = values.get(name)
+            if value is None:
+                continue
+            f = fast.get(name)
+            if f is None:  # first sight: nothing to compare with yet
+                fast[name] = slow[name] = value
+                continue
+            f += a_fast * (value - f)
+            sl = slow[name] + a_slow * (value - slow[name])
+            fast[name], slow[name] = f, sl
+            if abs(f - sl) >= limit:
+                self._moved_s = t_s
+        return t_s - self._moved_s >= STILL_FOR_S
 
 
 @dataclass(slots=True)
@@ -20,6 +87,7 @@ class HoldInProgress:
     last_good_s: float
     seconds: float = 0.0
     counting: bool = False  # was the clock running on the previous frame
+    last_known_s: float = 0.0  # the condition was last known (True or False) then
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,26 +109,40 @@ class HoldTimer:
         return "hold" if self.active is not None else "rest"
 
     def update(
-        self, t_s: float, good_by_side: dict[str | None, bool | None], paused: bool
+        self,
+        t_s: float,
+        good_by_side: dict[str | None, bool | None],
+        paused: bool,
+        still_by_side: dict[str | None, bool] | None = None,
     ) -> tuple[HoldInProgress | None, HoldOutcome | None]:
-        """Returns (a hold that started now, a hold that ended now)."""
+        """Returns (a hold that started now, a hold that ended now). ``still_by_side``: whether
+        the position is held still (None: not judged, taken as still)."""
         prev_s, self._prev_s = self._prev_s, t_s
         hold = self.active
         if hold is None:
             for side in self.sides:
-                if good_by_side.get(side) is True:
-                    self.active = HoldInProgress(side, t_s, t_s, counting=not paused)
+                still = True if still_by_side is None else still_by_side.get(side)
+                if good_by_side.get(side) is True and still is True:
+                    self.active = HoldInProgress(side, t_s, t_s, counting=not paused, last_known_s=t_s)
                     return self.active, None
             return None, None
-        good = good_by_side.get(hold.side) is True
-        if good:
-            counting = not paused
-            if counting and hold.counting and prev_s is not None:
+        good = good_by_side.get(hold.side)
+        if good is True:
+            still = True if still_by_side is None else still_by_side.get(hold.side) is True
+            counting = not paused and still
+            # no frame for a while (a stalled camera, a dropped stream) is time unseen: paused
+            if counting and hold.counting and prev_s is not None and t_s - prev_s <= HOLD_FRAME_GAP_S:
                 hold.seconds += t_s - prev_s
             hold.counting = counting
             hold.last_good_s = t_s
+            hold.last_known_s = t_s
             return None, None
         hold.counting = False
+        if good is None:  # hidden: paused, not ended, unless hidden for long
+            if t_s - hold.last_known_s > HIDDEN_PAUSE_MAX_S:
+                return None, self.end(hold.last_good_s)
+            return None, None
+        hold.last_known_s = t_s
         if t_s - hold.last_good_s > self.rule.grace_s:
             return None, self.end(hold.last_good_s)
         return None, None

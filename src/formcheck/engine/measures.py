@@ -96,7 +96,7 @@ class MeasureSet:
             m = reader.measure
             for side in _sides_read(m):
                 idx = reader.indices[side]
-                reading = (m.kind, idx, m.convention, m.tilt_from, m.per, m.axis, m.space)
+                reading = (m.kind, idx, m.convention, m.tilt_from, m.per, m.axis, m.space, m.views)
                 slot = by_reading.get(reading)
                 if slot is None:
                     slot = by_reading[reading] = len(self._reads)
@@ -105,6 +105,13 @@ class MeasureSet:
         # the raw values by slot, and one more slot that is always None (``_none_slot``)
         self._raw: list[float | None] = [None] * (len(self._reads) + 1)
         self._none_slot = len(self._reads)
+        # slots of measures trusted only in some views: (slot, views), unknown in the others
+        gated: dict[int, tuple[str, ...]] = {}
+        for name, reader in self.readers.items():
+            if reader.measure.views:
+                for side in _sides_read(reader.measure):
+                    gated[self._slot[(name, side)]] = reader.measure.views
+        self._view_gated = tuple(gated.items())
         self._image_reads = tuple((slot, read) for slot, read, in_world in self._reads if not in_world)
         self._world_reads = tuple((slot, read) for slot, read, in_world in self._reads if in_world)
         # name -> resolve(working side) -> value, compiled once (see ``_compile_resolver``); a
@@ -148,9 +155,16 @@ class MeasureSet:
         self._indices: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
 
     def update(
-        self, t_s: float, image: FrameGeometry | None, world: FrameGeometry | None, nearer: str | None
+        self,
+        t_s: float,
+        image: FrameGeometry | None,
+        world: FrameGeometry | None,
+        nearer: str | None,
+        view: str = "unknown",
     ) -> None:
-        """Read every measure on every side from this frame (geometry None: nobody seen)."""
+        """Read every measure on every side from this frame (geometry None: nobody seen).
+        ``view``: the detected view; a measure not trusted in it is unknown (``views``), and
+        while the view is not yet known every measure is read."""
         self.nearer = nearer
         self._values = {}
         self._shared = None
@@ -181,6 +195,10 @@ class MeasureSet:
                     continue
                 prev = raw[slot]
                 raw[slot] = value if prev is None or not smooth else prev + alpha * (value - prev)
+        if self._view_gated and view != "unknown":
+            for slot, views in self._view_gated:
+                if view not in views:
+                    raw[slot] = None
 
     def resolved_side(self, name: str, working: str | None) -> str | tuple[str, ...] | None:
         """The body side(s) a measure reads now: a side, both (a tuple), or None if unknowable."""

@@ -45,6 +45,7 @@ class RepInProgress:
     hold_counting: bool = False  # was the hold clock running on the previous frame (not paused)
     too_long: bool = False
     faults: set[str] = field(default_factory=set)
+    seen_from_rest: bool = True  # False: first seen under way (after a cut, a dropout, the first frame)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,29 @@ class RepOutcome:
 
 
 FINISH_COUNTS_BELOW = 0.5
+
+# A rep first seen under way (the person re-found after a cut or dropout, or the recording
+# starting mid-rep) was seen for only part of its length, so its seen part needs only this share
+# of ``min_duration_s`` (a descent and a return take about the same time: half of it is seen).
+UNSEEN_START_SHARE = 0.5
+
+# A recording that opens past the rep's peak level has seen that rep's bottom only if the reading
+# then goes this share of the gap between the rule's levels further (past the model's jitter, a
+# quarter of the gap as OWN_REST_STILL_SHARE): opening on the way down, before the lowest point,
+# it sees the bottom and the way back, which is a rep; opening at the lowest point, or crouched
+# while getting into position, it sees only a way up, which is not.
+BOTTOM_SEEN_SHARE = 0.25
+
+# How long a rep in progress survives the person being unseen (past the rule's dropout grace,
+# the rep is suspended, not dropped): seen again under way it goes on, seen back at rest it is
+# complete if it had reached its peak. The programme's tempo is 2-3 s down and up with holds at
+# the peak of up to 10 s, so a gap longer than this is longer than a whole rep: the rep is lost.
+# A rule's ``max_duration_s`` bounds it further.
+SUSPENDED_REP_MAX_S = 12.0
+
+# The hold at a rep's peak counts the time between two frames only when they are this close:
+# a joint hidden for a while pauses the hold clock (neither ends nor credits it).
+HOLD_FRAME_GAP_S = 0.25
 
 # How far back the resting level looks (``from_rest_level``): longer than the still moments
 # between reps, shorter than the drift of a hand-held camera.
@@ -105,11 +129,54 @@ class RestLevel:
         return self._sign * self._queue[0][1] if self._queue else None
 
 
+# The person's own resting reading (``OwnRest``): the measure's smoothed value while it keeps
+# still. Still: its mean deviation from the smoothed value under this share of the rule's gap
+# between rest and peak (jitter of a held position is a few degrees; a rep moves through the
+# whole gap). A reading more than half way from rest to peak is never a resting position.
+OWN_REST_STILL_SHARE = 0.25
+OWN_REST_MAX_PROGRESS = 0.5
+OWN_REST_SMOOTHING_S = 0.3
+# Past the person's own resting reading, the rest level sits this share of the gap further on,
+# so that the jitter of their resting position stays "at rest" (as PEAK_EXIT does at the peak).
+OWN_REST_MARGIN_SHARE = 0.25
+
+
+class OwnRest:
+    """The person's own resting reading of one measure on one side, learnt while it is still
+    and not in a rep. A standing knee that reads 37° in a wide stance, hips that read 52° lying
+    down: where that reading lies past the rule's ``rest``, the levels move with it (the rule's
+    numbers stay the bounds: rest never moves toward the person's way to the peak by more than
+    half the gap, the peak stays at least the rule's gap past their rest)."""
+
+    __slots__ = ("_dev", "_last_t", "_smooth", "level")
+
+    def __init__(self) -> None:
+        self._smooth: float | None = None
+        self._dev = 0.0
+        self._last_t = 0.0
+        self.level: float | None = None  # in progress units of the rule's levels
+
+    def push(self, t_s: float, p: float) -> None:
+        """``p``: the reading as progress on the rule's own levels (0 rest, 1 peak)."""
+        smooth = self._smooth
+        if smooth is None or t_s - self._last_t > 1.0:
+            self._smooth, self._dev, self._last_t = p, OWN_REST_STILL_SHARE, t_s
+            return
+        alpha = 1.0 - math.exp(-(t_s - self._last_t) / OWN_REST_SMOOTHING_S)
+        self._last_t = t_s
+        smooth += alpha * (p - smooth)
+        self._smooth = smooth
+        self._dev += alpha * (abs(p - smooth) - self._dev)
+        if self._dev < OWN_REST_STILL_SHARE and smooth < OWN_REST_MAX_PROGRESS:
+            self.level = smooth
+
+
 class MovementProgress:
     """One movement's progress: 0 at its rest level, 1 at its peak level (for ``from_rest_level``
-    movements, levels taken as changes from each side's resting level)."""
+    movements, levels taken as changes from each side's resting level; otherwise the rule's
+    levels, moved along with the person's own resting reading where it lies past them)."""
 
-    __slots__ = ("measure", "rest", "rest_levels", "span")
+    __slots__ = ("measure", "own", "rest", "rest_levels", "span")
 
     def __init__(self, movement: Movement, sides: tuple[str | None, ...]) -> None:
         self.measure = movement.measure
@@ -117,6 +184,7 @@ class MovementProgress:
         self.rest_levels = (
             {s: RestLevel(movement.rising) for s in sides} if movement.from_rest_level else None
         )
+        self.own = {s: OwnRest() for s in sides} if not movement.from_rest_level else None
 
     def __call__(self, side: str | None, t_s: float, value: float | None, frozen: bool) -> float | None:
         """``frozen``: a rep is in progress, so the resting level must not follow the measure
@@ -125,7 +193,16 @@ class MovementProgress:
             return None
         levels = self.rest_levels
         if levels is None:
-            return (value - self.rest) / self.span
+            p = (value - self.rest) / self.span
+            own = self.own[side]  # type: ignore[index]
+            if not frozen:
+                own.push(t_s, p)
+            level = own.level
+            if level is None or level <= 0.0:
+                return p
+            # rest moves to just past the person's own reading, the peak keeps the rule's gap
+            # from it: p' = (p - (level + margin)) / (1 + level - (level + margin))
+            return (p - level - OWN_REST_MARGIN_SHARE) / (1.0 - OWN_REST_MARGIN_SHARE)
         tracker = levels[side]
         if not frozen:
             tracker.push(t_s, value)
@@ -175,25 +252,21 @@ class RepCounter:
         self._last_rest_s: dict[str | None, float] = {}
         self._last_known_s: float | None = None
         self._prev_s: float | None = None
+        # Re-acquisition: counting had started when the person was lost, so when they are seen
+        # again no start position is needed (they were in it); a rep seen under way counts.
+        self._resume = False
+        self._ever_known = False  # the counted measure has been seen: the next sight is not the first
+        # The recording opened past the peak level: (the progress then, when); see BOTTOM_SEEN_SHARE.
+        self._opening: tuple[float, float] | None = None
+        self._max_gap_s = min(SUSPENDED_REP_MAX_S, reps.max_duration_s or SUSPENDED_REP_MAX_S)
         self.known = False  # was the counted measure known on this frame (any side)
         self.main = MovementProgress(reps.main, sides)
         self._others = tuple(MovementProgress(mv, sides) for mv in (*reps.and_also, *reps.or_else))
         self._combine = _all_at_peak if reps.and_also else _any_at_peak
-        # one movement read as a plain level: the engine computes its progress inline (hot path)
-        self.plain = not reps.from_rest_level and not self._others
-        # several movements all read as plain levels: (measure, rest, span) each, no trackers
-        movements = (self.main, *self._others)
-        self._levels = (
-            tuple((mv.measure, mv.rest, mv.span) for mv in movements)
-            if all(mv.rest_levels is None for mv in movements)
-            else None
-        )
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
-        """The progress of the rep on ``side`` this frame, from that side's measure values."""
-        if self._levels is not None:  # no resting levels to follow: the progress is arithmetic
-            ps = [None if (v := values[m]) is None else (v - r) / s for m, r, s in self._levels]
-            return self._combine(ps)
+        """The progress of the rep on ``side`` this frame, from that side's measure values
+        (every movement follows a resting level, the person's own or ``from_rest_level``'s)."""
         frozen = self.active is not None
         p = self.main(side, t_s, values[self.main.measure], frozen)
         if not self._others:
@@ -232,11 +305,11 @@ class RepCounter:
         if self.active is not None:
             return self._update_active(t_s, prev_s, p_by_side, values_by_side, paused)
         if self.waiting:
-            self._update_waiting(t_s, p_by_side, ready_ok)
+            self._update_waiting(t_s, p_by_side, values_by_side, ready_ok)
             return []
         if not self.known:
             if self._last_known_s is None or t_s - self._last_known_s > self.grace_s:
-                self._to_waiting()
+                self._to_waiting(resume=True)
             return []
         starters = [(p, s) for s, p in p_by_side.items() if p is not None and p > 0 and self._armed[s]]
         for s, p in p_by_side.items():
@@ -254,34 +327,115 @@ class RepCounter:
         """The rep in progress when the stream ends, if it is past its peak and more than half way
         back to rest (a clip cut on the way up): counted, as the person evidently completed it."""
         rep = self.active
-        if rep is None or not rep.reached_peak or rep.in_peak or rep.too_long:
+        if rep is None or not rep.reached_peak or rep.too_long:
             return None
-        if rep.last_p >= FINISH_COUNTS_BELOW or rep.last_known_s - rep.start_s < self.rule.min_duration_s:
+        # "Half way back" on the rep's own range, from the furthest it went to the rest level:
+        # a deep rep (a clamshell opened twice the rule's peak) is well on its way back while
+        # still past the rule's peak level.
+        back = (rep.best_p - rep.last_p) / rep.best_p if rep.best_p > 0 else 0.0
+        if back <= 1.0 - FINISH_COUNTS_BELOW or rep.last_known_s - rep.start_s < self.rule.min_duration_s:
             return None
         return RepOutcome(rep, rep.last_known_s, True, "counted")
 
     def _update_waiting(
-        self, t_s: float, p_by_side: dict[str | None, float | None], ready_ok: bool | None
+        self,
+        t_s: float,
+        p_by_side: dict[str | None, float | None],
+        values_by_side: dict[str | None, dict[str, float | None]],
+        ready_ok: bool | None,
     ) -> None:
-        at_rest = True
+        first_sight = False
+        if self.known:
+            first_sight, self._ever_known = not self._ever_known, True
+        if (
+            self.known and (self._resume or first_sight) and ready_ok is not False
+            and self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight)
+        ):
+            return
+        if self._opening is not None and self._opening_goes_deeper(t_s, p_by_side, values_by_side):
+            return
+        # At rest: every side that is seen is at rest, and one is seen at least. A side hidden
+        # behind the other (the far leg, side-on) must not keep counting from ever starting; it
+        # is armed only once it is seen at rest.
+        at_rest = False
         for p in p_by_side.values():
-            if p is None or not p <= 0:
+            if p is None:
+                continue
+            if not p <= 0:
                 at_rest = False
                 break
+            at_rest = True
         if at_rest and ready_ok is True:
             if self._ready_since is None:
                 self._ready_since = t_s
             if t_s - self._ready_since >= self.rule.ready.hold_s:
-                self.waiting = False
-                self._armed = dict.fromkeys(self.sides, True)
-                self._last_rest_s = dict.fromkeys(self.sides, t_s)
+                self._start_counting(t_s, p_by_side)
         else:
             self._ready_since = None
 
-    def _to_waiting(self) -> None:
+    def _start_seen_under_way(
+        self,
+        t_s: float,
+        p_by_side: dict[str | None, float | None],
+        values_by_side: dict[str | None, dict[str, float | None]],
+        first_sight: bool,
+    ) -> bool:
+        """The person seen again after being lost (or for the first time): counting resumes at
+        once, and a rep already under way is taken up where it is seen. On the very first sight
+        a rep already past its peak counts only if it goes on deeper: a clip that opens at the
+        lowest point of a squat has not seen that rep's bottom. Returns whether counting resumed."""
+        moving = [(p, s) for s, p in p_by_side.items() if p is not None and p > 0]
+        if first_sight:
+            # Taken up only when clearly on its way: past half way to the peak (a reading short
+            # of that may be the person's own resting position, see OwnRest); one already past
+            # the peak counts only if its bottom is seen (BOTTOM_SEEN_SHARE).
+            best = max(moving, key=lambda ps: ps[0])[0] if moving else 0.0
+            if best >= 1.0:
+                self._opening = (best, t_s)
+            if not OWN_REST_MAX_PROGRESS <= best < 1.0:
+                return False
+        self._start_counting(t_s, p_by_side)
+        if moving:
+            p, side = max(moving, key=lambda ps: ps[0])
+            start_s = t_s if self._opening is None else self._opening[1]
+            self.active = RepInProgress(side=side, start_s=start_s, last_known_s=t_s, seen_from_rest=False)
+            self._advance(self.active, t_s, None, p, values_by_side[side])
+        return True
+
+    def _opening_goes_deeper(
+        self,
+        t_s: float,
+        p_by_side: dict[str | None, float | None],
+        values_by_side: dict[str | None, dict[str, float | None]],
+    ) -> bool:
+        """The recording opened past the peak level: once the reading goes clearly deeper, the
+        rep's bottom is seen and it is taken up (counted when it is back at rest); once any side
+        is back at rest, or the person is lost, it was not a rep and the start position is
+        awaited as usual. Returns whether counting started."""
+        assert self._opening is not None
+        seen = [p for p in p_by_side.values() if p is not None]
+        if not seen or min(seen) <= 0:
+            self._opening = None
+            return False
+        if max(seen) < self._opening[0] + BOTTOM_SEEN_SHARE:
+            return False
+        self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight=False)
+        self._opening = None
+        return True
+
+    def _start_counting(self, t_s: float, p_by_side: dict[str | None, float | None]) -> None:
+        """Counting starts now: the sides seen at rest may start a rep, the others (hidden, or
+        already under way) must first be seen at rest."""
+        self.waiting = self._resume = False
+        self._ready_since = None
+        self._armed = {s: p is not None and p <= 0 for s, p in p_by_side.items()}
+        self._last_rest_s = {s: t_s for s, p in p_by_side.items() if p is not None and p <= 0}
+
+    def _to_waiting(self, resume: bool = False) -> None:
         self.waiting = True
         self._ready_since = None
         self._armed = dict.fromkeys(self.sides, False)
+        self._resume = resume
 
     def _update_active(
         self,
@@ -298,11 +452,12 @@ class RepCounter:
                 self._armed[s] = False
         p = p_by_side[rep.side]
         if p is None:
-            if t_s - rep.last_known_s > self.grace_s:
+            if t_s - rep.last_known_s > self._max_gap_s:
                 self.active = None
-                self._to_waiting()
+                self._to_waiting(resume=True)
                 return [RepOutcome(rep, rep.last_known_s, False, "lost")]
-            return []
+            return []  # suspended: seen again, it goes on where it is
+
         was_known_s = rep.last_known_s
         rep.last_known_s = t_s
         self._advance(
@@ -321,7 +476,7 @@ class RepCounter:
             reason = "no_peak"
         elif rep.too_long:
             reason = "too_slow"
-        elif duration < self.rule.min_duration_s:
+        elif duration < self.rule.min_duration_s * (1.0 if rep.seen_from_rest else UNSEEN_START_SHARE):
             reason = "too_fast"
         else:
             reason = "counted"
@@ -343,6 +498,9 @@ class RepCounter:
             if not rep.hold_started:
                 rep.hold_started, rep.hold_start_s = True, t_s
             counting = not paused  # the time since the last frame counts if both frames counted
-            if was_in_peak and prev_known_s is not None and counting and rep.hold_counting:
+            if (
+                was_in_peak and prev_known_s is not None and counting and rep.hold_counting
+                and t_s - prev_known_s <= HOLD_FRAME_GAP_S
+            ):
                 rep.hold_s += t_s - prev_known_s
             rep.hold_counting = counting

@@ -18,7 +18,7 @@ so a rep's ``t_s`` reads as "seconds into this set" and a pause never counts as 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -191,6 +191,7 @@ class LiveSession:
         person: str = "auto",
         source_name: str = "camera",
         newest_only: bool = True,
+        on_set_saved: Callable[[SavedSet], None] | None = None,
     ) -> None:
         if not exercises:
             raise UsageError("give at least one --exercise")
@@ -201,6 +202,7 @@ class LiveSession:
         self._listeners = list(listeners)
         self._person = person
         self._source_name = source_name
+        self._on_set_saved = on_set_saved  # the history store, when it records the session
         self.json_path = check_writable(json_path)
         self._grabber: LatestFrames | None = None
         if isinstance(frames, LatestFrames | EveryFrame):
@@ -340,4 +342,7 @@ class LiveSession:
         }
         sink = JsonSink(path, extra={"source": self._source_name, "live": live})
         sink.finish(result)
-        self._outcome.sets.append(SavedSet(number, exercise_id, path, {**result.to_dict(), "live": live}))
+        saved = SavedSet(number, exercise_id, path, {**result.to_dict(), "live": live})
+        self._outcome.sets.append(saved)
+        if self._on_set_saved is not None:
+            self._on_set_saved(saved)

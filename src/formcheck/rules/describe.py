@@ -10,7 +10,8 @@ SIDE_WORDS = {
     "max": "larger of both sides", "min": "smaller of both sides", "mean": "mean of both sides",
 }  # fmt: skip
 PHASE_WORDS = {
-    "any": "at any time", "rest": "at rest", "moving": "while moving", "peak": "at the peak",
+    "any": "at any time", "seen": "whenever seen, counting started or not",
+    "rest": "at rest", "moving": "while moving", "peak": "at the peak",
     "hold": "while holding", "rep": "during a rep", "rep_end": "judged at each rep's peak as the rep ends",
 }  # fmt: skip
 VIEW_WORDS = {"side": "from the side", "front": "from the front", "any": "from any angle"}

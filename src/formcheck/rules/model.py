@@ -12,6 +12,8 @@ from pathlib import Path
 FORMAT_VERSION = 1
 
 VIEWS = ("side", "front", "any")
+# The camera views a measure can be trusted in (``Measure.views``): the detected views.
+DETECTED_VIEWS = ("side", "front", "angled")
 MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "elevation", "lean", "difference")
 CONVENTIONS = ("flexion", "interior")
 TILT_FROM = ("up", "down", "horizontal")
@@ -23,7 +25,7 @@ AXES = ("any", "horizontal", "vertical")
 # Which body side a measure reads.
 MEASURE_SIDES = ("left", "right", "working", "stance", "nearer", "farther", "max", "min", "mean")
 COUNT_SIDES = ("both", "each")
-PHASES = ("any", "rest", "moving", "peak", "hold", "rep", "rep_end")
+PHASES = ("any", "seen", "rest", "moving", "peak", "hold", "rep", "rep_end")
 SEVERITIES = ("info", "warning", "stop")
 
 # Plausible value range of each kind of measure (thresholds outside it are typos).
@@ -111,6 +113,8 @@ class Measure:
     description: str = ""
     of: tuple[str, ...] = ()  # difference only: the two measures, first minus second
     operand_unit: str = ""  # difference only: the unit both measures share
+    # The camera views it can be read in; in any other it is unknown (empty: every view).
+    views: tuple[str, ...] = ()
 
     @property
     def sided(self) -> bool:

@@ -37,7 +37,7 @@ KIND_FIELDS = {
     "lean": {"points"},
     "difference": {"of"},
 }
-COMMON_MEASURE_FIELDS = {"kind", "side", "space", "description"}
+COMMON_MEASURE_FIELDS = {"kind", "side", "space", "description", "views"}
 DIFFERENCE_FIELDS = {"kind", "of", "description"}  # a difference reads its measures' sides
 TOP_FIELDS = (
     "format", "id", "name", "description", "view", "dose", "measures", "reps", "hold", "faults",
@@ -389,7 +389,20 @@ def _measure(c: _Checker, name: str, spec_raw: Any, per_side: bool) -> m.Measure
         axis=c.choice(spec.get("axis", "any"), (*mp, "axis"), m.AXES, "axis"),
         space=c.choice(spec.get("space", "image"), (*mp, "space"), m.SPACES, "space"),
         description=c.text(spec["description"], (*mp, "description")) if "description" in spec else "",
+        views=_views(c, spec.get("views"), (*mp, "views")),
     )  # fmt: skip
+
+
+def _views(c: _Checker, raw: Any, path: PathKey) -> tuple[str, ...]:
+    """``views: [side, angled]``: the camera views a measure can be trusted in."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise c.fail(path, f"expected a list of views ({', '.join(m.DETECTED_VIEWS)}), got {_type_name(raw)}")
+    views = tuple(c.choice(v, (*path, i), m.DETECTED_VIEWS, "view") for i, v in enumerate(raw))
+    if len(set(views)) != len(views):
+        raise c.fail(path, "each view once")
+    return views
 
 
 def _difference(c: _Checker, name: str, spec: dict[str, Any], mp: PathKey) -> m.Measure:

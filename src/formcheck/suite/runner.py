@@ -76,6 +76,9 @@ class SuiteReport:
     synthetic: SuiteMetrics | None = None
     seconds: float = 0.0
     variant: str | None = None  # the ``suite.variants`` name the tracks were replayed as
+    # The real clips' figures by part: ``tuned`` / ``untouched`` (the split of samples/README.md)
+    # and ``added <batch>`` (the clips of each later batch of labels); only parts that have clips.
+    parts: dict[str, SuiteMetrics] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[ClipRow]:
@@ -91,6 +94,7 @@ class SuiteReport:
             "variant": self.variant,
             "summary": None if self.real is None else self.real.line(),
             "synthetic_summary": None if self.synthetic is None else self.synthetic.line(),
+            "parts": {name: m.line() for name, m in self.parts.items()},
             "seconds": round(self.seconds, 2),
             "failed": len(self.failures),
             "clips": [r.to_dict() for r in self.rows],
@@ -215,7 +219,24 @@ def run_suite(
     report.seconds = time.perf_counter() - started
     report.real = _metrics([r for r in report.rows if not r.spec.synthetic])
     report.synthetic = _metrics([r for r in report.rows if r.spec.synthetic])
+    report.parts = _parts(spec, report.rows)
     return report
+
+
+def _parts(spec: SuiteSpec, rows: list[ClipRow]) -> dict[str, SuiteMetrics]:
+    real = [r for r in rows if not r.spec.synthetic]
+    groups: dict[str, list[ClipRow]] = {}
+    if spec.untouched_sources:
+        for r in real:
+            groups.setdefault(spec.group_of(r.spec), []).append(r)
+    for batch in sorted({r.spec.added for r in real if r.spec.added}):
+        groups[f"added {batch}"] = [r for r in real if r.spec.added == batch]
+    parts = {}
+    for name in ("tuned", "untouched", *sorted(g for g in groups if g.startswith("added"))):
+        metrics = _metrics(groups.get(name, []))
+        if metrics is not None:
+            parts[name] = metrics
+    return parts
 
 
 def _metrics(rows: list[ClipRow]) -> SuiteMetrics | None:

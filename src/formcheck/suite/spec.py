@@ -65,6 +65,8 @@ class ClipSpec:
     tolerance: Tolerance = field(default_factory=Tolerance)
     person: str = "auto"
     synthetic: bool = False
+    source: str | None = None  # where the clip came from (the repository it was taken from)
+    added: str | None = None  # the batch of labels it came in (``2026-12``), None for the first
 
     @property
     def is_rep_clip(self) -> bool:
@@ -85,6 +87,15 @@ class SuiteSpec:
     checked_faults: Mapping[str, frozenset[str]]
     # Rule fault id -> the label id it is scored as (rule files may name a fault differently).
     fault_aliases: Mapping[str, str] = field(default_factory=dict)
+    # Sources whose clips are never looked at while tuning rules: the untouched part of the
+    # split, scored apart so that fitting the tuned part shows (samples/README.md).
+    untouched_sources: frozenset[str] = frozenset()
+
+    def group_of(self, clip: ClipSpec) -> str:
+        """``tuned`` or ``untouched`` (a real clip's part of the split), ``synthetic``."""
+        if clip.synthetic:
+            return "synthetic"
+        return "untouched" if clip.source in self.untouched_sources else "tuned"
 
 
 class _Entry:
@@ -209,13 +220,20 @@ def load_suite(path: str | os.PathLike[str]) -> SuiteSpec:
                 tolerance=entry.tolerance(),
                 person=person,
                 synthetic=bool(entry.raw.get("synthetic", False)),
+                source=entry.raw.get("source") and entry.text("source"),
+                added=None if entry.raw.get("added") is None else str(entry.raw["added"]),
             )
         )
     aliases = doc.get("fault_aliases") or {}
     if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
         raise InputError(f"{p}: fault_aliases: must map rule fault ids to label fault ids")
     checked = _checked_faults(p, doc.get("checked_faults"), clips)
-    return SuiteSpec(p, tuple(clips), checked, {str(k): v for k, v in aliases.items()})
+    untouched = doc.get("untouched_sources") or []
+    if not isinstance(untouched, list) or not all(isinstance(u, str) for u in untouched):
+        raise InputError(f"{p}: untouched_sources: must be a list of source names")
+    return SuiteSpec(
+        p, tuple(clips), checked, {str(k): v for k, v in aliases.items()}, frozenset(untouched)
+    )
 
 
 def _checked_faults(path: Path, raw: Any, clips: list[ClipSpec]) -> dict[str, frozenset[str]]:

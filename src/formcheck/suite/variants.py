@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from formcheck import augment
+from formcheck.engine.conditions import measures_of
 from formcheck.landmarks import SIDES, other_side
 from formcheck.suite.spec import ClipSpec, RepCount, Span
 from formcheck.track import PoseTrack
@@ -55,6 +56,75 @@ def _scale_times(factor: float, spec: ClipSpec) -> ClipSpec:
     )
 
 
+def _unseen(spec: ClipSpec, lo_s: float, hi_s: float, reason: str) -> ClipSpec:
+    """The expectations when nothing of ``lo_s``..``hi_s`` is seen: a hold is not held there
+    (a hidden or unseen stretch pauses the clock), a fault is not seen there, and a rep whose
+    bottom (its labelled time) lies there may or may not count: seen going down and coming back,
+    it is a rep, but the engine cannot know it reached its peak. Its side is then not compared."""
+
+    def outside(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        kept: list[Span] = []
+        for s in spans:
+            if s.start_s < lo_s:
+                kept.append(Span(s.label, s.start_s, min(s.end_s, lo_s)))
+            if s.end_s > hi_s:
+                kept.append(Span(s.label, max(s.start_s, hi_s), s.end_s))
+        return tuple(k for k in kept if k.end_s > k.start_s)
+
+    reps, tolerance = spec.reps, spec.tolerance
+    hidden = sum(lo_s <= t < hi_s for t in spec.rep_times)
+    if reps is not None and hidden:
+        reps = RepCount(reps.total)
+        tolerance = replace(tolerance, reps=tolerance.reps + hidden, reason=reason)
+    return replace(
+        spec, reps=reps, holds=outside(spec.holds), faults=outside(spec.faults), tolerance=tolerance
+    )
+
+
+def _late_start(spec: ClipSpec) -> ClipSpec:
+    track = PoseTrack.load(spec.track)
+    start_s = float(track.t_ms[0]) / 1000.0 if len(track) else 0.0
+    return _unseen(spec, float("-inf"), start_s + LATE_START_S, "the recording starts mid-rep")
+
+
+def _gap(spec: ClipSpec) -> ClipSpec:
+    lo_ms, hi_ms = augment.gap_bounds_ms(PoseTrack.load(spec.track), GAP_S)
+    return _unseen(spec, lo_ms / 1000.0, hi_ms / 1000.0, "a second of frames lost mid-clip")
+
+
+def _feet_unseen(spec: ClipSpec) -> ClipSpec:
+    """With the feet out of the picture, a rule whose count or hold reads a foot (an ankle in a
+    knee angle, a heel in a calf raise) cannot read it: unknown, so nothing is counted, held
+    or judged (unknown beats wrong). Other rules give what they gave."""
+    from formcheck.engine import ExerciseEngine
+    from formcheck.rules import load_exercise
+
+    rule = load_exercise(spec.exercise)
+    engine = ExerciseEngine(rule)
+
+    def needs_feet(measure: str) -> bool:
+        return any(i in augment.FEET for i in engine.landmarks_read(measure))
+
+    if rule.reps is not None:
+        main = needs_feet(rule.reps.main.measure)
+        blind = (
+            main or any(needs_feet(m.measure) for m in rule.reps.and_also)
+            if not rule.reps.or_else
+            else main and all(needs_feet(m.measure) for m in rule.reps.or_else)
+        )
+    else:
+        assert rule.hold is not None
+        blind = any(needs_feet(m) for m in measures_of(rule.hold.when))
+    if not blind:
+        return replace(spec, tolerance=replace(spec.tolerance, faults_strict=False))
+    reps = None if spec.reps is None else RepCount(0)
+    reason = "the feet out of view: what this rule counts cannot be read"
+    return replace(spec, reps=reps, holds=(), faults=(), tolerance=replace(spec.tolerance, reason=reason))
+
+
+LATE_START_S = 1.0  # a camera started a moment late: the first rep is often under way
+GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
+
 VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (
@@ -72,5 +142,11 @@ VARIANTS: dict[str, Variant] = {
                 partial(_scale_times, 1.4)),
         Variant("fast", "every movement 25 % faster", partial(augment.retimed, factor=0.8),
                 partial(_scale_times, 0.8)),
+        Variant("late-start", "the first second cut off (the recording starts mid-rep)",
+                partial(augment.late_start, seconds=LATE_START_S), _late_start),
+        Variant("gap", "a second of frames lost in the middle (a stalled camera)",
+                partial(augment.with_gap, seconds=GAP_S), _gap),
+        Variant("no-feet", "the picture cut at the shins (ankles, heels and toes out of view)",
+                augment.without_feet, _feet_unseen),
     )
 }  # fmt: skip
