@@ -20,11 +20,15 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from formcheck import interrupts
 from formcheck.batch.task import FAILED, PARTIAL, ItemOutcome, ItemTask, analyze_item, stop_when
 from formcheck.closing import Closing
 from formcheck.errors import ClusterError
 
 SCHEDULER_ENV = "FORMCHECK_SCHEDULER"
+# How often a wait on the pool looks for a Ctrl-C: ``formcheck analyze`` only records the signal
+# (``formcheck.interrupts``), so a wait that never returned would never see it.
+POLL_S = 0.2
 
 
 def threads_per_worker(workers_per_host: int, cores: int | None = None) -> int:
@@ -78,9 +82,10 @@ class PoolRunner(Closing):
         pending: dict[Future[ItemOutcome], ItemTask] = {self._pool.submit(analyze_item, t): t for t in tasks}
         try:
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield _pool_outcome(future, pending.pop(future))
+                interrupts.check()  # a Ctrl-C recorded while this process waited on the pool
         except KeyboardInterrupt:
             self._stop.set()
             running = [(f, t) for f, t in pending.items() if not f.cancel()]
@@ -170,6 +175,7 @@ class DaskRunner(Closing):
                         yield future.result()
                     except (FutureCancelledError, Exception) as err:
                         yield _dask_failure(task, err)
+                interrupts.check()  # a Ctrl-C recorded while this process waited on the cluster
                 if not done:
                     # A cluster that lost every worker would wait for ever: give up after a grace.
                     if self.workers():

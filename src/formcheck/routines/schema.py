@@ -26,7 +26,17 @@ RuleLookup = Callable[[str], Exercise | None]
 
 
 def build_routine(doc: Document, lookup: RuleLookup, known: list[str]) -> m.Routine:
+    """The routine of ``doc``; every problem found on the way is reported together, by line."""
     c = Checker(doc)
+    # Unknown fields are collected rather than raised: they are reported with the error that
+    # stopped the check, so a misspelt field is not hidden behind what it caused.
+    routine = c.attempt(lambda: _routine(c, doc, lookup, known), None)
+    c.raise_collected()
+    assert routine is not None  # a check that stopped always left its problem collected
+    return routine
+
+
+def _routine(c: Checker, doc: Document, lookup: RuleLookup, known: list[str]) -> m.Routine:
     top = c.mapping(doc.value, (), "a mapping with format, id, name, exercises at the top level")
     c.fields(top, (), TOP_FIELDS)
     fmt = c.require(top, "format", ())
