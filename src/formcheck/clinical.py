@@ -55,6 +55,8 @@ GOOD_VIEW_SHARE, FAIR_VIEW_SHARE = 0.7, 0.3
 GOOD_CONFIDENCE, FAIR_CONFIDENCE = 0.8, 0.6
 # Shadow measures read on a pinned side are named ``measure@side``.
 PINNED = "@"
+# Measures read on each side separately for a rule that moves both sides together.
+JOINT_KINDS = ("angle", "fppa")
 
 
 # ---------------------------------------------------------------------------- what a measure is
@@ -225,7 +227,8 @@ class ClinicalRecorder:
         if not exercise.per_side:
             for name in self.keys:
                 m = exercise.measures[name]
-                if m.sided and m.side not in SIDES and m.kind != "difference":
+                # joint angles only: a trunk's lean read from the left or the right hip is one trunk
+                if m.sided and m.side not in SIDES and m.kind in JOINT_KINDS:
                     for side in SIDES:
                         extra[f"{name}{PINNED}{side}"] = replace(m, name=f"{name}{PINNED}{side}", side=side)
         self.pinned = tuple(extra)

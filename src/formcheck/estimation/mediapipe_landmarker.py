@@ -88,7 +88,6 @@ class MediaPipeEstimator(Closing):
             self._landmarker = None
 
 
-
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
     """Hide what MediaPipe's C++ code writes to file descriptor 2 while loading the model.
