@@ -75,6 +75,13 @@ def test_squat_range_of_motion_per_side_and_left_right_difference() -> None:
         assert rep.values["knee_flexion"]["left"] == pytest.approx(100, abs=0.5)
 
 
+def test_squat_seen_side_on_compares_no_sides() -> None:
+    fig = run(load_exercise("squat"), squats(100, 80, reps=2, yaw_deg=90), 2 * PERIOD + 1)
+    knee = next(r for r in fig.ranges if r.measure == "knee_flexion")
+    assert set(knee.by_side) == {"both"} and knee.by_side["both"].n == 2
+    assert knee.by_side["both"].median == pytest.approx(100, abs=1.0)  # the nearer (left) leg
+
+
 def test_symmetric_squat_has_no_left_right_difference() -> None:
     fig = run(load_exercise("squat"), squats(95, 95, reps=2), 2 * PERIOD + 1)
     knee = next(r for r in fig.ranges if r.measure == "knee_flexion")
@@ -136,7 +143,9 @@ def test_glute_bridge_hold_side_on_is_reliable_and_front_only_measures_are_not_t
     a, b, c = (np.array(top[INDEX[f"left_{j}"], :3]) * scale for j in ("shoulder", "hip", "knee"))
     cos = np.dot(a - b, c - b) / np.linalg.norm(a - b) / np.linalg.norm(c - b)
     expected = 180 - math.degrees(math.acos(cos))
-    assert not hip.rising and hip.by_side["left"].median == pytest.approx(expected, abs=1.0)
+    assert not hip.rising and hip.by_side["both"].median == pytest.approx(expected, abs=1.0)
+    # side-on the far leg is hidden behind the near one: no left-right comparison is made
+    assert set(hip.by_side) == {"both"} and hip.difference_pct is None
     assert fig.reliability["hip_flexion"].grade == "good"
     assert fig.reliability["knee_width"].grade == "poor"
     assert not fig.trusted("knee_width") and fig.trusted("hip_flexion")

@@ -28,6 +28,7 @@ from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
+    from formcheck.render.report import ReportDetails
     from formcheck.rules import Exercise
 
 
@@ -38,7 +39,8 @@ class Outputs:
     json: Path | None = None
     csv: Path | None = None
     video: Path | None = None
-    report: Path | None = None
+    report: Path | None = None  # .html, or .pdf to have it printed
+    report_details: ReportDetails | None = None  # patient, clinician, note (the report's header)
 
     def for_input(self, input_path: Path, several: bool) -> Outputs:
         """With several inputs, each output option names a folder: ``<folder>/<stem>.<ext>``."""
@@ -54,6 +56,7 @@ class Outputs:
             place(self.csv, ".csv"),
             place(self.video, ".mp4"),
             place(self.report, ".html"),
+            self.report_details,
         )
 
     def paths(self) -> list[Path]:
@@ -102,6 +105,11 @@ def analyze(
         raise UsageError(f"--stride must be 1 or more, got {settings.stride}")
     for out in outputs.paths():
         check_writable(out)
+    if outputs.report is not None:
+        from formcheck.render.pdf import check_pdf_printer, wants_pdf
+
+        if wants_pdf(outputs.report):
+            check_pdf_printer()  # no browser to print it: say so before the work, not after
     engine = ExerciseEngine(exercise)
     selector = PersonSelector(settings.person)
 
@@ -151,5 +159,7 @@ def _make_sinks(outputs: Outputs, exercise: Exercise, *, fps: float, source_name
     if outputs.report is not None:
         from formcheck.render.report import HtmlReportSink
 
-        sinks.append(HtmlReportSink(outputs.report, exercise, source_name=source_name))
+        sinks.append(
+            HtmlReportSink(outputs.report, exercise, source_name=source_name, details=outputs.report_details)
+        )
     return sinks

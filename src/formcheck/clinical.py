@@ -182,7 +182,8 @@ class MeasureRange:
     rising: bool
     by_side: dict[str, SideRange]  # "left"/"right", or "both" when sides are not told apart
     difference_pct: float | None  # left-right gap of the medians, % of the better side's
-    weaker: str | None  # the side with the smaller range, when the difference is known
+    weaker: str | None  # the side short of the other (of the lower median for a fault's measure)
+    movement: bool = True  # a measure the rep or hold is made of (else one a fault watches)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,14 @@ class ClinicalRecorder:
                     for side in SIDES:
                         extra[f"{name}{PINNED}{side}"] = replace(m, name=f"{name}{PINNED}{side}", side=side)
         self.pinned = tuple(extra)
+        # the measures the movement is made of (a rep's, a hold's): their difference is a range
+        self._movement_measures = (
+            {mv.measure for mv in exercise.reps.movements}
+            if exercise.reps is not None
+            else measures_of(exercise.hold.when)
+            if exercise.hold is not None
+            else set()
+        )
         self._shadow = ExerciseEngine(replace(exercise, measures={**exercise.measures, **extra}))
         self.t: list[float] = []
         self.series: dict[str, list[float]] = {}
@@ -303,7 +312,7 @@ class ClinicalRecorder:
             up = rises(ex, name)
             per_side: dict[str | None, float | None] = {}
             keys: list[tuple[str | None, str]] = [(None, self._reported_key(name, side))]
-            if side is None:
+            if side is None and self._both_sides_seen(window):
                 keys += [(s, f"{name}{PINNED}{s}") for s in SIDES if f"{name}{PINNED}{s}" in self.series]
             for s, key in keys:
                 per_side[s] = _extreme((self._column(key)[i] for i in window), up)
@@ -323,6 +332,12 @@ class ClinicalRecorder:
             tuple(str(f) for f in faults) if isinstance(faults, list) else (),
         )  # fmt: skip
 
+    def _both_sides_seen(self, window: range) -> bool:
+        """Whether the two sides can be compared over these frames: not side-on, where the far
+        leg is hidden behind the near one and its angles are the model's guess."""
+        seen = [self.views[i] for i in window if self.views[i] != "unknown"]
+        return bool(seen) and sum(v == "side" for v in seen) < 0.5 * len(seen)
+
     def _reported_key(self, name: str, side: str | None) -> str:
         """The report's key of a measure on the working side (``name.left`` when split)."""
         split = f"{name}.{side}"
@@ -334,7 +349,7 @@ class ClinicalRecorder:
         medians: dict[str, dict[str | None, float | None]] = {}
         for name in self.keys:
             keys: list[tuple[str | None, str]] = [(side, self._reported_key(name, side))]
-            if side is None:
+            if side is None and self._both_sides_seen(window):
                 keys += [(s, f"{name}{PINNED}{s}") for s in SIDES if f"{name}{PINNED}{s}" in self.series]
             medians[name] = {s: _median(self._column(k)[i] for i in window) for s, k in keys}
         return {
@@ -373,10 +388,14 @@ class ClinicalRecorder:
         up = rises(self.exercise, name)
         ranges = {s: SideRange(len(v), min(v), statistics.median(v), max(v)) for s, v in by_side.items()}
         pct, weaker = None, None
+        movement = name in self._movement_measures
         if "left" in ranges and "right" in ranges:
-            pct, weaker = left_right_difference(ranges["left"].median, ranges["right"].median, up)
+            # a range of motion: of the side that got further; a fault's measure: of the larger
+            pct, weaker = left_right_difference(
+                ranges["left"].median, ranges["right"].median, up or not movement
+            )
         unit = "°" if measure.kind in DEGREE_KINDS else ""
-        return MeasureRange(name, measure_words(self.exercise, name), unit, up, ranges, pct, weaker)
+        return MeasureRange(name, measure_words(self.exercise, name), unit, up, ranges, pct, weaker, movement)
 
     def _reliability(self, name: str, spans: Sequence[tuple[float, float]]) -> Reliability:
         view = trusted_view(self.exercise, name)

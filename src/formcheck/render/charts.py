@@ -22,7 +22,7 @@ SERIES_COLORS = ("#1f6fd1", "#d1531f", "#2a9d5c", "#8a4fd1")
 MAX_POINTS = 1200
 UNTRUSTED_COLOR = "#b4bac4"
 # Threshold labels (11 px bold): width per character, the height two labels need apart, the gap.
-LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX = 6.4, 12.0, 14.0
+LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX = 6.4, 13.0, 14.0
 
 
 @dataclass(frozen=True)

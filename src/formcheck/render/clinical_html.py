@@ -70,8 +70,10 @@ def range_section(figures: ClinicalFigures, exercise: Exercise) -> str:
             if first:
                 diff_text = "–"
                 if r.difference_pct is not None:
-                    notable = r.difference_pct >= NOTABLE_DIFFERENCE_PCT and r.weaker is not None
-                    weaker = f", {r.weaker} lower" if r.weaker is not None and r.difference_pct >= 1 else ""
+                    left, right = r.by_side["left"].median, r.by_side["right"].median
+                    lower = "left" if left < right else "right"
+                    notable = r.difference_pct >= NOTABLE_DIFFERENCE_PCT and r.movement
+                    weaker = f", {lower} lower" if r.difference_pct >= 1 else ""
                     cls = ' class="bad"' if notable and not untrusted else ""
                     diff_text = f"<span{cls}>{r.difference_pct:.0f}%</span>{escape(weaker)}"
                 diff = f'<td rowspan="{span}" class="num">{diff_text}</td>'

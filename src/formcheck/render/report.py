@@ -412,10 +412,10 @@ class HtmlReportSink:
             )
         elif total == 0 and not holds:
             what = "rep" if ex.reps is not None else "hold"
-            reasons = []
+            reasons = self._why_no_match(data)
             if self._phases and self._phases.get("waiting", 0) >= 0.9 * sum(self._phases.values()):
-                reasons.append("The person never reached the start position the rule expects.")
-            reasons += self._why_no_match(data)
+                where = 1 if reasons and "past the rule" in reasons[0] else 0
+                reasons.insert(where, "The person never reached the start position the rule expects.")
             if not reasons and self._notice_counts:
                 top = self._notice_counts.most_common(1)[0][0]
                 reasons.append(f"Most of the time formcheck asked: “{escape(top)}”.")
@@ -473,6 +473,9 @@ class HtmlReportSink:
             values = values[~np.isnan(values)]
             if len(values) < 2:
                 continue
+            beyond = self._limit_passed(name, float(np.median(values)))
+            if beyond:
+                reasons.insert(0, beyond)  # done in the wrong position: that is the headline
             lo, hi = float(np.percentile(values, 5)), float(np.percentile(values, 95))
             words = measure_words(ex, name)
             unit = "°" if ex.measures[name].unit == "°" else ""
@@ -488,6 +491,7 @@ class HtmlReportSink:
                     f"{value_text(min(lo, hi), unit)} and {value_text(max(lo, hi), unit)}): the person never "
                     "came back to the start position, so no rep was completed."
                 )
+
         if ex.hold is not None and not levels:
             for name, value, way in _compare_thresholds(ex.hold.when):
                 column = [k for k in self._series if base_measure(k) == name]
@@ -516,6 +520,25 @@ class HtmlReportSink:
             if seconds > 0.5:
                 reasons.append(f"formcheck saw “{escape(message)}” for {_fmt_s(seconds)}.")
         return reasons
+
+    def _limit_passed(self, name: str, typical: float) -> str:
+        """ "Most of the time past the too-deep limit (55°): ..." when the measure's typical value
+        lies beyond a fault's limit (the person did the exercise too deep, say)."""
+        ex = self.exercise
+        unit = "°" if ex.measures[name].unit == "°" else ""
+        for fault in ex.faults:
+            for measure, value, way, gate in fault_limits(fault, ex):
+                if (
+                    measure == name
+                    and not gate
+                    and ((typical > value) if way == "above" else (typical < value))
+                ):
+                    return (
+                        f"Most of the time the {escape(measure_words(ex, name))} was past the rule's "
+                        f"“{escape(fault.id.replace('_', ' '))}” limit of {value_text(value, unit)} (median "
+                        f"{value_text(typical, unit)}): {escape(fault.message)}."
+                    )
+        return ""
 
     def _counted_levels(self) -> list[tuple[str, float, float, bool]]:
         """(measure, rest, peak, rising) of each movement a rep is counted on (plain levels only:
@@ -612,12 +635,14 @@ class HtmlReportSink:
         value_class = "num" if trusted else "num untrusted"
         show_thumbs = any(r.thumb for r in rows)
         show_tempo = any(c.tempo is not None for c in clinical)
+        peak_hold = ex.reps.hold  # a hold at the peak of each rep: its time goes in this table
         head = (
             ("<th>Picture</th>" if show_thumbs else "")
             + "<th>#</th><th>Time</th>"
             + ("" if sided else "<th>Side</th>")
             + f"<th{untrusted_class}>{value_head}</th>"
             + (TEMPO_HEAD if show_tempo else "<th>Duration</th>")
+            + (f'<th>Held<div class="subv">target {peak_hold.target_s:g} s</div></th>' if peak_hold else "")
             + "<th>Form</th>"
         )
         lines = []
@@ -662,7 +687,13 @@ class HtmlReportSink:
                 f'<tr>{thumb}<td>{i}</td><td class="time">{when}</td>'
                 + ("" if sided else f"<td>{escape(_side_word(rep.side)) or '–'}</td>")
                 + f'<td class="{value_class}">{value}</td>'
-                f'<td class="time">{timing}</td><td>{form}</td></tr>'
+                f'<td class="time">{timing}</td>'
+                + (
+                    f'<td class="time">{_held_text(rep.data.get("hold_s"), peak_hold.target_s)}</td>'
+                    if peak_hold
+                    else ""
+                )
+                + f"<td>{form}</td></tr>"
             )
         tempo = tempo_summary(figures) if figures is not None else ""
         caption = f'<p class="fine">Median tempo: {tempo}.</p>' if tempo else ""
@@ -672,6 +703,8 @@ class HtmlReportSink:
         )
 
     def _hold_table(self, data: dict[str, Any]) -> str:
+        if self.exercise.reps is not None and self.exercise.reps.hold is not None and self._rep_rows(data):
+            return ""  # each rep's hold is in the rep table
         holds = [h for h in data.get("holds") or [] if isinstance(h, dict)]
         if not holds and self._hold_spans:
             holds = [
@@ -682,6 +715,15 @@ class HtmlReportSink:
             return ""
         target = self.exercise.hold_target_s
         show_thumbs = any(thumb for _, _, thumb in self._hold_thumbs)
+        figures = self._figures
+        figures_holds = list(figures.hold_values) if figures is not None else []
+        keys = key_measures(self.exercise)
+        held_measure = keys[0] if keys and figures_holds else None
+        held_unit = (
+            "°" if held_measure is not None and self.exercise.measures[held_measure].unit == "°" else ""
+        )
+        trusted = figures is None or held_measure is None or figures.trusted(held_measure)
+        held_class = "num" if trusted else "num untrusted"
         lines = []
         for i, hold in enumerate(holds, 1):
             seconds = hold.get("seconds")
@@ -701,14 +743,25 @@ class HtmlReportSink:
                 thumb = (
                     f'<td class="thumb"><img alt="hold {i}" src="{match[2]}"></td>' if match else "<td></td>"
                 )
+            angle = ""
+            if held_measure is not None:
+                per_side = (
+                    figures_holds[i - 1]["values"].get(held_measure, {}) if i <= len(figures_holds) else {}
+                )
+                value = per_side.get(hold.get("side") if hold.get("side") in ("left", "right") else None)
+                angle = f'<td class="{held_class}">{value_text(value, held_unit)}</td>'
             lines.append(
                 f"<tr>{thumb}<td>{i}</td><td>{escape(_side_word(hold.get('side'))) or '–'}</td>"
-                f"<td>{_fmt_s(hold.get('start_s'))}</td><td>{_fmt_s(seconds)}</td>"
-                f"<td>{_fmt_s(tgt) if tgt else '–'}</td><td>{status}</td></tr>"
+                f'<td class="time">{_fmt_s(hold.get("start_s"))}</td>'
+                f'<td class="time">{_held_text(seconds, tgt)}</td>'
+                f'<td class="time">{_fmt_s(tgt) if tgt else "–"}</td>{angle}<td>{status}</td></tr>'
             )
         head = ("<th>Picture</th>" if show_thumbs else "") + (
-            "<th>#</th><th>Side</th><th>Start</th><th>Held</th><th>Target</th><th></th>"
-        )
+            "<th>#</th><th>Side</th><th>Start</th><th>Held</th><th>Target</th>"
+            + (f"<th>{escape(measure_words(self.exercise, held_measure).capitalize())} held"
+               f'<div class="subv">median</div></th>' if held_measure is not None else "")
+            + "<th></th>"
+        )  # fmt: skip
         return (
             f'<section><h2>Holds</h2><table class="reps"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(lines)}</tbody></table></section>"
@@ -926,6 +979,14 @@ class HtmlReportSink:
 
 _VIEW_PHRASE = {"side": "from the side", "front": "from the front", "any": "well"}
 TEMPO_HEAD = '<th>Tempo<div class="subv">down · peak · up</div></th>'
+
+
+def _held_text(seconds: Any, target: Any) -> str:
+    """A hold's time; to the hundredth when rounding would make a short hold read as the target."""
+    numbers = isinstance(seconds, int | float) and isinstance(target, int | float)
+    if numbers and seconds < target and round(seconds, 1) >= target:
+        return f"{seconds:.2f} s"
+    return _fmt_s(seconds)
 
 
 def _span_times(fault: dict[str, Any]) -> tuple[float, float]:
