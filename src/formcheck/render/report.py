@@ -410,7 +410,7 @@ class HtmlReportSink:
                     "well lit, and not too small.",
                 )
             )
-        elif total == 0 and not holds:
+        elif total == 0 and (not holds or ex.reps is not None):  # a hold in a rep never finished is no rep
             what = "rep" if ex.reps is not None else "hold"
             reasons = self._why_no_match(data)
             if self._phases and self._phases.get("waiting", 0) >= 0.9 * sum(self._phases.values()):
