@@ -119,8 +119,11 @@ def test_hidden_joint_counts_nothing(knee_bend: Exercise) -> None:
     ("hidden", "rise", "message"),
     [
         ({"left_ankle"}, 0.0, "the camera cannot see your left foot: turn so nothing hides it"),
-        ({"left_knee", "left_ankle", "right_ankle"}, 0.0,
-         "the camera cannot see your left foot and knee: turn so nothing hides it"),
+        (
+            {"left_knee", "left_ankle", "right_ankle"},
+            0.0,
+            "the camera cannot see your left foot and knee: turn so nothing hides it",
+        ),
         (set(), -0.8, "step back so your feet are in view"),  # the feet below the picture's bottom edge
     ],
 )
