@@ -106,6 +106,13 @@ class OverlayAnnotator:
         self._fault_checks = {f.id: compile_condition(f.when) for f in exercise.faults}
         self._fault_phases = {f.id: PHASE_MATCH.get(f.phase, frozenset()) for f in exercise.faults}
         self._severity = {f.id: f.severity for f in exercise.faults}
+        # the measures whose value is always shown: those the rep or the hold is counted on
+        counted: set[str] = set()
+        if exercise.reps is not None:
+            counted = {mv.measure for mv in exercise.reps.movements}
+        elif exercise.hold is not None:
+            counted = condition_measures(exercise.hold.when)
+        self._labels_always = counted
         self._last_rep_t: float | None = None
 
     # ---------------------------------------------------------------- public API
@@ -255,7 +262,9 @@ class OverlayAnnotator:
                 cv2.circle(img, p, radius, (20, 20, 20), -1, cv2.LINE_AA)
                 cv2.circle(img, p, radius - max(2, radius // 3), color, -1, cv2.LINE_AA)
             value = report.measures.get(key)
-            text = self._format_value(key, value) if values and value is not None else None
+            text = None
+            if values and value is not None and self._labelled(key, faults, crossing):
+                text = self._format_value(key, value, report.side)
             if text is None:
                 continue
             # The label goes beside the joint with the most bones in the measure (the knee of
@@ -269,12 +278,30 @@ class OverlayAnnotator:
             self._value_label(img, text, anchor, color, scale, w, h)
         return judged_y
 
-    def _format_value(self, key: str, value: float) -> str | None:
-        """ "knee 92°", "left knee 92°"; None for a ratio of body sizes (not a number to read)."""
-        name, _, side = key.partition(".")
+    def _labelled(self, key: str, faults: list[ActiveFault], crossing: list[str]) -> bool:
+        """Whether a measure gets its value beside its joint: the measures the rep or hold is
+        counted on, and those of a fault firing or crossing its limit now; one value per
+        measure (not its left and right copies too), none for a difference (it has no joint)."""
+        if "." in key or key not in self._labels_always | self._fault_labels(faults, crossing):
+            return False
+        return self.exercise.measures[key].kind != "difference"
+
+    def _fault_labels(self, faults: list[ActiveFault], crossing: list[str]) -> set[str]:
+        names: set[str] = set()
+        for fid in [*(f.id for f in faults), *crossing]:
+            names |= self._fault_measures.get(fid, set())
+        return names
+
+    def _format_value(self, key: str, value: float, side: str | None = None) -> str | None:
+        """The label: "knee 92°", or "left knee 92°" (``side``: the working side, for a measure
+        read on it); None for a ratio of body sizes (not a number to read)."""
+        name, _, key_side = key.partition(".")
         if name not in self._degrees:
             return None
-        return f"{side + ' ' if side else ''}{joint_words(name)} {value:.0f}°"
+        measure = self.exercise.measures[name]
+        if not key_side and measure.side in ("working", "stance") and side in ("left", "right"):
+            key_side = side if measure.side == "working" else ("right" if side == "left" else "left")
+        return f"{key_side + ' ' if key_side else ''}{joint_words(name)} {value:.0f}°"
 
     def _value_label(
         self, img: np.ndarray, text: str, anchor: tuple[int, int], color: BGR, scale: float, w: int, h: int
