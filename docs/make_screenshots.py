@@ -22,13 +22,16 @@ import tempfile
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from formcheck.engine import ExerciseEngine
+from formcheck.landmarks import INDEX, SKELETON
 from formcheck.people import PersonSelector
 from formcheck.pipeline import Step, run
 from formcheck.render.overlay import OverlayAnnotator
 from formcheck.render.report import HtmlReportSink, ReportDetails
 from formcheck.rules import load_exercise
+from formcheck.sources.base import Frame
 from formcheck.sources.video_file import VideoFileSource
 from formcheck.track import PoseTrack
 
@@ -37,16 +40,24 @@ IMG = REPO / "docs" / "img"
 # (case name, clip stem, exercise, seconds of the frames to save, report details)
 CASES = [
     ("squat-front", "squat--front-good", "squat", (1.8,), ReportDetails("J. Runner", "A. Physio")),
+    # No clip shows the routine's wall squat (45°, up between holds) from the side: the synthetic
+    # sample track does, drawn on a plain background.
     (
         "wall-squat-side",
-        "wall-squat--vivek-dumbbell-side-turf",
+        "synthetic/wall-squat--reps-good",
         "wall-squat",
-        (6.0,),
+        (5.0, 7.5),
         ReportDetails("J. Runner", "A. Physio", "Week 3. Knee pain 2/10 after the session."),
     ),
-    # done in the wrong position: a 90° wall sit where the rule wants 45°, filmed at an angle
-    ("wall-squat-too-deep", "wall-squat--wall-sit-studio", "wall-squat", (10.5,), ReportDetails()),
-    ("glute-bridge", "glute-bridge--side-mat", "glute-bridge", (2.2,), ReportDetails("J. Runner", "A. Physio")),
+    # done in the wrong position: a 90° wall sit where the rule wants 45°
+    ("wall-squat-too-deep", "wall-squat--vivek-dumbbell-side-turf", "wall-squat", (6.0,), ReportDetails()),
+    (
+        "glute-bridge",
+        "glute-bridge--side-mat",
+        "glute-bridge",
+        (2.2,),
+        ReportDetails("J. Runner", "A. Physio"),
+    ),
     (
         "hamstring-stretch",
         "hamstring-stretch--supine-home",
@@ -80,8 +91,29 @@ class FrameGrabber:
         pass
 
 
-def paired(clip: Path, track: PoseTrack):  # type: ignore[no-untyped-def]
-    """The clip's frames with the track's pose frames (the same frames, recorded)."""
+def paired(clip: Path | None, track: PoseTrack):  # type: ignore[no-untyped-def]
+    """The clip's frames with the track's pose frames (the same frames, recorded); a synthetic
+    track's on a plain background."""
+    if clip is None:
+        for i in range(len(track)):
+            pose_frame = track.frame(i)
+            w, h = pose_frame.image_size
+            canvas = np.full((h, w, 3), (74, 68, 60), np.uint8)
+            canvas[round(h * 0.92) :] = (48, 44, 40)  # the floor
+            if pose_frame.poses:  # a mannequin, so the thumbnails show the posture
+                xy = pose_frame.poses[0].pixel_xy(w, h).astype(int)
+                for a, b in SKELETON:
+                    pa, pb = xy[INDEX[a]], xy[INDEX[b]]
+                    cv2.line(
+                        canvas,
+                        (int(pa[0]), int(pa[1])),
+                        (int(pb[0]), int(pb[1])),
+                        (150, 160, 170),
+                        14,
+                        cv2.LINE_AA,
+                    )
+            yield Frame(i, pose_frame.t_ms, canvas), pose_frame
+        return
     with VideoFileSource(clip) as source:
         for i, frame in enumerate(source.frames(1)):
             if i >= len(track):
@@ -92,7 +124,10 @@ def paired(clip: Path, track: PoseTrack):  # type: ignore[no-untyped-def]
 def _track(stem: str) -> Path:
     """The clip's recorded pose track: in samples/tracks/, or a folder in FORMCHECK_TRACK_DIRS
     (tracks recorded but not yet committed)."""
-    folders = [REPO / "samples" / "tracks", *map(Path, os.environ.get("FORMCHECK_TRACK_DIRS", "").split(os.pathsep))]
+    folders = [
+        REPO / "samples" / "tracks",
+        *map(Path, os.environ.get("FORMCHECK_TRACK_DIRS", "").split(os.pathsep)),
+    ]
     for folder in folders:
         if (folder / f"{stem}.track.npz").is_file():
             return folder / f"{stem}.track.npz"
@@ -110,15 +145,17 @@ def chromium(*args: str) -> None:
 def make(case: tuple, samples: Path, out: Path) -> None:  # type: ignore[type-arg]
     name, stem, exercise_id, times, details = case
     exercise = load_exercise(exercise_id)
-    track = PoseTrack.load(_track(stem))
-    clip = samples / "clips" / f"{stem}.mp4"
+    synthetic = stem.startswith("synthetic/")
+    track = PoseTrack.load(REPO / "samples" / f"{stem}.track.npz" if synthetic else _track(stem))
+    clip = None if synthetic else samples / "clips" / f"{stem}.mp4"
+    source_name = f"{stem.removeprefix('synthetic/')} (synthetic track)" if synthetic else f"{stem}.mp4"
     with tempfile.TemporaryDirectory() as tmp:
         html = Path(tmp) / f"{name}.html"
         pdf = Path(tmp) / f"{name}.pdf"
         grabber = FrameGrabber(OverlayAnnotator(exercise), times)
         sinks = [
-            HtmlReportSink(html, exercise, source_name=clip.name, details=details),
-            HtmlReportSink(pdf, exercise, source_name=clip.name, details=details),
+            HtmlReportSink(html, exercise, source_name=source_name, details=details),
+            HtmlReportSink(pdf, exercise, source_name=source_name, details=details),
             grabber,
         ]
         run(paired(clip, track), ExerciseEngine(exercise), selector=PersonSelector(), sinks=sinks)
@@ -127,8 +164,10 @@ def make(case: tuple, samples: Path, out: Path) -> None:  # type: ignore[type-ar
         shot = out / f"report-{name}.png"
         chromium("--window-size=1000,1400", "--screenshot=" + str(shot), html.as_uri())
         pages = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
-        print(name, [line for line in pages.splitlines() if line.startswith("Pages")][0])
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / f"report-{name}-pdf")], check=True)
+        print(name, next(line for line in pages.splitlines() if line.startswith("Pages")))
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", str(pdf), str(out / f"report-{name}-pdf")], check=True
+        )
         if os.environ.get("KEEP_HTML"):
             shutil.copy(html, out / f"{name}.html")
         full = out / f"report-{name}-full.png"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from formcheck.clinical import (
+    TEMPO_BAND,
     ClinicalFigures,
     ClinicalRecorder,
     left_right_difference,
@@ -91,12 +92,14 @@ def test_symmetric_squat_has_no_left_right_difference() -> None:
 def test_tempo_down_held_up_match_the_motion() -> None:
     """Knee 10° → 80° (right, the side the rule reads) over 1.5 s, 1 s still, back over 1 s.
     The rep starts when the knee passes the rule's rest level (35°) and is at its peak while
-    within the tempo band (10% of the excursion from where the rep started, here 4.5°)."""
+    within the tempo band (TEMPO_BAND of the excursion from where the rep started: 6.75°) of the
+    peak level (the plateau, 80°: most of the rep's frames are on it)."""
     fig = run(load_exercise("squat"), squats(100, 80), 3 * PERIOD + 1)
     rest, excursion = 35.0, 80.0 - 10.0
+    band = TEMPO_BAND * (80 - rest)
     start = REST + DOWN * (rest - 10) / excursion
-    band_in = REST + DOWN * (80 - 0.1 * (80 - rest) - 10) / excursion
-    band_out = REST + DOWN + HOLD + UP * (0.1 * (80 - rest)) / excursion
+    band_in = REST + DOWN * (80 - band - 10) / excursion
+    band_out = REST + DOWN + HOLD + UP * band / excursion
     end = REST + DOWN + HOLD + UP * (80 - rest) / excursion
     for rep in fig.reps:
         assert rep.tempo is not None
@@ -106,14 +109,29 @@ def test_tempo_down_held_up_match_the_motion() -> None:
         assert rep.tempo.up_s == pytest.approx(end - band_out, abs=0.1)
 
 
+def test_tempo_of_a_noisy_hold_is_the_hold_not_its_highest_frame() -> None:
+    """A 45° hold for 4 s with ±2° jitter and one 52° spike near its end: held ≈ 4 s."""
+    t = [i / 30 for i in range(0, 30 * 7)]
+    values = []
+    for i, ts in enumerate(t):
+        level = 25 + 20 * min(1.0, ts) if ts < 5 else 45 - 20 * min(1.0, ts - 5)
+        jitter = 2.0 * math.sin(i * 1.7)
+        values.append(52.0 if abs(ts - 4.8) < 0.02 else level + jitter)
+    tempo = rep_tempo(t, values, True, 0.0, 6.0)
+    assert tempo is not None
+    assert tempo.held_s == pytest.approx(4.0, abs=0.4)
+    assert tempo.down_s + tempo.held_s + tempo.up_s == pytest.approx(6.0)
+
+
 def test_tempo_of_a_falling_measure() -> None:
     t = [i / 10 for i in range(41)]
     values = [50 - 40 * min(1.0, ts) if ts <= 2 else 10 + 40 * min(1.0, ts - 2) for ts in t]
     tempo = rep_tempo(t, values, False, 0.0, 4.0)
     assert tempo is not None
-    # within max(10% of 40°, 3°) = 4° of the 10° low: from 0.9 s to 2.1 s (± a 0.1 s sample)
-    assert tempo.down_s == pytest.approx(0.9, abs=0.11) and tempo.held_s == pytest.approx(1.2, abs=0.11)
-    assert tempo.up_s == pytest.approx(1.9, abs=0.11)
+    # within 15% of 40° = 6° of the 10° low (its peak level: the 90th percentile of the
+    # falling measure's values): from 0.85 s to 2.15 s (± a 0.1 s sample)
+    assert tempo.down_s == pytest.approx(0.85, abs=0.11) and tempo.held_s == pytest.approx(1.3, abs=0.11)
+    assert tempo.up_s == pytest.approx(1.85, abs=0.11)
 
 
 def test_left_right_difference_is_a_share_of_the_better_side() -> None:

@@ -21,8 +21,8 @@ Definitions (docs in README "Clinical figures"):
   two sides' medians as a percentage of the better side's (the larger range; the smaller value
   for a measure whose peak is a low value).
 - Tempo: from the rep's start (the measure leaving its rest level) to the first frame within
-  ``TEMPO_BAND`` of the rep's own extreme (down), the time spent within that band (held), and
-  from the last such frame back to rest (up).
+  ``TEMPO_BAND`` of the rep's own peak level (down), the time from then to the last such frame
+  (held), and from there back to rest (up).
 - Holds (stretches): a hold's value of a key measure is its median over the hold.
 - Reliability: each measure has a view it is trustworthy in (``trusted_view``); a figure is
   graded by the share of its frames seen in that view and the mean confidence (visibility) of
@@ -46,10 +46,13 @@ if TYPE_CHECKING:
 
 SIDES = ("left", "right")
 # A rep is "at its peak" while the measure is within this share of the rep's excursion (from its
-# start level to its extreme) of the extreme, and at least within TEMPO_MIN_BAND of it: the
-# pose model's frame-to-frame jitter (±2°) must not split one pause into several.
-TEMPO_BAND = 0.10
+# start level to its peak level) of the peak level, and at least within TEMPO_MIN_BAND of it: the
+# pose model's frame-to-frame jitter (±2-3°) must not split one pause into several. The peak
+# level is a high percentile of the rep's values, not their extreme: one noisy frame at the
+# bottom of a 5 s hold would otherwise make the hold look like a 0.1 s touch.
+TEMPO_BAND = 0.15
 TEMPO_MIN_BAND = 3.0
+TEMPO_PEAK_PERCENTILE = 90
 # Reliability grades: the share of frames in the trusted view and the landmarks' mean confidence.
 GOOD_VIEW_SHARE, FAIR_VIEW_SHARE = 0.7, 0.3
 GOOD_CONFIDENCE, FAIR_CONFIDENCE = 0.8, 0.6
@@ -448,10 +451,11 @@ def rep_tempo(
     if len(known) < 3:
         return None
     sign = 1.0 if rising else -1.0
-    extreme = max(sign * v for _, v in known)
+    signed = sorted(sign * v for _, v in known)
+    level = signed[min(len(signed) - 1, round(TEMPO_PEAK_PERCENTILE / 100 * (len(signed) - 1)))]
     first = sign * known[0][1]
-    band = max(TEMPO_BAND * abs(extreme - first), TEMPO_MIN_BAND)
-    inside = [ts for ts, v in known if sign * v >= extreme - band]
+    band = max(TEMPO_BAND * abs(level - first), TEMPO_MIN_BAND)
+    inside = [ts for ts, v in known if sign * v >= level - band]
     reach, leave = inside[0], inside[-1]
     return Tempo(max(0.0, reach - start_s), max(0.0, leave - reach), max(0.0, end_s - leave))
 

@@ -109,6 +109,8 @@ def range_section(figures: ClinicalFigures, exercise: Exercise) -> str:
         )
         + "</p>"
     )
+    if not any(r.difference_pct is not None for r in figures.ranges):
+        explain = ""  # no sides compared (seen side-on, say): nothing to explain
     foot = f'<ul class="footnotes">{"".join(notes)}</ul>' if notes else ""
     return (
         f'<section><h2>Range of motion</h2><table class="rom"><thead><tr>{head}</tr></thead>'

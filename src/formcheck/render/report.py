@@ -625,6 +625,7 @@ class HtmlReportSink:
         clinical = list(figures.reps) if figures is not None and len(figures.reps) == len(rows) else []
         main = ex.reps.measure
         sided = any(r.values.get(main, {}).get("left") is not None for r in clinical) and rows[0].side is None
+        show_side = not sided and (ex.per_side or any(r.side is not None for r in rows))
         unit = "°" if ex.measures[main].unit == "°" else ""
         rising = ex.reps.rising
         words = measure_words(ex, main)
@@ -639,7 +640,7 @@ class HtmlReportSink:
         head = (
             ("<th>Picture</th>" if show_thumbs else "")
             + "<th>#</th><th>Time</th>"
-            + ("" if sided else "<th>Side</th>")
+            + ("<th>Side</th>" if show_side else "")
             + f"<th{untrusted_class}>{value_head}</th>"
             + (TEMPO_HEAD if show_tempo else "<th>Duration</th>")
             + (f'<th>Held<div class="subv">target {peak_hold.target_s:g} s</div></th>' if peak_hold else "")
@@ -685,7 +686,7 @@ class HtmlReportSink:
             )
             lines.append(
                 f'<tr>{thumb}<td>{i}</td><td class="time">{when}</td>'
-                + ("" if sided else f"<td>{escape(_side_word(rep.side)) or '–'}</td>")
+                + (f"<td>{escape(_side_word(rep.side)) or '–'}</td>" if show_side else "")
                 + f'<td class="{value_class}">{value}</td>'
                 f'<td class="time">{timing}</td>'
                 + (
