@@ -58,13 +58,19 @@ def _timeline(*steps: tuple[float, Posture]) -> list[Key]:
 
 def test_and_counts_only_while_both_movements_are_at_their_peak(tmp_path: Path) -> None:
     keys = _timeline(
-        (0.8, _pose(knee=70)), (0.8, _pose()),  # knee alone: no rep
-        (0.8, _pose(lean=30)), (0.8, _pose()),  # lean alone: no rep
-        (0.8, _pose(knee=70, lean=30)), (0.8, _pose()),  # both together: a rep
+        (0.8, _pose(knee=70)),
+        (0.8, _pose()),  # knee alone: no rep
+        (0.8, _pose(lean=30)),
+        (0.8, _pose()),  # lean alone: no rep
+        (0.8, _pose(knee=70, lean=30)),
+        (0.8, _pose()),  # both together: a rep
         (0.8, _pose(knee=70)),  # knee held bent, the lean comes and goes three times: 3 reps
-        (0.8, _pose(knee=70, lean=30)), (0.8, _pose(knee=70)),
-        (0.8, _pose(knee=70, lean=30)), (0.8, _pose(knee=70)),
-        (0.8, _pose(knee=70, lean=30)), (0.8, _pose(knee=70)),
+        (0.8, _pose(knee=70, lean=30)),
+        (0.8, _pose(knee=70)),
+        (0.8, _pose(knee=70, lean=30)),
+        (0.8, _pose(knee=70)),
+        (0.8, _pose(knee=70, lean=30)),
+        (0.8, _pose(knee=70)),
         (0.8, _pose()),
     )
     assert play(_rule(tmp_path, AND_LEAN), keys).result.reps["total"] == 1 + 3
@@ -75,11 +81,17 @@ def test_and_counts_only_while_both_movements_are_at_their_peak(tmp_path: Path) 
 
 def test_or_counts_either_movement_and_a_handover_once(tmp_path: Path) -> None:
     keys = _timeline(
-        (0.8, _pose(knee=70)), (0.8, _pose()), (1.5, _pose()),  # knee alone: a rep
-        (0.8, _pose(rise=0.25)), (0.8, _pose()), (1.5, _pose()),  # raised alone: a rep
+        (0.8, _pose(knee=70)),
+        (0.8, _pose()),
+        (1.5, _pose()),  # knee alone: a rep
+        (0.8, _pose(rise=0.25)),
+        (0.8, _pose()),
+        (1.5, _pose()),  # raised alone: a rep
         # knee bends (foot onto the step), the body rises as the knee straightens, then down:
         # the rep never passes through rest, so it is one rep
-        (0.8, _pose(knee=70)), (0.8, _pose(knee=10, rise=0.25)), (0.8, _pose()),
+        (0.8, _pose(knee=70)),
+        (0.8, _pose(knee=10, rise=0.25)),
+        (0.8, _pose()),
     )
     assert play(_rule(tmp_path, OR_RISE), keys).result.reps["total"] == 3
 

@@ -40,8 +40,15 @@ MEASURES = [
     Measure("down_flat", "tilt", ("hip", "ankle"), "left", tilt_from="down", space="picture"),
     Measure("level_flat", "tilt", ("left_hip", "right_hip"), None, tilt_from="horizontal", space="picture"),
     Measure("reach_flat", "distance", ("wrist", "ankle"), "left", per="leg_length", space="picture"),
-    Measure("gap_flat", "distance", ("left_knee", "right_knee"), None, per="hip_width", axis="horizontal",
-            space="picture"),
+    Measure(
+        "gap_flat",
+        "distance",
+        ("left_knee", "right_knee"),
+        None,
+        per="hip_width",
+        axis="horizontal",
+        space="picture",
+    ),
     Measure("lift_flat", "height", ("ankle", "hip"), "right", per="torso_length", space="picture"),
     # elevations remember a body size: both readers see the same sequence of frames
     Measure("rise", "elevation", ("hip",), "left", per="leg_length"),

@@ -77,12 +77,16 @@ def test_highlighted_joint_gets_its_value_beside_it() -> None:
 
 
 def test_notice_shows_guidance_instead_of_numbers() -> None:
+    """In a band clear of the judged joints (the standing pose's ankles are at 84% of the height,
+    so the bottom band is free), never over the middle of the body."""
     ann = OverlayAnnotator(squat_exercise())
     centre = (slice(H // 2 - 60, H // 2 + 60), slice(W // 4, 3 * W // 4))
+    bottom = (slice(H - 90, H), slice(0, W))
     plain = ann.annotate(blank(), report())
     guided = ann.annotate(blank(), report(notices=[Notice("view", "turn side-on")]))
-    assert count_color(guided[centre], WARNING) > 500
-    assert count_color(plain[centre], WARNING) == 0
+    assert count_color(guided[bottom], WARNING) > 500
+    assert count_color(plain[bottom], WARNING) == 0
+    assert count_color(guided[centre], WARNING) == 0
     knee = midpoint(0.55, 0.68)
     label = (slice(knee[1] - 30, knee[1] + 30), slice(knee[0] + 15, knee[0] + 120))
     assert np.count_nonzero(guided[label] == 255) < np.count_nonzero(plain[label] == 255)
@@ -101,8 +105,12 @@ def test_notice_shows_guidance_instead_of_numbers() -> None:
     ],
 )
 def test_status_banner_colour_follows_severity(faults: list[ActiveFault], phase: str, color: tuple) -> None:
-    out = OverlayAnnotator(squat_exercise()).annotate(blank(), report(faults=faults, phase=phase))
-    banner = out[H - 60 :, :]
+    # values past both faults' limits (knee valgus above 100°, trunk forward above 45°)
+    values = {"knee_flexion": 110.0, "trunk_lean": 50.0}
+    out = OverlayAnnotator(squat_exercise()).annotate(
+        blank(), report(faults=faults, phase=phase, measures=values)
+    )
+    banner = np.vstack([out[:60], out[H - 60 :]])  # the top or the bottom band, whichever is clear
     assert count_color(banner, color, tol=25) > 300
 
 
@@ -196,3 +204,67 @@ def test_before_counting_starts_the_rule_says_how_to_start() -> None:
     a = OverlayAnnotator(told).annotate(blank(), waiting)
     b = OverlayAnnotator(squat).annotate(blank(), waiting)
     assert np.count_nonzero(a[H - 80 :] != b[H - 80 :]) > 500
+
+
+def test_cue_clears_the_frame_the_value_is_back_within_limits() -> None:
+    """The engine keeps a fault open a quarter second after its condition ends; the cue goes now."""
+    ann = OverlayAnnotator(squat_exercise())
+    fault = [ActiveFault("trunk_forward", None, "stop", "leaning too far", "Chest up")]
+    leaning = report(faults=fault, phase="moving", measures={"knee_flexion": 60.0, "trunk_lean": 50.0})
+    upright = report(faults=fault, phase="moving", measures={"knee_flexion": 60.0, "trunk_lean": 20.0})
+    assert ann._status(leaning, ann.live_faults(leaning)) == ("Chest up", "leaning too far", STOP)
+    assert ann._status(upright, ann.live_faults(upright)) == ("Good form", None, GOOD)
+    banner = ann.annotate(blank(), upright)[H - 60 :, :]
+    assert count_color(banner, STOP, tol=25) == 0 and count_color(banner, GOOD, tol=25) > 300
+
+
+def test_joint_turns_the_fault_colour_the_frame_the_value_crosses_the_limit() -> None:
+    """Before the engine fires the fault (it waits the rule's for_s), the knee is already red."""
+    ann = OverlayAnnotator(squat_exercise())
+    knee = midpoint(0.55, 0.68)
+    ok = ann.annotate(blank(), report(phase="moving", measures={"knee_flexion": 90.0, "trunk_lean": 5.0}))
+    past = ann.annotate(blank(), report(phase="moving", measures={"knee_flexion": 105.0, "trunk_lean": 5.0}))
+    assert count_color(near(ok, knee, 12), WARNING, tol=20) == 0
+    assert count_color(near(past, knee, 12), WARNING, tol=20) > 20
+
+
+def test_values_are_labelled_in_words_and_ratios_are_not_shown() -> None:
+    ann = OverlayAnnotator(squat_exercise())
+    assert ann._format_value("knee_flexion", 92.4) == "knee 92°"
+    assert ann._format_value("knee_flexion.left", 92.4) == "left knee 92°"
+    assert ann._format_value("trunk_lean", 12.0) == "trunk lean 12°"
+    from dataclasses import replace
+
+    from formcheck.rules.model import Measure
+
+    ex = squat_exercise()
+    gap = Measure("knee_gap", "distance", ("left_knee", "right_knee"), None, per="hip_width")
+    with_gap = OverlayAnnotator(replace(ex, measures={**ex.measures, "knee_gap": gap}))
+    assert with_gap._format_value("knee_gap", 1.37) is None
+
+
+def test_hold_clock_is_a_ring_with_the_seconds_against_the_target() -> None:
+    """A timed hold shows its clock before and during the hold; no rep count."""
+    ann = OverlayAnnotator(hold_exercise())
+    waiting = ann.annotate(blank(), report(hold=None, phase="rest", reps={}))
+    holding = ann.annotate(blank(), report(hold=HoldProgress("left", 12.0, 30.0), phase="hold", reps={}))
+    panel = (slice(0, 260), slice(0, 700))
+    assert count_color(waiting[panel], (255, 215, 0), tol=10) == 0  # an empty ring
+    assert count_color(holding[panel], (255, 215, 0), tol=10) > 200  # 12 of 30 s filled
+    _big, _small, shown = ann._progress_lines(report(reps={}))
+    assert not shown, "a hold exercise has no rep count"
+
+
+def test_banner_moves_to_the_top_when_the_bottom_would_cover_the_judged_feet() -> None:
+    from formcheck.landmarks import INDEX
+
+    ann = OverlayAnnotator(squat_exercise())
+    fault = [ActiveFault("trunk_forward", None, "stop", "leaning too far", "Chest up")]
+    values = {"knee_flexion": 60.0, "trunk_lean": 50.0}
+    low = standing_pose()
+    low.landmarks[INDEX["left_ankle"], 1] = 0.95  # the judged ankle near the bottom edge
+    high = standing_pose()
+    high.landmarks[INDEX["left_ankle"], 1] = 0.70
+    for pose, band in ((low, slice(0, 60)), (high, slice(H - 60, H))):
+        out = ann.annotate(blank(), report(pose=pose, faults=fault, measures=values))
+        assert count_color(out[band], STOP, tol=25) > 300

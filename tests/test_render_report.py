@@ -78,7 +78,8 @@ def render(tmp_path: Path, steps: list[Step], result: FakeResult, **kw: Any) -> 
         sink.write(step)
     sink.finish(result)
     sink.close()
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"], "no temporary files left"
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["report.html", "report.reps.csv"], "the report, its rep table, no temporary files"
     return out.read_text(encoding="utf-8")
 
 
@@ -123,7 +124,8 @@ def test_charts_draw_measures_thresholds_and_rep_marks(tmp_path: Path) -> None:
     html = render(tmp_path, steps, result_for(steps))
     assert html.count('<svg class="chart"') == 2  # knee flexion and trunk lean
     knee_chart = html.split('<svg class="chart"')[1]
-    assert "rest 20°" in knee_chart and "peak 80°" in knee_chart and "knee valgus 100°" in knee_chart
+    assert "rep starts 20°" in knee_chart and "rep counts 80°" in knee_chart
+    assert "knee valgus 100°" in knee_chart
     assert knee_chart.count('class="rep"') == 2
 
 
@@ -143,7 +145,8 @@ def test_fault_is_explained_in_plain_words(tmp_path: Path) -> None:
     [
         (0.0, "unknown", "Nobody was seen in this video"),
         (1.0, "waiting", "never reached the start position"),
-        (1.0, "rest", "The movement never matched Bodyweight squat"),
+        # what was wrong, in numbers: the knee never bent far enough to count
+        (1.0, "rest", "The knee bend reached only 5°; a rep counts once it passes 80°"),
     ],
 )
 def test_a_run_without_reps_says_why_at_the_top(

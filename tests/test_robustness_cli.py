@@ -126,9 +126,7 @@ def test_interrupting_analyze_saves_valid_partial_outputs(
 
 
 @pytest.mark.model
-@pytest.mark.parametrize(
-    ("size", "frames"), [((64, 48), 30), ((3840, 2160), 24)], ids=["tiny", "4k"]
-)
+@pytest.mark.parametrize(("size", "frames"), [((64, 48), 30), ((3840, 2160), 24)], ids=["tiny", "4k"])
 def test_a_video_with_nobody_in_it_says_so(
     tmp_path: Path, model_dir: Path, write_video, monkeypatch: pytest.MonkeyPatch,
     size: tuple[int, int], frames: int,

@@ -28,6 +28,7 @@ from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
+    from formcheck.render.report import ReportDetails
     from formcheck.rules import Exercise
 
 
@@ -42,23 +43,8 @@ class Outputs:
     json: Path | None = None
     csv: Path | None = None
     video: Path | None = None
-    report: Path | None = None
-
-    def for_input(self, input_path: Path, several: bool) -> Outputs:
-        """With several inputs, each output option names a folder: ``<folder>/<stem>.<ext>``."""
-        if not several:
-            return self
-        stem = _stem(input_path)
-
-        def place(folder: Path | None, ext: str) -> Path | None:
-            return None if folder is None else folder / f"{stem}{ext}"
-
-        return Outputs(
-            place(self.json, ".json"),
-            place(self.csv, ".csv"),
-            place(self.video, ".mp4"),
-            place(self.report, ".html"),
-        )
+    report: Path | None = None  # .html, or .pdf to have it printed
+    report_details: ReportDetails | None = None  # patient, clinician, note (the report's header)
 
     def paths(self) -> list[Path]:
         return [p for p in (self.json, self.csv, self.video, self.report) if p is not None]
@@ -105,14 +91,6 @@ class Analysis:
     written: list[Path] = field(default_factory=list)  # the outputs saved (all, unless a save failed)
 
 
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".track.npz", path.suffix):
-        if suffix and name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def analyze(
     input_path: str | Path,
     exercise: Exercise,
@@ -129,6 +107,11 @@ def analyze(
     if settings.stride < 1:
         raise UsageError(f"--stride must be 1 or more, got {settings.stride}")
     outputs.check()
+    if outputs.report is not None:
+        from formcheck.render.pdf import check_pdf_printer, wants_pdf
+
+        if wants_pdf(outputs.report):
+            check_pdf_printer()  # no browser to print it: say so before the work, not after
     engine = ExerciseEngine(exercise)
     selector = PersonSelector(settings.person)
 
@@ -190,5 +173,7 @@ def _make_sinks(
     if outputs.report is not None:
         from formcheck.render.report import HtmlReportSink
 
-        sinks[HtmlReportSink(outputs.report, exercise, source_name=source_name)] = outputs.report
+        details = outputs.report_details
+        report = HtmlReportSink(outputs.report, exercise, source_name=source_name, details=details)
+        sinks[report] = outputs.report
     return sinks

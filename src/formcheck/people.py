@@ -114,9 +114,7 @@ def _candidate(pose: Pose, aspect: float, *, score: bool = True) -> _Candidate:
     lo, hi = pts[:, :2].min(axis=0), pts[:, :2].max(axis=0)
     size = math.hypot(float(hi[0] - lo[0]) * aspect, float(hi[1] - lo[1]))
     torso = lm[_TORSO, :2]
-    center = np.array(
-        [float(torso[:, 0].sum()) / 4 * aspect, float(torso[:, 1].sum()) / 4], dtype=np.float32
-    )
+    center = np.array([float(torso[:, 0].sum()) / 4 * aspect, float(torso[:, 1].sum()) / 4], dtype=np.float32)
     if not score:
         return _Candidate(pose, center, float(center[0]) / aspect, size, 0.0)
     # Exercising person: big, central, clearly seen.

@@ -39,7 +39,7 @@ def item_outputs(folders: Outputs, name: str) -> Outputs:
     for kind, ext in _EXTENSIONS.items():
         folder = getattr(folders, kind)
         paths[kind] = None if folder is None else Path(folder).absolute() / f"{name}{ext}"
-    return Outputs(**paths)
+    return Outputs(**paths, report_details=folders.report_details)  # the clinician and note on each report
 
 
 def summary_folder(folders: Outputs) -> Path:

@@ -40,7 +40,15 @@ def analyze_command(
     video_path: Path | None = typer.Option(
         None, "--video", help="Write the annotated video (H.264 MP4, plays in a browser)."
     ),
-    report_path: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
+    report_path: Path | None = typer.Option(
+        None,
+        "--report",
+        help="Write a self-contained HTML report (a .pdf name prints it to PDF through Chromium); "
+        "its rep table goes beside it as NAME.reps.csv.",
+    ),
+    patient: str = typer.Option("", "--patient", help="Patient's name or id, printed on the report."),
+    clinician: str = typer.Option("", "--clinician", help="Clinician's name, printed on the report."),
+    note: str = typer.Option("", "--note", help="A free note printed on the report."),
     model: ModelOption = DEFAULT_MODEL,
     stride: int = typer.Option(1, "--stride", min=1, help="Analyse every Nth frame (faster, coarser)."),
     person: PersonOption = "auto",
@@ -73,10 +81,14 @@ def analyze_command(
     from formcheck.analysis import AnalysisSettings, Outputs
     from formcheck.cli.analyze_batch import is_batch, run_batch_command
     from formcheck.files import is_stdout
+    from formcheck.render.report import ReportDetails
     from formcheck.rules import load_exercise
 
     inputs = list(inputs or [])
-    outputs = Outputs(json_path, csv_path, video_path, report_path)
+    details = ReportDetails(patient, clinician, note)
+    if report_path is None and details != ReportDetails():
+        raise UsageError("--patient, --clinician and --note go on the report: add --report FILE")
+    outputs = Outputs(json_path, csv_path, video_path, report_path, details)
     settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
     if is_batch(inputs, manifest, scheduler):
         if any(is_stdout(p) for p in outputs.paths()):

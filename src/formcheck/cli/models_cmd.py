@@ -10,9 +10,7 @@ from typing import Annotated
 
 import typer
 
-models_app = typer.Typer(
-    help="List, locate and download the MediaPipe pose models.", no_args_is_help=True
-)
+models_app = typer.Typer(help="List, locate and download the MediaPipe pose models.", no_args_is_help=True)
 
 VariantArgument = Annotated[str, typer.Argument(metavar="VARIANT", help="lite, full or heavy.")]
 

@@ -43,6 +43,5 @@ def record_command(
 
     summary = record_file(video, output, model=model, max_people=max_people, quiet=quiet)
     typer.echo(
-        f"recorded {summary.frames} frames, pose seen in {100 * summary.pose_coverage:.1f}% "
-        f"-> {summary.path}"
+        f"recorded {summary.frames} frames, pose seen in {100 * summary.pose_coverage:.1f}% -> {summary.path}"
     )

@@ -38,7 +38,7 @@ def list_command(rules_dir: RulesDirOption = []) -> None:  # noqa: B006 - typer 
 @rules_app.command("show")
 def show_command(
     exercise: str = typer.Argument(..., metavar="ID", help="Exercise id (or the path of a rule file)."),
-    rules_dir: RulesDirOption = []  # noqa: B006 - typer copies the default,
+    rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default,
 ) -> None:
     """Explain one rule in plain words: what is measured, what counts, what is a fault."""
     from formcheck.rules import load_exercise
@@ -52,7 +52,7 @@ def validate_command(
     files: list[Path] = typer.Argument(
         None, metavar="[FILE|FOLDER...]", help="Rule files, or folders of them (default: every rule found)."
     ),
-    rules_dir: RulesDirOption = []  # noqa: B006 - typer copies the default,
+    rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default,
 ) -> None:
     """Check rule files; prints every problem of every file and exits non-zero if there is one."""
     from formcheck.errors import RuleErrors

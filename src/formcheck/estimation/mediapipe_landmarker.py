@@ -92,7 +92,6 @@ class MediaPipeEstimator(Closing):
                 del landmarker  # the graph's last reference: its destructor logs too
 
 
-
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
     """Hide what MediaPipe's C++ code writes to file descriptor 2 while loading or closing the model.

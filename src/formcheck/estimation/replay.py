@@ -60,11 +60,8 @@ class TrackReplay(Closing):
             self._row_of_t_ms = {int(t): i for i, t in enumerate(self.track.t_ms)}
         row = self._row_of_t_ms.get(int(t_ms))
         if row is None:
-            raise InputError(
-                f"the pose track has no frame at {t_ms} ms; was it recorded from this video?"
-            )
+            raise InputError(f"the pose track has no frame at {t_ms} ms; was it recorded from this video?")
         return self.track.frame(row).poses
 
     def close(self) -> None:
         pass
-

@@ -20,6 +20,9 @@ SERIES_COLORS = ("#1f6fd1", "#d1531f", "#2a9d5c", "#8a4fd1")
 # Longest series drawn: longer ones are reduced to the min and max of each bucket, so peaks
 # survive while an hour-long video still gives a small file.
 MAX_POINTS = 1200
+UNTRUSTED_COLOR = "#b4bac4"
+# Threshold labels (11 px bold): width per character, the height two labels need apart, the gap.
+LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX = 6.4, 13.0, 14.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Threshold:
     value: float
     label: str
     color: str = "#888"
+    # A gate (the level past which a fault is judged at all) is drawn dotted and thin: it is not
+    # a limit the person should keep to.
+    gate: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class Chart:
     thresholds: list[Threshold] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     reps: list[tuple[float, str]] = field(default_factory=list)  # (t_s, label)
+    # label -> values read in a view the measure cannot be trusted in: drawn grey, thin
+    untrusted: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def decimate(t: np.ndarray, v: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +99,7 @@ def render_svg(chart: Chart) -> str:
     t1 = float(t[-1]) if len(t) else 1.0
     if t1 <= t0:
         t1 = t0 + 1.0
-    values = [v[~np.isnan(v)] for v in chart.series.values()]
+    values = [v[~np.isnan(v)] for v in (*chart.series.values(), *chart.untrusted.values())]
     finite = np.concatenate(values) if values else np.array([])
     lo_hi = [th.value for th in chart.thresholds]
     if len(finite):
@@ -141,14 +149,19 @@ def render_svg(chart: Chart) -> str:
     out.append(f'<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" class="frame"/>')
     for th in chart.thresholds:
         yy = y(th.value)
+        dash, width = ("2 3", 1.2) if th.gate else ("6 4", 1.5)
         out.append(
             f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{th.color}" '
-            f'stroke-width="1.5" stroke-dasharray="6 4"/>'
+            f'stroke-width="{width}" stroke-dasharray="{dash}"/>'
         )
+    for th, (xr, yy) in zip(chart.thresholds, _label_places(chart, y, LEFT + pw - 4), strict=True):
         out.append(
-            f'<text x="{LEFT + pw - 4}" y="{yy - 4:.1f}" text-anchor="end" class="thlabel" '
-            f'fill="{th.color}">{escape(th.label)} {_fmt(th.value)}{escape(chart.unit)}</text>'
+            f'<text x="{xr:.1f}" y="{yy:.1f}" text-anchor="end" class="thlabel{" gate" if th.gate else ""}" '
+            f'fill="{th.color}">{escape(_threshold_text(th, chart.unit))}</text>'
         )
+    for label, vals in chart.untrusted.items():
+        tt, vv = decimate(t, vals)
+        out.append(_polyline(tt, vv, x, y, UNTRUSTED_COLOR, f"{label} (view not suited)", width=1.2))
     for (label, vals), color in zip(chart.series.items(), SERIES_COLORS * 4, strict=False):
         tt, vv = decimate(t, vals)
         out.append(_polyline(tt, vv, x, y, color, label))
@@ -162,7 +175,38 @@ def render_svg(chart: Chart) -> str:
     return "".join(out)
 
 
-def _polyline(t: np.ndarray, v: np.ndarray, x: object, y: object, color: str, label: str) -> str:
+def _threshold_text(th: Threshold, unit: str) -> str:
+    return f"{th.label} {_fmt(th.value)}{unit}"
+
+
+def _label_places(chart: Chart, y: object, right: float) -> list[tuple[float, float]]:
+    """(right end x, baseline y) of each threshold's label: just above its line at the right,
+    moved left past any label already placed on about the same height (three limits a few
+    degrees apart would otherwise print over each other)."""
+    fy = y
+    assert callable(fy)
+    placed: list[tuple[float, float, float]] = []  # (left x, right x, baseline y)
+    out: list[tuple[float, float]] = [(0.0, 0.0)] * len(chart.thresholds)
+    order = sorted(range(len(chart.thresholds)), key=lambda i: fy(chart.thresholds[i].value))
+    for i in order:
+        th = chart.thresholds[i]
+        yy = fy(th.value) - 4
+        width = LABEL_CHAR_PX * len(_threshold_text(th, chart.unit))
+        xr = right
+        moved = True
+        while moved:
+            moved = False
+            for left, rgt, py in placed:
+                if abs(py - yy) < LABEL_HEIGHT_PX and xr - width < rgt and xr > left:
+                    xr, moved = left - LABEL_GAP_PX, True
+        placed.append((xr - width, xr, yy))
+        out[i] = (xr, yy)
+    return out
+
+
+def _polyline(
+    t: np.ndarray, v: np.ndarray, x: object, y: object, color: str, label: str, *, width: float = 1.8
+) -> str:
     """One path per run of known values (gaps where the measure was unknown)."""
     fx = x  # typed as callables below
     fy = y
@@ -178,7 +222,7 @@ def _polyline(t: np.ndarray, v: np.ndarray, x: object, y: object, color: str, la
         current.append(f"{fx(ts):.1f},{fy(val):.1f}")
     if current:
         runs.append(current)
-    parts = [f'<g stroke="{color}" fill="none" stroke-width="1.8"><title>{escape(label)}</title>']
+    parts = [f'<g stroke="{color}" fill="none" stroke-width="{width}"><title>{escape(label)}</title>']
     for run in runs:
         if len(run) == 1:
             cx, cy = run[0].split(",")

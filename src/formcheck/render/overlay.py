@@ -1,10 +1,17 @@
 """The per-frame annotator: skeleton, the joints the rule reads with their live values, rep and
-set progress, the hold timer, the current cue or fault, and guidance when the rule cannot see
+set progress, the hold clock, the current cue or fault, and guidance when the rule cannot see
 what it needs.
 
 Used for the live window and for burning the annotated video, so it draws with OpenCV only and
 costs a few milliseconds per 720p frame. Sizes scale with the frame's shorter side, so the
-text reads the same in 720p, 1080p and portrait video, and from a few metres on a laptop.
+text reads the same in 720p, 1080p and portrait video, and from 3 m on a laptop (the count,
+the cue and the hold clock; see README "Reading the overlay from 3 m").
+
+Every number is labelled in a runner's words ("knee 92°"); ratios of body sizes are not shown
+as numbers (the joints turn amber or red instead). Banners go in the top or the bottom band,
+whichever is clear of the joints being judged. The joints change colour the frame their value
+crosses a fault's limit, and a cue is taken down the frame its value is back within limits (the
+engine keeps a fault open a little longer, so that one noisy frame does not split it).
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from formcheck.engine.conditions import compile_condition
+from formcheck.engine.faults import PHASE_MATCH
 from formcheck.landmarks import INDEX, SKELETON
 from formcheck.pose import VISIBILITY
 from formcheck.render.text import put_text, text_size, wrap
@@ -65,6 +74,15 @@ def condition_measures(condition: Condition | None) -> set[str]:
     return set()
 
 
+def joint_words(name: str) -> str:
+    """A measure's name as a label beside a joint: ``knee_flexion`` → "knee", ``trunk_lean`` →
+    "trunk lean", ``raised_vs_floor`` → "raised vs floor"."""
+    for suffix in ("_flexion", "_extension", "_angle"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)].replace("_", " ")
+    return name.replace("_", " ")
+
+
 def base_measure(key: str) -> str:
     """``"knee_flexion.left"`` → ``"knee_flexion"`` (per-side report keys share one measure)."""
     return key.split(".", 1)[0]
@@ -85,6 +103,16 @@ class OverlayAnnotator:
         self.show_fps = show_fps
         self._degrees = {name for name, m in exercise.measures.items() if m.unit == "°"}
         self._fault_measures = {f.id: condition_measures(f.when) for f in exercise.faults}
+        self._fault_checks = {f.id: compile_condition(f.when) for f in exercise.faults}
+        self._fault_phases = {f.id: PHASE_MATCH.get(f.phase, frozenset()) for f in exercise.faults}
+        self._severity = {f.id: f.severity for f in exercise.faults}
+        # the measures whose value is always shown: those the rep or the hold is counted on
+        counted: set[str] = set()
+        if exercise.reps is not None:
+            counted = {mv.measure for mv in exercise.reps.movements}
+        elif exercise.hold is not None:
+            counted = condition_measures(exercise.hold.when)
+        self._labels_always = counted
         self._last_rep_t: float | None = None
 
     # ---------------------------------------------------------------- public API
@@ -111,22 +139,43 @@ class OverlayAnnotator:
         blocking = [n.message for n in report.notices if n.kind not in SOFT_NOTICES]
         soft = [n.message for n in report.notices if n.kind in SOFT_NOTICES]
         blocked = bool(blocking)
+        faults = self.live_faults(report)
+        judged_y: list[int] = []
         if report.pose is not None:
             xy = self._pixels(report, w, h)
             vis = report.pose.landmarks[:, VISIBILITY]
             self._draw_skeleton(out, xy, vis, scale)
-            self._draw_highlights(out, xy, vis, report, scale, values=not blocked)
-        self._draw_progress(out, report, scale, t_s)
-        if blocked:
-            self._draw_notice(out, blocking, scale)
-        else:
-            self._draw_status(out, report, scale)
+            judged_y = self._draw_highlights(out, xy, vis, report, faults, scale, values=not blocked)
+        banner = self._notice_banner(blocking) if blocked else self._status(report, faults)
+        top_band = 0
+        if banner is not None:
+            top_band = self._draw_banner(out, banner, scale, judged_y, guidance=blocked)
+        self._draw_progress(out, report, scale, t_s, top=top_band)
         shown_fps = self.show_fps and (fps is not None or latency_ms is not None)
         if shown_fps:
-            self._draw_fps(out, fps, latency_ms, scale)
+            self._draw_fps(out, fps, latency_ms, scale, top=top_band)
         if soft:
-            self._draw_note(out, soft[0], scale, below_fps=shown_fps)
+            self._draw_note(out, soft[0], scale, below_fps=shown_fps, top=top_band)
         return out
+
+    def live_faults(self, report: FrameReport) -> list[ActiveFault]:
+        """The report's active faults whose condition still holds on this frame's values: a cue
+        is taken down as soon as the value is back within limits (unknown keeps it up)."""
+        out = []
+        for fault in report.faults:
+            check = self._fault_checks.get(fault.id)
+            if check is None or check(report.measures) is not False:  # built-in, or still true
+                out.append(fault)
+        return out
+
+    def _crossing(self, report: FrameReport) -> list[str]:
+        """Faults whose condition holds on this frame in a phase they apply to, fired or not yet
+        (the engine waits ``for_s`` before it fires one: the joint colour need not)."""
+        return [
+            fid
+            for fid, check in self._fault_checks.items()
+            if report.phase in self._fault_phases[fid] and check(report.measures) is True
+        ]
 
     # ---------------------------------------------------------------- geometry
 
@@ -164,16 +213,16 @@ class OverlayAnnotator:
             else:
                 cv2.circle(img, p, max(2, radius // 2), FAINT, -1, cv2.LINE_AA)
 
-    def _measure_color(self, key: str, faults: list[ActiveFault]) -> BGR:
-        """A joint turns the colour of the worst active fault that reads its measure."""
+    def _measure_color(self, key: str, faults: list[ActiveFault], crossing: list[str]) -> BGR:
+        """A joint turns the colour of the worst fault that reads its measure and is active or
+        crossing its limit on this frame."""
         name = base_measure(key)
-        worst: ActiveFault | None = None
-        for fault in faults:
-            if name in self._fault_measures.get(fault.id, ()) and (
-                worst is None or SEVERITY_RANK.get(fault.severity, 3) < SEVERITY_RANK.get(worst.severity, 3)
-            ):
-                worst = fault
-        return ACCENT if worst is None else SEVERITY_COLOR.get(worst.severity, WARNING)
+        severities = [f.severity for f in faults if name in self._fault_measures.get(f.id, ())]
+        severities += [self._severity[fid] for fid in crossing if name in self._fault_measures[fid]]
+        if not severities:
+            return ACCENT
+        worst = min(severities, key=lambda sev: SEVERITY_RANK.get(sev, 3))
+        return SEVERITY_COLOR.get(worst, WARNING)
 
     def _draw_highlights(
         self,
@@ -181,11 +230,15 @@ class OverlayAnnotator:
         xy: np.ndarray,
         vis: np.ndarray,
         report: FrameReport,
+        faults: list[ActiveFault],
         scale: float,
         *,
         values: bool,
-    ) -> None:
+    ) -> list[int]:
+        """Draw the rule's joints (and their values); returns the judged joints' heights."""
         h, w = img.shape[:2]
+        crossing = self._crossing(report) if self._fault_checks else []
+        judged_y: list[int] = []
         thick = max(3, round(6 * scale))
         radius = max(5, round(9 * scale))
         min_vis = self.exercise.min_visibility
@@ -194,8 +247,9 @@ class OverlayAnnotator:
             idx = [i for i in indices if 0 <= i < len(xy)]
             if not idx or min(vis[i] for i in idx) < min_vis:
                 continue
-            color = self._measure_color(key, report.faults)
+            color = self._measure_color(key, faults, crossing)
             pts = [(int(xy[i, 0]), int(xy[i, 1])) for i in idx]
+            judged_y += [p[1] for p in pts]
             # Draw the body's own bones between the points (a measure read on both sides lists
             # both legs' points in no fixed order); points that share no bone are joined in turn.
             members = set(idx)
@@ -208,7 +262,10 @@ class OverlayAnnotator:
                 cv2.circle(img, p, radius, (20, 20, 20), -1, cv2.LINE_AA)
                 cv2.circle(img, p, radius - max(2, radius // 3), color, -1, cv2.LINE_AA)
             value = report.measures.get(key)
-            if not values or value is None:
+            text = None
+            if values and value is not None and self._labelled(key, faults, crossing):
+                text = self._format_value(key, value, report.side)
+            if text is None:
                 continue
             # The label goes beside the joint with the most bones in the measure (the knee of
             # hip-knee-ankle), else the middle point.
@@ -218,10 +275,33 @@ class OverlayAnnotator:
             if anchor in labelled:  # two measures on one joint: stack the second label
                 anchor = (anchor[0], anchor[1] + round(40 * scale))
             labelled.add(anchor)
-            self._value_label(img, self._format_value(key, value), anchor, color, scale, w, h)
+            self._value_label(img, text, anchor, color, scale, w, h)
+        return judged_y
 
-    def _format_value(self, key: str, value: float) -> str:
-        return f"{value:.0f}°" if base_measure(key) in self._degrees else f"{value:.2f}"
+    def _labelled(self, key: str, faults: list[ActiveFault], crossing: list[str]) -> bool:
+        """Whether a measure gets its value beside its joint: the measures the rep or hold is
+        counted on, and those of a fault firing or crossing its limit now; one value per
+        measure (not its left and right copies too), none for a difference (it has no joint)."""
+        if "." in key or key not in self._labels_always | self._fault_labels(faults, crossing):
+            return False
+        return self.exercise.measures[key].kind != "difference"
+
+    def _fault_labels(self, faults: list[ActiveFault], crossing: list[str]) -> set[str]:
+        names: set[str] = set()
+        for fid in [*(f.id for f in faults), *crossing]:
+            names |= self._fault_measures.get(fid, set())
+        return names
+
+    def _format_value(self, key: str, value: float, side: str | None = None) -> str | None:
+        """The label: "knee 92°", or "left knee 92°" (``side``: the working side, for a measure
+        read on it); None for a ratio of body sizes (not a number to read)."""
+        name, _, key_side = key.partition(".")
+        if name not in self._degrees:
+            return None
+        measure = self.exercise.measures[name]
+        if not key_side and measure.side in ("working", "stance") and side in ("left", "right"):
+            key_side = side if measure.side == "working" else ("right" if side == "left" else "left")
+        return f"{key_side + ' ' if key_side else ''}{joint_words(name)} {value:.0f}°"
 
     def _value_label(
         self, img: np.ndarray, text: str, anchor: tuple[int, int], color: BGR, scale: float, w: int, h: int
@@ -276,58 +356,99 @@ class OverlayAnnotator:
             small = f"target {dose.reps}{' per side' if dose.per_side else ''}"
         return big, small, True
 
-    def _draw_progress(self, img: np.ndarray, report: FrameReport, scale: float, t_s: float) -> None:
+    def _draw_progress(
+        self, img: np.ndarray, report: FrameReport, scale: float, t_s: float, *, top: int
+    ) -> None:
         margin = round(16 * scale)
         pad = round(14 * scale)
-        title_fs, big_fs, small_fs = 0.8 * scale, 1.9 * scale, 0.9 * scale
-        th_small, th_big = max(1, round(2 * scale)), max(2, round(3 * scale))
+        title_fs, big_fs, small_fs = 0.9 * scale, 2.3 * scale, 0.9 * scale
+        th_small, th_big = max(1, round(2 * scale)), max(2, round(4 * scale))
         lines: list[tuple[str, float, int, BGR]] = [(self.exercise.name, title_fs, th_small, (220, 220, 220))]
         big, small, has_reps = self._progress_lines(report)
         flashing = self._last_rep_t is not None and 0 <= t_s - self._last_rep_t < REP_FLASH_S
+        hold = report.hold
+        hold_target = hold.target_s if hold is not None else self.exercise.hold_target_s
+        # The hold clock: always for a timed hold (a stretch), while holding for a hold at the
+        # peak of each rep (a wall squat's 5 s at the bottom).
+        ring = bool(hold_target) and (hold is not None or self.exercise.reps is None)
         if has_reps:
             lines.append((big, big_fs, th_big, GOOD if flashing else WHITE))
             if small:
                 lines.append((small, small_fs, th_small, (220, 220, 220)))
-        hold = report.hold
-        hold_target = hold.target_s if hold is not None else self.exercise.hold_target_s
-        hold_line: str | None = None
-        if hold is not None:
-            side = f" {hold.side}" if hold.side in ("left", "right") else ""
-            hold_line = f"Hold{side} {hold.elapsed_s:4.1f} / {hold_target:g} s"
-            lines.append((hold_line, 1.2 * scale, th_big, WHITE))
-        elif self.exercise.reps is None and hold_target:
-            hold_line = f"Hold 0.0 / {hold_target:g} s"
-            lines.append((hold_line, 1.2 * scale, th_big, (200, 200, 200)))
+        elif ring:
+            side = hold.side if hold is not None and hold.side in ("left", "right") else None
+            lines.append((f"Hold {side}" if side else "Hold", big_fs, th_big, WHITE))
+            lines.append(
+                (f"target {hold_target:g} s{self._sets_text()}", small_fs, th_small, (220, 220, 220))
+            )
 
         sizes = [text_size(t, fs, th) for t, fs, th, _ in lines]
         gap = round(10 * scale)
-        bar_h = round(16 * scale) if hold_line else 0
-        width = max(s[0] for s in sizes) + 2 * pad
-        width = max(width, round(300 * scale)) if hold_line else width
-        height = sum(s[1] + s[2] for s in sizes) + gap * (len(lines) - 1) + 2 * pad
-        height += (bar_h + gap) if hold_line else 0
-        self._panel(img, margin, margin, width, height)
-        y = margin + pad
+        text_w = max(s[0] for s in sizes)
+        text_h = sum(s[1] + s[2] for s in sizes) + gap * (len(lines) - 1)
+        radius = round(62 * scale)
+        ring_w = 2 * radius + pad if ring else 0
+        width = text_w + ring_w + 2 * pad
+        height = max(text_h, 2 * radius if ring else 0) + 2 * pad
+        y0 = margin + top
+        self._panel(img, margin, y0, width, height)
+        y = y0 + pad + max(0, (height - 2 * pad - text_h) // 2)
         for (text, fs, th, color), (_, th_px, base) in zip(lines, sizes, strict=True):
             y += th_px
             put_text(img, text, (margin + pad, y), fs, color, th)
             y += base + gap
-        if hold_line:
+        if ring:
             elapsed = hold.elapsed_s if hold is not None else 0.0
-            frac = min(1.0, elapsed / hold_target) if hold_target else 0.0
-            x0, x1 = margin + pad, margin + width - pad
-            cv2.rectangle(img, (x0, y), (x1, y + bar_h), (90, 90, 90), -1)
-            fill = GOOD if frac >= 1.0 else ACCENT
-            if frac > 0:
-                cv2.rectangle(img, (x0, y), (x0 + round((x1 - x0) * frac), y + bar_h), fill, -1)
-            cv2.rectangle(img, (x0, y), (x1, y + bar_h), WHITE, 1)
+            assert hold_target is not None
+            centre = (margin + pad + text_w + pad + radius, y0 + height // 2)
+            self._draw_hold_ring(img, centre, radius, elapsed, hold_target, scale, active=hold is not None)
 
-    def _status(self, report: FrameReport) -> tuple[str, str | None, BGR] | None:
-        """(headline, detail, colour) for the bottom banner, or None for no banner."""
-        if report.faults:
-            worst = min(report.faults, key=lambda f: SEVERITY_RANK.get(f.severity, 3))
+    def _sets_text(self) -> str:
+        dose = self.exercise.dose
+        if dose.sets is None:
+            return ""
+        return f", {dose.sets}x{' per side' if dose.per_side else ''}"
+
+    @staticmethod
+    def _draw_hold_ring(
+        img: np.ndarray, centre: tuple[int, int], radius: int, elapsed: float, target: float,
+        scale: float, *, active: bool,
+    ) -> None:  # fmt: skip
+        """A ring that fills clockwise toward the target, the seconds held inside it."""
+        thick = max(4, round(12 * scale))
+        frac = min(1.0, elapsed / target) if target else 0.0
+        r = radius - thick // 2
+        cv2.circle(img, centre, r, (80, 80, 80), thick, cv2.LINE_AA)
+        fill = GOOD if frac >= 1.0 else ACCENT
+        if frac > 0:
+            cv2.ellipse(img, centre, (r, r), -90, 0, 360 * frac, fill, thick, cv2.LINE_AA)
+        seconds = f"{elapsed:.0f}" if elapsed >= 10 else f"{elapsed:.1f}"
+        fs, th = 1.5 * scale, max(2, round(3 * scale))
+        tw, tht, _ = text_size(seconds, fs, th)
+        color = (GOOD if frac >= 1.0 else WHITE) if active else (170, 170, 170)
+        put_text(img, seconds, (centre[0] - tw // 2, centre[1] + tht // 2 - round(6 * scale)), fs, color, th)
+        unit = f"of {target:g} s"
+        ufs, uth = 0.6 * scale, max(1, round(1.5 * scale))
+        uw, uh, _ = text_size(unit, ufs, uth)
+        put_text(
+            img,
+            unit,
+            (centre[0] - uw // 2, centre[1] + tht // 2 + uh + round(4 * scale)),
+            ufs,
+            (210, 210, 210),
+            uth,
+        )
+
+    def _status(
+        self, report: FrameReport, faults: list[ActiveFault] | None = None
+    ) -> tuple[str, str | None, BGR] | None:
+        """(headline, detail, colour) for the banner, or None for no banner. ``faults``: those
+        to show (default: the report's)."""
+        faults = report.faults if faults is None else faults
+        if faults:
+            worst = min(faults, key=lambda f: SEVERITY_RANK.get(f.severity, 3))
             side = f" ({worst.side})" if worst.side in ("left", "right") else ""
-            extra = len(report.faults) - 1
+            extra = len(faults) - 1
             detail = worst.message + side + (f"  (+{extra} more)" if extra else "")
             return worst.cue or worst.message, detail, SEVERITY_COLOR.get(worst.severity, WARNING)
         if report.pose is None:
@@ -339,15 +460,34 @@ class OverlayAnnotator:
             return "Good form", None, GOOD
         return None
 
-    def _draw_status(self, img: np.ndarray, report: FrameReport, scale: float) -> None:
-        status = self._status(report)
-        if status is None:
-            return
-        headline, detail, color = status
+    @staticmethod
+    def _notice_banner(messages: list[str]) -> tuple[str, str | None, BGR] | None:
+        """Guidance (instead of numbers) as a banner: the first message big, others below."""
+        seen: list[str] = []
+        for m in messages:
+            if m and m not in seen:
+                seen.append(m[:1].upper() + m[1:])
+        if not seen:
+            return None
+        return seen[0], "; ".join(seen[1:3]) or None, WARNING
+
+    def _draw_banner(
+        self,
+        img: np.ndarray,
+        banner: tuple[str, str | None, BGR],
+        scale: float,
+        judged_y: list[int],
+        *,
+        guidance: bool = False,
+    ) -> int:
+        """Draw the cue or guidance across the bottom band, or the top band when the bottom one
+        would cover a joint being judged (the feet of a squat filmed close up). Returns the
+        height taken at the top (0 when drawn at the bottom)."""
+        headline, detail, color = banner
         h, w = img.shape[:2]
         pad = round(14 * scale)
-        head_fs, detail_fs = 1.6 * scale, 0.9 * scale
-        head_th, detail_th = max(2, round(3 * scale)), max(1, round(2 * scale))
+        head_fs, detail_fs = 2.0 * scale, 1.0 * scale
+        head_th, detail_th = max(2, round(4 * scale)), max(1, round(2 * scale))
         head_lines = wrap(headline, head_fs, head_th, w - 4 * pad)
         detail_lines = wrap(detail, detail_fs, detail_th, w - 4 * pad) if detail else []
         rows = [(t, head_fs, head_th, color) for t in head_lines] + [
@@ -356,44 +496,27 @@ class OverlayAnnotator:
         sizes = [text_size(t, fs, th) for t, fs, th, _ in rows]
         gap = round(8 * scale)
         height = sum(s[1] + s[2] for s in sizes) + gap * (len(rows) - 1) + 2 * pad
-        top = h - height
+        clear = round(12 * scale)  # a joint this close to the band is covered by it too
+        covered_below = sum(1 for y in judged_y if y >= h - height - clear)
+        covered_above = sum(1 for y in judged_y if y <= height + clear)
+        at_top = covered_below > 0 and covered_above < covered_below
+        top = 0 if at_top else h - height
         self._panel(img, 0, top, w, height)
-        cv2.rectangle(img, (0, top), (round(10 * scale), h), color, -1)
+        if guidance:  # an amber rule on the picture's side, no colour at the edges
+            edge = top + height - 1 if at_top else top
+            cv2.line(img, (pad, edge), (w - pad, edge), WARNING, max(2, round(3 * scale)))
+        else:
+            cv2.rectangle(img, (0, top), (round(10 * scale), top + height), color, -1)
         y = top + pad
         for (text, fs, th, c), (_, th_px, base) in zip(rows, sizes, strict=True):
             y += th_px
             put_text(img, text, (2 * pad, y), fs, c, th)
             y += base + gap
+        return height if at_top else 0
 
-    def _draw_notice(self, img: np.ndarray, messages: list[str], scale: float) -> None:
-        """Guidance in the middle of the picture, big, instead of numbers."""
-        h, w = img.shape[:2]
-        fs, th = 1.6 * scale, max(2, round(3 * scale))
-        pad = round(24 * scale)
-        max_w = int(w * 0.86) - 2 * pad
-        seen: list[str] = []
-        for m in messages:
-            if m and m not in seen:
-                seen.append(m)
-        lines: list[str] = []
-        for m in seen[:3]:
-            lines.extend(wrap(m[:1].upper() + m[1:], fs, th, max_w))
-        if not lines:
-            return
-        sizes = [text_size(t, fs, th) for t in lines]
-        gap = round(14 * scale)
-        box_w = max(s[0] for s in sizes) + 2 * pad
-        box_h = sum(s[1] + s[2] for s in sizes) + gap * (len(lines) - 1) + 2 * pad
-        x0, y0 = (w - box_w) // 2, (h - box_h) // 2
-        self._panel(img, x0, y0, box_w, box_h)
-        cv2.rectangle(img, (x0, y0), (x0 + box_w, y0 + box_h), WARNING, max(2, round(4 * scale)))
-        y = y0 + pad
-        for text, (tw, th_px, base) in zip(lines, sizes, strict=True):
-            y += th_px
-            put_text(img, text, (x0 + (box_w - tw) // 2, y), fs, WARNING, th)
-            y += base + gap
-
-    def _draw_note(self, img: np.ndarray, message: str, scale: float, *, below_fps: bool) -> None:
+    def _draw_note(
+        self, img: np.ndarray, message: str, scale: float, *, below_fps: bool, top: int = 0
+    ) -> None:
         """A small amber note in the top-right corner, wrapped to a third of the width."""
         w = img.shape[1]
         fs, th = 0.7 * scale, max(1, round(2 * scale))
@@ -404,7 +527,7 @@ class OverlayAnnotator:
         box_w = max(s[0] for s in sizes) + 2 * pad
         box_h = sum(s[1] + s[2] for s in sizes) + gap * (len(lines) - 1) + 2 * pad
         x = w - box_w - margin
-        y = margin + (round(48 * scale) if below_fps else 0)
+        y = top + margin + (round(48 * scale) if below_fps else 0)
         self._panel(img, x, y, box_w, box_h)
         cy = y + pad
         for text, (_, th_px, base) in zip(lines, sizes, strict=True):
@@ -412,7 +535,9 @@ class OverlayAnnotator:
             put_text(img, text, (x + pad, cy), fs, WARNING, th)
             cy += base + gap
 
-    def _draw_fps(self, img: np.ndarray, fps: float | None, latency_ms: float | None, scale: float) -> None:
+    def _draw_fps(
+        self, img: np.ndarray, fps: float | None, latency_ms: float | None, scale: float, *, top: int = 0
+    ) -> None:
         parts = []
         if fps is not None:
             parts.append(f"{fps:.0f} fps")
@@ -423,6 +548,6 @@ class OverlayAnnotator:
         tw, tht, base = text_size(text, fs, th)
         pad = round(8 * scale)
         w = img.shape[1]
-        x, y = w - tw - 2 * pad - round(16 * scale), round(16 * scale)
+        x, y = w - tw - 2 * pad - round(16 * scale), top + round(16 * scale)
         self._panel(img, x, y, tw + 2 * pad, tht + base + 2 * pad)
         put_text(img, text, (x + pad, y + pad + tht), fs, (200, 200, 200), th)

@@ -6,7 +6,10 @@ CSS, inline SVG charts, JPEG thumbnails as data URIs, no script and no external 
 prints on A4.
 
 It reads the session result through ``result.to_dict()`` (the pinned ``formcheck.session/1``
-JSON form), so it depends only on documented keys, each read defensively.
+JSON form), so it depends only on documented keys, each read defensively. The clinical figures
+(range of motion per side, tempo, reliability) come from ``formcheck.clinical``, fed the same
+frames. Beside the report goes its rep table as CSV (``x.reps.csv``); a report path ending in
+``.pdf`` is printed to PDF by headless Chromium (``render.pdf``).
 """
 
 from __future__ import annotations
@@ -23,16 +26,28 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from formcheck import __version__
+from formcheck.clinical import (
+    FAIR_VIEW_SHARE,
+    ClinicalFigures,
+    ClinicalRecorder,
+    key_measures,
+    measure_words,
+    trusted_view,
+)
+from formcheck.engine.exercise_engine import _builtin_faults
 from formcheck.files import replacing
 from formcheck.render.charts import Chart, Span, Threshold, legend, render_svg
+from formcheck.render.clinical_html import range_section, tempo_summary, value_text
 from formcheck.render.overlay import base_measure, condition_measures
+from formcheck.render.pdf import wants_pdf, write_pdf
+from formcheck.render.rep_table import rep_table_path, write_rep_table
 from formcheck.render.report_style import CSS
 from formcheck.render.thumbnails import PeakThumbnails
 
 if TYPE_CHECKING:
     from formcheck.engine import SessionResult
     from formcheck.pipeline import Step
-    from formcheck.rules.model import Condition, Exercise
+    from formcheck.rules.model import Condition, Exercise, Fault
 
 SEVERITY_COLOR = {"stop": "#d62828", "warning": "#e08a00", "info": "#3a7bd5"}
 HOLD_COLOR = "#2a9d5c"
@@ -41,6 +56,30 @@ ACTIVE_PHASES = ("moving", "peak", "hold")
 MAX_CHARTS = 6
 # Below this share of frames with a pose, the report warns that counts may be low.
 LOW_COVERAGE = 0.8
+
+
+@dataclass(frozen=True)
+class ReportDetails:
+    """Who the report is about and for, and a free note (``--patient``, ``--clinician``,
+    ``--note``); each optional, printed in the report's header."""
+
+    patient: str = ""
+    clinician: str = ""
+    note: str = ""
+
+
+# What the built-in faults (not written in any rule file) mean, for the report's fault notes.
+BUILTIN_EXPLAIN = {
+    "hold_too_short": (
+        "The rule asks for a pause at the end of each rep; this rep came back before the time was up. "
+        "The pause is where the muscle works hardest: count it out before moving on."
+    ),
+    "hold_too_long": (
+        "The pause at the end of the rep went on past the rule's maximum. Holding longer than "
+        "prescribed tires the muscle without adding to the exercise; come back up when the time is reached."
+    ),
+}
+BUILTIN_CUE = {"hold_too_short": "hold it", "hold_too_long": "and up"}
 
 
 @dataclass
@@ -98,10 +137,20 @@ def _side_word(side: Any) -> str:
 
 
 class HtmlReportSink:
-    def __init__(self, path: str | os.PathLike[str], exercise: Exercise, *, source_name: str) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        exercise: Exercise,
+        *,
+        source_name: str,
+        details: ReportDetails | None = None,
+    ) -> None:
         self.path = Path(path)
         self.exercise = exercise
         self.source_name = source_name
+        self.details = details or ReportDetails()
+        self._clinical = ClinicalRecorder(exercise)
+        self._figures: ClinicalFigures | None = None
         self._t: list[float] = []
         self._series: dict[str, list[float]] = {}
         self._has_pose: list[bool] = []
@@ -125,6 +174,7 @@ class HtmlReportSink:
 
     def write(self, step: Step) -> None:
         report = step.report
+        self._clinical.add(step.pose_frame, report)
         t = report.t_ms / 1000.0
         n = len(self._t)
         self._t.append(t)
@@ -235,8 +285,13 @@ class HtmlReportSink:
         for side, span in self._open_holds.items():
             self._hold_spans.append((side, span))
         self._open_holds.clear()
+        self._figures = self._clinical.figures(data)
         html = self.render(data)
-        write_text_atomic(self.path, html)
+        if wants_pdf(self.path):
+            write_pdf(self.path, html)
+        else:
+            write_text_atomic(self.path, html)
+        write_rep_table(rep_table_path(self.path), self._figures, key_measures(self.exercise))
 
     def close(self) -> None:
         self._done = True
@@ -249,14 +304,17 @@ class HtmlReportSink:
         body = [
             "<header>",
             f"<h1>{escape(ex.name)}</h1>",
+            self._people(),
             f'<p class="sub">{escape(self.source_name)} · analysed {datetime.now():%Y-%m-%d %H:%M}'
             f" · {_fmt_s(self._duration(data))} of video · formcheck {escape(__version__)}</p>",
             "</header>",
             self._alerts(data),
             self._summary(data),
+            self._note(),
+            range_section(self._figures, ex) if self._figures is not None else "",
             self._rep_table(data),
             self._hold_table(data),
-            self._charts(),
+            self._charts(data),
             self._fault_notes(data),
             self._visibility(data),
             "<footer>Made by formcheck from a pose model's estimate of the body; angles are "
@@ -268,6 +326,22 @@ class HtmlReportSink:
             f"<title>{escape(title)}</title><style>{CSS}</style></head>"
             f"<body><main>{''.join(body)}</main></body></html>\n"
         )
+
+    def _people(self) -> str:
+        d = self.details
+        parts = [
+            f"<span><b>{label}</b> {escape(value)}</span>"
+            for label, value in (("Patient", d.patient), ("Clinician", d.clinician))
+            if value.strip()
+        ]
+        return f'<p class="people">{"".join(parts)}</p>' if parts else ""
+
+    def _note(self) -> str:
+        note = self.details.note.strip()
+        if not note:
+            return ""
+        paragraphs = "".join(f"<p>{escape(p)}</p>" for p in note.split("\n") if p.strip())
+        return f'<section class="note"><h2>Note</h2>{paragraphs}</section>'
 
     def _duration(self, data: dict[str, Any]) -> float:
         if isinstance(data.get("duration_s"), int | float):
@@ -321,6 +395,7 @@ class HtmlReportSink:
                 )
             )
         coverage = self._coverage(data)
+        view_said = False
         reps = data.get("reps") if isinstance(data.get("reps"), dict) else {}
         total = int(reps.get("total") or 0) if reps else len(self._reps)
         holds = [h for h in data.get("holds") or [] if isinstance(h, dict)] or self._hold_spans
@@ -335,22 +410,25 @@ class HtmlReportSink:
                     "well lit, and not too small.",
                 )
             )
-        elif total == 0 and not holds:
+        elif total == 0 and (not holds or ex.reps is not None):  # a hold in a rep never finished is no rep
             what = "rep" if ex.reps is not None else "hold"
-            reason = ""
+            reasons = self._why_no_match(data)
             if self._phases and self._phases.get("waiting", 0) >= 0.9 * sum(self._phases.values()):
-                reason = " The person never reached the start position this exercise's rule expects."
-            elif self._notice_counts:
+                where = 1 if reasons and "past the rule" in reasons[0] else 0
+                reasons.insert(where, "The person never reached the start position the rule expects.")
+            if not reasons and self._notice_counts:
                 top = self._notice_counts.most_common(1)[0][0]
-                reason = f" Most of the time formcheck asked: “{escape(top)}”."
+                reasons.append(f"Most of the time formcheck asked: “{escape(top)}”.")
+            never = f"The movement never matched {escape(ex.name)}: no {what} was counted."
+            headline, detail = (reasons[0], " ".join([*reasons[1:], never])) if reasons else (never, "")
             alerts.append(
                 (
                     "bad",
-                    f"<b>The movement never matched {escape(ex.name)}.</b> A person was seen in "
-                    f"{coverage:.0%} of the frames, but no {what} was recognised.{reason} Is this the right "
-                    f"exercise, and does the camera see it {_VIEW_PHRASE[ex.view]}?",
+                    f"<b>{headline}</b> {detail} A person was seen in {coverage:.0%} of the frames. Is this "
+                    f"the right exercise, and does the camera see it {_VIEW_PHRASE[ex.view]}?",
                 )
             )
+            view_said = any("camera saw" in r for r in reasons)
         elif coverage < LOW_COVERAGE:
             alerts.append(
                 (
@@ -360,7 +438,7 @@ class HtmlReportSink:
                 )
             )
         view = data.get("view")
-        if isinstance(view, dict) and view.get("suited") is False and coverage > 0:
+        if isinstance(view, dict) and view.get("suited") is False and coverage > 0 and not view_said:
             alerts.append(
                 (
                     "warn",
@@ -371,6 +449,104 @@ class HtmlReportSink:
                 )
             )
         return "".join(f'<div class="alert alert-{cls}">{text}</div>' for cls, text in alerts)
+
+    def _why_no_match(self, data: dict[str, Any]) -> list[str]:
+        """What kept the movement from counting, in plain words: the wrong view, the counted
+        measure never reaching the peak level or never coming back, a fault that kept firing."""
+        ex = self.exercise
+        reasons: list[str] = []
+        view: dict[str, Any] = data["view"] if isinstance(data.get("view"), dict) else {}
+        shares: dict[str, Any] = view["shares"] if isinstance(view.get("shares"), dict) else {}
+        wrong = {"side": "front", "front": "side"}.get(ex.view)
+        if wrong is not None and float(shares.get(wrong) or 0) >= 0.5:
+            seen = "from the front" if wrong == "front" else "side-on"
+            reasons.append(
+                f"The camera saw the person {seen} {float(shares[wrong]):.0%} of the time; this exercise "
+                f"can only be judged {_VIEW_PHRASE[ex.view]}, so nothing counted while the view was wrong."
+            )
+        levels = self._counted_levels()
+        for name, rest, peak, rising in levels:
+            values = np.concatenate(
+                [np.asarray(v, dtype=float) for k, v in self._series.items() if base_measure(k) == name]
+                or [np.array([])]
+            )
+            values = values[~np.isnan(values)]
+            if len(values) < 2:
+                continue
+            beyond = self._limit_passed(name, float(np.median(values)))
+            if beyond:
+                reasons.insert(0, beyond)  # done in the wrong position: that is the headline
+            lo, hi = float(np.percentile(values, 5)), float(np.percentile(values, 95))
+            words = measure_words(ex, name)
+            unit = "°" if ex.measures[name].unit == "°" else ""
+            reached, returned = (hi, lo) if rising else (lo, hi)
+            if (reached < peak) if rising else (reached > peak):
+                reasons.append(
+                    f"The {escape(words)} reached only {value_text(reached, unit)}; a rep counts once it "
+                    f"passes {value_text(peak, unit)}."
+                )
+            elif (returned > rest) if rising else (returned < rest):
+                reasons.append(
+                    f"The {escape(words)} stayed past {value_text(rest, unit)} (between "
+                    f"{value_text(min(lo, hi), unit)} and {value_text(max(lo, hi), unit)}): the person never "
+                    "came back to the start position, so no rep was completed."
+                )
+
+        if ex.hold is not None and not levels:
+            for name, value, way in _compare_thresholds(ex.hold.when):
+                column = [k for k in self._series if base_measure(k) == name]
+                if not column:
+                    continue
+                values = np.asarray(self._series[column[0]], dtype=float)
+                values = values[~np.isnan(values)]
+                if not len(values):
+                    continue
+                ok = values > value if way == "above" else values < value
+                if ok.mean() < 0.2:
+                    typical = float(np.median(values))
+                    unit = "°" if ex.measures[name].unit == "°" else ""
+                    reasons.append(
+                        f"The {escape(measure_words(ex, name))} was {value_text(typical, unit)} (median); "
+                        f"the position needs it {way} {value_text(value, unit)}."
+                    )
+        faults = [f for f in data.get("faults") or [] if isinstance(f, dict)]
+        if faults:
+            longest: dict[str, float] = {}
+            for f in faults:
+                message = str(f.get("message") or f.get("id"))
+                seconds = float(f.get("end_s") or 0) - float(f.get("start_s") or 0)
+                longest[message] = longest.get(message, 0.0) + seconds
+            message, seconds = max(longest.items(), key=lambda item: item[1])
+            if seconds > 0.5:
+                reasons.append(f"formcheck saw “{escape(message)}” for {_fmt_s(seconds)}.")
+        return reasons
+
+    def _limit_passed(self, name: str, typical: float) -> str:
+        """ "Most of the time past the too-deep limit (55°): ..." when the measure's typical value
+        lies beyond a fault's limit (the person did the exercise too deep, say)."""
+        ex = self.exercise
+        unit = "°" if ex.measures[name].unit == "°" else ""
+        for fault in ex.faults:
+            for measure, value, way, gate in fault_limits(fault, ex):
+                if (
+                    measure == name
+                    and not gate
+                    and ((typical > value) if way == "above" else (typical < value))
+                ):
+                    return (
+                        f"Most of the time the {escape(measure_words(ex, name))} was past the rule's "
+                        f"“{escape(fault.id.replace('_', ' '))}” limit of {value_text(value, unit)} (median "
+                        f"{value_text(typical, unit)}): {escape(fault.message)}."
+                    )
+        return ""
+
+    def _counted_levels(self) -> list[tuple[str, float, float, bool]]:
+        """(measure, rest, peak, rising) of each movement a rep is counted on (plain levels only:
+        a level taken from the person's own resting value has no fixed number to quote)."""
+        rule = self.exercise.reps
+        if rule is None:
+            return []
+        return [(m.measure, m.rest, m.peak, m.rising) for m in rule.movements if not m.from_rest_level]
 
     def _summary(self, data: dict[str, Any]) -> str:
         ex = self.exercise
@@ -443,12 +619,32 @@ class HtmlReportSink:
         rows = self._rep_rows(data)
         if not rows:
             return ""
-        measure = self.exercise.reps.measure.replace("_", " ")
+        ex = self.exercise
+        assert ex.reps is not None
+        figures = self._figures
+        clinical = list(figures.reps) if figures is not None and len(figures.reps) == len(rows) else []
+        main = ex.reps.measure
+        sided = any(r.values.get(main, {}).get("left") is not None for r in clinical) and rows[0].side is None
+        show_side = not sided and (ex.per_side or any(r.side is not None for r in rows))
+        unit = "°" if ex.measures[main].unit == "°" else ""
+        rising = ex.reps.rising
+        words = measure_words(ex, main)
+        extreme = f"greatest {words}" if rising else f"{words} at the top"
+        trusted = figures is None or figures.trusted(main)
+        value_head = escape(extreme.capitalize()) + ('<div class="subv">left · right</div>' if sided else "")
+        untrusted_class = "" if trusted else ' class="untrusted"'
+        value_class = "num" if trusted else "num untrusted"
         show_thumbs = any(r.thumb for r in rows)
+        show_tempo = any(c.tempo is not None for c in clinical)
+        peak_hold = ex.reps.hold  # a hold at the peak of each rep: its time goes in this table
         head = (
             ("<th>Picture</th>" if show_thumbs else "")
-            + "<th>#</th><th>Time</th><th>Side</th>"
-            + f"<th>Peak {escape(measure)}</th><th>Duration</th><th>Form</th>"
+            + "<th>#</th><th>Time</th>"
+            + ("<th>Side</th>" if show_side else "")
+            + f"<th{untrusted_class}>{value_head}</th>"
+            + (TEMPO_HEAD if show_tempo else "<th>Duration</th>")
+            + (f'<th>Held<div class="subv">target {peak_hold.target_s:g} s</div></th>' if peak_hold else "")
+            + "<th>Form</th>"
         )
         lines = []
         for i, rep in enumerate(rows, 1):
@@ -471,17 +667,45 @@ class HtmlReportSink:
                     if rep.thumb
                     else '<td class="thumb"></td>'
                 )
-            lines.append(
-                f"<tr>{thumb}<td>{i}</td><td>{_fmt_s(rep.t_s)}</td>"
-                f"<td>{escape(_side_word(rep.side)) or '–'}</td>"
-                f"<td>{self._peak_text(rep.peak)}</td><td>{_fmt_s(duration)}</td><td>{form}</td></tr>"
+            fig = clinical[i - 1] if clinical else None
+            if sided and fig is not None:
+                per_side = fig.values.get(main, {})
+                left, right = (value_text(per_side.get(s), unit) for s in ("left", "right"))
+                value = f"{left} · {right}"
+            else:
+                value = self._peak_text(
+                    rep.peak if fig is None else fig.values.get(main, {}).get(None, rep.peak)
+                )
+            if fig is not None and fig.tempo is not None:
+                t = fig.tempo
+                timing = f"{t.down_s:.1f} · {t.held_s:.1f} · {t.up_s:.1f} s"
+            else:
+                timing = _fmt_s(duration)
+            when = (
+                f"{_fmt_s(rep.start_s)} – {_fmt_s(end)}" if isinstance(end, int | float) else _fmt_s(rep.t_s)
             )
+            lines.append(
+                f'<tr>{thumb}<td>{i}</td><td class="time">{when}</td>'
+                + (f"<td>{escape(_side_word(rep.side)) or '–'}</td>" if show_side else "")
+                + f'<td class="{value_class}">{value}</td>'
+                f'<td class="time">{timing}</td>'
+                + (
+                    f'<td class="time">{_held_text(rep.data.get("hold_s"), peak_hold.target_s)}</td>'
+                    if peak_hold
+                    else ""
+                )
+                + f"<td>{form}</td></tr>"
+            )
+        tempo = tempo_summary(figures) if figures is not None else ""
+        caption = f'<p class="fine">Median tempo: {tempo}.</p>' if tempo else ""
         return (
             f'<section><h2>Reps</h2><table class="reps"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(lines)}</tbody></table></section>"
+            f"<tbody>{''.join(lines)}</tbody></table>{caption}</section>"
         )
 
     def _hold_table(self, data: dict[str, Any]) -> str:
+        if self.exercise.reps is not None and self.exercise.reps.hold is not None and self._rep_rows(data):
+            return ""  # each rep's hold is in the rep table
         holds = [h for h in data.get("holds") or [] if isinstance(h, dict)]
         if not holds and self._hold_spans:
             holds = [
@@ -492,6 +716,15 @@ class HtmlReportSink:
             return ""
         target = self.exercise.hold_target_s
         show_thumbs = any(thumb for _, _, thumb in self._hold_thumbs)
+        figures = self._figures
+        figures_holds = list(figures.hold_values) if figures is not None else []
+        keys = key_measures(self.exercise)
+        held_measure = keys[0] if keys and figures_holds else None
+        held_unit = (
+            "°" if held_measure is not None and self.exercise.measures[held_measure].unit == "°" else ""
+        )
+        trusted = figures is None or held_measure is None or figures.trusted(held_measure)
+        held_class = "num" if trusted else "num untrusted"
         lines = []
         for i, hold in enumerate(holds, 1):
             seconds = hold.get("seconds")
@@ -511,14 +744,25 @@ class HtmlReportSink:
                 thumb = (
                     f'<td class="thumb"><img alt="hold {i}" src="{match[2]}"></td>' if match else "<td></td>"
                 )
+            angle = ""
+            if held_measure is not None:
+                per_side = (
+                    figures_holds[i - 1]["values"].get(held_measure, {}) if i <= len(figures_holds) else {}
+                )
+                value = per_side.get(hold.get("side") if hold.get("side") in ("left", "right") else None)
+                angle = f'<td class="{held_class}">{value_text(value, held_unit)}</td>'
             lines.append(
                 f"<tr>{thumb}<td>{i}</td><td>{escape(_side_word(hold.get('side'))) or '–'}</td>"
-                f"<td>{_fmt_s(hold.get('start_s'))}</td><td>{_fmt_s(seconds)}</td>"
-                f"<td>{_fmt_s(tgt) if tgt else '–'}</td><td>{status}</td></tr>"
+                f'<td class="time">{_fmt_s(hold.get("start_s"))}</td>'
+                f'<td class="time">{_held_text(seconds, tgt)}</td>'
+                f'<td class="time">{_fmt_s(tgt) if tgt else "–"}</td>{angle}<td>{status}</td></tr>'
             )
         head = ("<th>Picture</th>" if show_thumbs else "") + (
-            "<th>#</th><th>Side</th><th>Start</th><th>Held</th><th>Target</th><th></th>"
-        )
+            "<th>#</th><th>Side</th><th>Start</th><th>Held</th><th>Target</th>"
+            + (f"<th>{escape(measure_words(self.exercise, held_measure).capitalize())} held"
+               f'<div class="subv">median</div></th>' if held_measure is not None else "")
+            + "<th></th>"
+        )  # fmt: skip
         return (
             f'<section><h2>Holds</h2><table class="reps"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(lines)}</tbody></table></section>"
@@ -528,23 +772,30 @@ class HtmlReportSink:
         for fault in self.exercise.faults:
             if fault.id == fault_id:
                 return fault.message
-        return fault_id.replace("_", " ")
+        builtin = _builtin_faults(self.exercise).get(fault_id)
+        return builtin.message if builtin is not None else fault_id.replace("_", " ")
 
     def _thresholds(self, measure: str) -> list[Threshold]:
         ex = self.exercise
         out: list[Threshold] = []
-        if ex.reps is not None and ex.reps.measure == measure:
-            out.append(Threshold(ex.reps.rest, "rest", "#555"))
-            out.append(Threshold(ex.reps.peak, "peak", "#1f6fd1"))
+        if ex.reps is not None:
+            for mv in ex.reps.movements:
+                if mv.measure == measure and not mv.from_rest_level:
+                    out.append(Threshold(mv.rest, "rep starts", "#555"))
+                    out.append(Threshold(mv.peak, "rep counts", "#1f6fd1"))
         if ex.hold is not None:
             for name, value, way in _compare_thresholds(ex.hold.when):
                 if name == measure:
-                    out.append(Threshold(value, f"hold {way}", HOLD_COLOR))
+                    out.append(Threshold(value, f"hold needs {way}", HOLD_COLOR))
         for fault in ex.faults:
-            for name, value, _way in _compare_thresholds(fault.when):
+            for name, value, _way, gate in fault_limits(fault, ex):
                 if name == measure:
                     color = SEVERITY_COLOR.get(fault.severity, "#e08a00")
-                    out.append(Threshold(value, fault.id.replace("_", " "), color))
+                    words = fault.id.replace("_", " ")
+                    if gate:
+                        out.append(Threshold(value, f"{words}: judged from", "#8a93a3", gate=True))
+                    else:
+                        out.append(Threshold(value, words, color))
         seen: set[tuple[float, str]] = set()
         unique = []
         for th in out:
@@ -554,35 +805,68 @@ class HtmlReportSink:
         return unique
 
     def _chart_measures(self) -> list[str]:
-        """Key measures first: the rep measure, the hold's, then the faults', then the rest."""
+        """Key measures first: the counted ones, the hold's, then those a fault sets a limit on
+        (not a measure that only gates a fault, like the stance width a knee check needs);
+        none that the camera's view makes meaningless (a front-only knee gap, side-on)."""
         ex = self.exercise
         order: list[str] = []
         if ex.reps is not None:
-            order.append(ex.reps.measure)
+            order += [mv.measure for mv in ex.reps.movements]
         if ex.hold is not None:
             order += sorted(condition_measures(ex.hold.when))
         for fault in ex.faults:
-            order += sorted(condition_measures(fault.when))
-        order += list(ex.measures)
+            order += [name for name, _v, _w, gate in fault_limits(fault, ex) if not gate]
         present = {base_measure(k) for k in self._series}
+        figures = self._figures
         unique: list[str] = []
         for name in order:
-            if name not in unique and name in present:
-                unique.append(name)
+            if name in unique or name not in present or name not in ex.measures:
+                continue
+            rel = figures.reliability.get(name) if figures is not None else None
+            # a front-only measure (a knee gap) means nothing in a clip seen side-on: not charted;
+            # a side-on measure seen from the front is charted, greyed where the view was wrong
+            if rel is not None and rel.view == "front" and (rel.view_share or 0.0) < FAIR_VIEW_SHARE:
+                continue
+            unique.append(name)
         return unique[:MAX_CHARTS]
 
-    def _charts(self) -> str:
+    def _spans_of_faults(self, data: dict[str, Any]) -> list[tuple[str, str | None, OpenSpan]]:
+        """The faults as the session result times them (from when the condition began, as the
+        fault notes say), else as they were shown frame by frame."""
+        faults = [f for f in data.get("faults") or [] if isinstance(f, dict)]
+        if not faults:
+            return self._fault_spans
+        return [
+            (str(f.get("id")), f.get("side"), OpenSpan(*_span_times(f), str(f.get("severity") or "warning")))
+            for f in faults
+        ]
+
+    def _charts(self, data: dict[str, Any] | None = None) -> str:
         if len(self._t) < 2:
             return ""
+        data = data or {}
         t = np.asarray(self._t, dtype=float)
         nobody = self._runs(np.logical_not(np.asarray(self._has_pose)), t)
+        views = np.asarray(self._clinical.views)
+        fault_spans = self._spans_of_faults(data)
         blocks = []
         for name in self._chart_measures():
             keys = [k for k in self._series if base_measure(k) == name]
             series = {self._series_label(k): np.asarray(self._series[k], dtype=float) for k in keys}
             if all(np.all(np.isnan(v)) for v in series.values()):
                 continue
+            # parts read in a view the measure cannot be trusted in: drawn grey instead
+            view = trusted_view(self.exercise, name)
+            untrusted: dict[str, np.ndarray] = {}
+            if view != "any" and len(views) == len(t):
+                wrong = views != view
+                for label, values in list(series.items()):
+                    if wrong.any():
+                        untrusted[label] = np.where(wrong, values, np.nan)
+                        series[label] = np.where(wrong, np.nan, values)
             reading = {f.id for f in self.exercise.faults if name in condition_measures(f.when)}
+            if self.exercise.reps is not None and name == self.exercise.reps.measure:
+                reading |= set(_builtin_faults(self.exercise))
             spans = [Span(a, b, NOBODY_COLOR, "nobody in view") for a, b in nobody]
             spans += [
                 Span(s.start_s, s.end_s, HOLD_COLOR, f"hold {_side_word(side)}".strip())
@@ -590,16 +874,23 @@ class HtmlReportSink:
             ]
             spans += [
                 Span(s.start_s, s.end_s, SEVERITY_COLOR.get(s.severity, "#e08a00"), self._fault_name(fid))
-                for fid, _side, s in self._fault_spans
+                for fid, _side, s in fault_spans
                 if fid in reading
             ]
-            reps = [(r.t_s, str(i)) for i, r in enumerate(self._reps, 1)] if self.exercise.reps else []
+            reps = []
+            if self.exercise.reps is not None:
+                reps = [(r.t_s, str(i)) for i, r in enumerate(self._rep_rows(data), 1)]
             measure = self.exercise.measures.get(name)
             unit = "°" if measure is not None and measure.unit == "°" else ""
-            chart = Chart(name.replace("_", " "), unit, t, series, self._thresholds(name), spans, reps)
+            title = measure_words(self.exercise, name)
+            chart = Chart(title, unit, t, series, self._thresholds(name), spans, reps, untrusted)
             desc = f" — {escape(measure.description)}" if measure is not None and measure.description else ""
+            grey = ""
+            if untrusted and any(np.any(~np.isnan(v)) for v in untrusted.values()):
+                wrong_view = "from the front or at an angle" if view == "side" else "side-on or at an angle"
+                grey = f' <span class="subv">(grey: read {wrong_view}, where it is not trustworthy)</span>'
             blocks.append(
-                f"<figure><figcaption><b>{escape(chart.title)}</b>{desc} "
+                f"<figure><figcaption><b>{escape(chart.title.capitalize())}</b>{desc}{grey} "
                 f"{legend(list(series)) if len(series) > 1 else ''}</figcaption>"
                 f"{render_svg(chart)}</figure>"
             )
@@ -610,6 +901,7 @@ class HtmlReportSink:
             '<span class="key"><i style="background:#e08a0055"></i>fault</span>'
             '<span class="key"><i style="background:#77777755"></i>nobody in view</span>'
             '<span class="key"><i class="dash"></i>rule threshold</span>'
+            '<span class="key"><i class="dots"></i>where a fault starts to be judged</span>'
             '<span class="key"><i class="repmark"></i>rep counted</span></p>'
         )
         return f"<section><h2>Measures over time</h2>{key}{''.join(blocks)}</section>"
@@ -646,14 +938,14 @@ class HtmlReportSink:
                 spans.setdefault(fid, []).append((s.start_s, s.end_s))
         if not spans:
             return ""
-        defs = {f.id: f for f in self.exercise.faults}
+        defs = {**_builtin_faults(self.exercise), **{f.id: f for f in self.exercise.faults}}
         items = []
         for fid, times in spans.items():
             fault = defs.get(fid)
             severity = fault.severity if fault else "warning"
             message = fault.message if fault else fid.replace("_", " ")
-            explain = fault.explain if fault else ""
-            cue = fault.cue if fault else ""
+            explain = BUILTIN_EXPLAIN.get(fid) or (fault.explain if fault else "")
+            cue = fault.cue if fault else BUILTIN_CUE.get(fid, "")
             total = sum(max(0.0, b - a) for a, b in times)
             when = ", ".join(_fmt_s(a) for a, _ in times[:8]) + (" …" if len(times) > 8 else "")
             items.append(
@@ -687,6 +979,42 @@ class HtmlReportSink:
 
 
 _VIEW_PHRASE = {"side": "from the side", "front": "from the front", "any": "well"}
+TEMPO_HEAD = '<th>Tempo<div class="subv">down · peak · up</div></th>'
+
+
+def _held_text(seconds: Any, target: Any) -> str:
+    """A hold's time; to the hundredth when rounding would make a short hold read as the target."""
+    numbers = isinstance(seconds, int | float) and isinstance(target, int | float)
+    if numbers and seconds < target and round(seconds, 1) >= target:
+        return f"{seconds:.2f} s"
+    return _fmt_s(seconds)
+
+
+def _span_times(fault: dict[str, Any]) -> tuple[float, float]:
+    start = float(fault.get("start_s") or 0)
+    return start, float(fault.get("end_s") or start)
+
+
+def fault_limits(fault: Fault, exercise: Exercise) -> list[tuple[str, float, str, bool]]:
+    """(measure, value, "above"/"below", gate) of a fault's comparisons. In an ``all`` of
+    several comparisons, a band (``between``) and a comparison on the counted measure are gates:
+    they say when the fault is judged (knees past 55° of bend, feet 1-2 hip widths apart), not
+    what is wrong (the knees inside the ankles)."""
+    from formcheck.rules.model import AllOf, Compare
+
+    when = fault.when
+    if not isinstance(when, AllOf) or len(when.items) < 2:
+        return [(m, v, w, False) for m, v, w in _compare_thresholds(when)]
+    counted = {mv.measure for mv in exercise.reps.movements} if exercise.reps is not None else set()
+    out: list[tuple[str, float, str, bool]] = []
+    for item in when.items:
+        band = isinstance(item, Compare) and item.above is not None and item.below is not None
+        on_counted = isinstance(item, Compare) and item.measure in counted
+        for m, v, w in _compare_thresholds(item):
+            out.append((m, v, w, band or on_counted))
+    if all(gate for *_, gate in out):  # nothing but gates: then they are the limits
+        out = [(m, v, w, False) for m, v, w, _ in out]
+    return out
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -87,9 +87,7 @@ class CameraSource(Closing):
                 failed += 1
                 if failed >= MAX_FAILED_READS:
                     what = "delivered no frame" if frame_index == 0 else "stopped delivering frames"
-                    self.error = CameraError(
-                        f"{self.name} {what} (unplugged, or taken by another program?)"
-                    )
+                    self.error = CameraError(f"{self.name} {what} (unplugged, or taken by another program?)")
                     return
                 continue
             failed = 0
@@ -105,6 +103,3 @@ class CameraSource(Closing):
         if self._capture is not None:
             self._capture.release()
             self._capture = None
-
-
-

@@ -105,4 +105,3 @@ class RealtimeSource(Closing):
             self._thread.join(timeout=5.0)
         if self._thread is None or not self._thread.is_alive():
             self._file.close()
-

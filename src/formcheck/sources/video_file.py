@@ -173,7 +173,6 @@ class VideoFileSource(Closing):
         self._container.close()
 
 
-
 def _reason(err: BaseException) -> str:
     text = getattr(err, "strerror", None) or str(err)
     return text.strip().splitlines()[0] if text.strip() else type(err).__name__

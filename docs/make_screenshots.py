@@ -1,0 +1,197 @@
+"""Make the README's screenshots (docs/img/): the HTML report (full page and the PDF's pages)
+and annotated video frames, for a squat from the front, a wall squat from the side, a glute
+bridge and a stretch.
+
+Needs the shared sample clips (FORMCHECK_SHARED_SAMPLES) and Chromium + pdftoppm; no pose model:
+each clip's recorded pose track (samples/tracks/) is replayed beside the clip's own frames, so the
+pictures are what `formcheck analyze CLIP --report … --video …` gives with the full model.
+
+    python docs/make_screenshots.py            # every case
+    python docs/make_screenshots.py squat      # cases whose name contains "squat"
+
+The live window's screenshot is taken under Xvfb by docs/live_screenshot.sh.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from formcheck.engine import ExerciseEngine
+from formcheck.landmarks import INDEX, SKELETON
+from formcheck.people import PersonSelector
+from formcheck.pipeline import Step, run
+from formcheck.render.overlay import OverlayAnnotator
+from formcheck.render.report import HtmlReportSink, ReportDetails
+from formcheck.rules import load_exercise
+from formcheck.sources.base import Frame
+from formcheck.sources.video_file import VideoFileSource
+from formcheck.track import PoseTrack
+
+REPO = Path(__file__).resolve().parent.parent
+IMG = REPO / "docs" / "img"
+# (case name, clip stem, exercise, seconds of the frames to save, report details)
+CASES = [
+    ("squat-front", "squat--front-good", "squat", (1.8,), ReportDetails("J. Runner", "A. Physio")),
+    # No clip shows the routine's wall squat (45°, up between holds) from the side: the synthetic
+    # sample track does, drawn on a plain background.
+    (
+        "wall-squat-side",
+        "synthetic/wall-squat--reps-good",
+        "wall-squat",
+        (5.0, 7.5),
+        ReportDetails("J. Runner", "A. Physio", "Week 3. Knee pain 2/10 after the session."),
+    ),
+    # done in the wrong position: a 90° wall sit where the rule wants 45°
+    ("wall-squat-too-deep", "wall-squat--vivek-dumbbell-side-turf", "wall-squat", (6.0,), ReportDetails()),
+    (
+        "glute-bridge",
+        "glute-bridge--side-mat",
+        "glute-bridge",
+        (2.2,),
+        ReportDetails("J. Runner", "A. Physio"),
+    ),
+    (
+        "hamstring-stretch",
+        "hamstring-stretch--supine-home",
+        "hamstring-stretch",
+        (9.0,),
+        ReportDetails("J. Runner", "A. Physio"),
+    ),
+]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run"]
+
+
+class FrameGrabber:
+    """A sink that keeps the annotated frames nearest the wanted times."""
+
+    def __init__(self, annotator: OverlayAnnotator, times_s: tuple[float, ...]) -> None:
+        self.annotator = annotator
+        self.wanted = sorted(times_s)
+        self.frames: dict[float, object] = {}
+
+    def write(self, step: Step) -> None:
+        image = self.annotator.annotate(step.frame.image, step.report) if step.frame is not None else None
+        t = step.pose_frame.t_s
+        for w in self.wanted:
+            if w not in self.frames and t >= w and image is not None:
+                self.frames[w] = image
+
+    def finish(self, result: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def paired(clip: Path | None, track: PoseTrack):  # type: ignore[no-untyped-def]
+    """The clip's frames with the track's pose frames (the same frames, recorded); a synthetic
+    track's on a plain background."""
+    if clip is None:
+        for i in range(len(track)):
+            pose_frame = track.frame(i)
+            w, h = pose_frame.image_size
+            canvas = np.full((h, w, 3), (74, 68, 60), np.uint8)
+            canvas[round(h * 0.92) :] = (48, 44, 40)  # the floor
+            if pose_frame.poses:  # a mannequin, so the thumbnails show the posture
+                xy = pose_frame.poses[0].pixel_xy(w, h).astype(int)
+                for a, b in SKELETON:
+                    pa, pb = xy[INDEX[a]], xy[INDEX[b]]
+                    cv2.line(
+                        canvas,
+                        (int(pa[0]), int(pa[1])),
+                        (int(pb[0]), int(pb[1])),
+                        (150, 160, 170),
+                        14,
+                        cv2.LINE_AA,
+                    )
+            yield Frame(i, pose_frame.t_ms, canvas), pose_frame
+        return
+    with VideoFileSource(clip) as source:
+        for i, frame in enumerate(source.frames(1)):
+            if i >= len(track):
+                break
+            yield frame, track.frame(i)
+
+
+def _track(stem: str) -> Path:
+    """The clip's recorded pose track: in samples/tracks/, or a folder in FORMCHECK_TRACK_DIRS
+    (tracks recorded but not yet committed)."""
+    folders = [
+        REPO / "samples" / "tracks",
+        *map(Path, os.environ.get("FORMCHECK_TRACK_DIRS", "").split(os.pathsep)),
+    ]
+    for folder in folders:
+        if (folder / f"{stem}.track.npz").is_file():
+            return folder / f"{stem}.track.npz"
+    raise SystemExit(f"no pose track of {stem} in {', '.join(map(str, folders))}")
+
+
+def chromium(*args: str) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "needs chromium"
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], check=True,
+                       capture_output=True)  # fmt: skip
+
+
+def make(case: tuple, samples: Path, out: Path) -> None:  # type: ignore[type-arg]
+    name, stem, exercise_id, times, details = case
+    exercise = load_exercise(exercise_id)
+    synthetic = stem.startswith("synthetic/")
+    track = PoseTrack.load(REPO / "samples" / f"{stem}.track.npz" if synthetic else _track(stem))
+    clip = None if synthetic else samples / "clips" / f"{stem}.mp4"
+    source_name = f"{stem.removeprefix('synthetic/')} (synthetic track)" if synthetic else f"{stem}.mp4"
+    with tempfile.TemporaryDirectory() as tmp:
+        html = Path(tmp) / f"{name}.html"
+        pdf = Path(tmp) / f"{name}.pdf"
+        grabber = FrameGrabber(OverlayAnnotator(exercise), times)
+        sinks = [
+            HtmlReportSink(html, exercise, source_name=source_name, details=details),
+            HtmlReportSink(pdf, exercise, source_name=source_name, details=details),
+            grabber,
+        ]
+        run(paired(clip, track), ExerciseEngine(exercise), selector=PersonSelector(), sinks=sinks)
+        for i, image in enumerate(grabber.frames.values(), 1):
+            cv2.imwrite(str(out / f"overlay-{name}{'' if i == 1 else f'-{i}'}.png"), image)  # type: ignore[arg-type]
+        shot = out / f"report-{name}.png"
+        chromium("--window-size=1000,1400", "--screenshot=" + str(shot), html.as_uri())
+        pages = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+        print(name, next(line for line in pages.splitlines() if line.startswith("Pages")))
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", str(pdf), str(out / f"report-{name}-pdf")], check=True
+        )
+        if os.environ.get("KEEP_HTML"):
+            shutil.copy(html, out / f"{name}.html")
+        full = out / f"report-{name}-full.png"
+        chromium("--window-size=1000,4200", "--screenshot=" + str(full), html.as_uri())
+        _crop_background(full)
+
+
+def _crop_background(path: Path) -> None:
+    """Cut the empty page background below the report's footer off a full-page screenshot."""
+    image = cv2.imread(str(path))
+    rows = (image != image[-1, :, :]).any(axis=(1, 2)).nonzero()[0]
+    if len(rows):
+        cv2.imwrite(str(path), image[: min(image.shape[0], rows[-1] + 24)])
+
+
+def main(args: list[str]) -> int:
+    samples = Path(os.environ.get("FORMCHECK_SHARED_SAMPLES", REPO.parent / "shared" / "samples"))
+    out = Path(os.environ.get("FORMCHECK_IMG_OUT", IMG))  # elsewhere, to look before replacing
+    out.mkdir(parents=True, exist_ok=True)
+    for case in CASES:
+        if not args or any(a in case[0] for a in args):
+            make(case, samples, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
