@@ -3,9 +3,8 @@ synthetic tracks whose true angles and timings are known."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
