@@ -2,14 +2,14 @@
 and annotated video frames, for a squat from the front, a wall squat from the side, a glute
 bridge and a stretch.
 
-Needs the shared sample clips (FORMCHECK_SHARED_SAMPLES) and Chromium + pdftoppm; no pose model:
-each clip's recorded pose track (samples/tracks/) is replayed beside the clip's own frames, so the
-pictures are what `formcheck analyze CLIP --report … --video …` gives with the full model.
+Needs Chromium + pdftoppm; no pose model and no clip: each clip's recorded pose track
+(samples/tracks/) is replayed, so the figures are what `formcheck analyze CLIP --report …
+--video …` gives with the full model. The people in the shared clips are third parties: their
+frames stay out of the repository, and the overlay is drawn over a mannequin posed by the track.
 
     python docs/make_screenshots.py            # every case
     python docs/make_screenshots.py squat      # cases whose name contains "squat"
-
-The live window's screenshot is taken under Xvfb by docs/live_screenshot.sh.
+    xvfb-run -s "-screen 0 1280x900x24" python docs/make_screenshots.py --live   # the live window
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from formcheck.render.overlay import OverlayAnnotator
 from formcheck.render.report import HtmlReportSink, ReportDetails
 from formcheck.rules import load_exercise
 from formcheck.sources.base import Frame
-from formcheck.sources.video_file import VideoFileSource
 from formcheck.track import PoseTrack
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,10 +58,10 @@ CASES = [
         ReportDetails("J. Runner", "A. Physio"),
     ),
     (
-        "hamstring-stretch",
-        "hamstring-stretch--supine-home",
-        "hamstring-stretch",
-        (9.0,),
+        "hip-flexor-stretch",
+        "hip-flexor-stretch--kneeling-home",
+        "hip-flexor-stretch",
+        (8.0,),
         ReportDetails("J. Runner", "A. Physio"),
     ),
 ]
@@ -91,34 +90,26 @@ class FrameGrabber:
         pass
 
 
-def paired(clip: Path | None, track: PoseTrack):  # type: ignore[no-untyped-def]
-    """The clip's frames with the track's pose frames (the same frames, recorded); a synthetic
-    track's on a plain background."""
-    if clip is None:
-        for i in range(len(track)):
-            pose_frame = track.frame(i)
-            w, h = pose_frame.image_size
-            canvas = np.full((h, w, 3), (74, 68, 60), np.uint8)
-            canvas[round(h * 0.92) :] = (48, 44, 40)  # the floor
-            if pose_frame.poses:  # a mannequin, so the thumbnails show the posture
-                xy = pose_frame.poses[0].pixel_xy(w, h).astype(int)
-                for a, b in SKELETON:
-                    pa, pb = xy[INDEX[a]], xy[INDEX[b]]
-                    cv2.line(
-                        canvas,
-                        (int(pa[0]), int(pa[1])),
-                        (int(pb[0]), int(pb[1])),
-                        (150, 160, 170),
-                        14,
-                        cv2.LINE_AA,
-                    )
-            yield Frame(i, pose_frame.t_ms, canvas), pose_frame
-        return
-    with VideoFileSource(clip) as source:
-        for i, frame in enumerate(source.frames(1)):
-            if i >= len(track):
-                break
-            yield frame, track.frame(i)
+def mannequin_frames(track: PoseTrack):  # type: ignore[no-untyped-def]
+    """The track's pose frames, each with a picture of the pose on a plain background."""
+    for i in range(len(track)):
+        pose_frame = track.frame(i)
+        w, h = pose_frame.image_size
+        canvas = np.full((h, w, 3), (74, 68, 60), np.uint8)
+        canvas[round(h * 0.92) :] = (48, 44, 40)  # the floor
+        if pose_frame.poses:  # a mannequin, so the thumbnails show the posture
+            xy = pose_frame.poses[0].pixel_xy(w, h).astype(int)
+            for a, b in SKELETON:
+                pa, pb = xy[INDEX[a]], xy[INDEX[b]]
+                cv2.line(
+                    canvas,
+                    (int(pa[0]), int(pa[1])),
+                    (int(pb[0]), int(pb[1])),
+                    (150, 160, 170),
+                    14,
+                    cv2.LINE_AA,
+                )
+        yield Frame(i, pose_frame.t_ms, canvas), pose_frame
 
 
 def _track(stem: str) -> Path:
@@ -142,12 +133,11 @@ def chromium(*args: str) -> None:
                        capture_output=True)  # fmt: skip
 
 
-def make(case: tuple, samples: Path, out: Path) -> None:  # type: ignore[type-arg]
+def make(case: tuple, out: Path) -> None:  # type: ignore[type-arg]
     name, stem, exercise_id, times, details = case
     exercise = load_exercise(exercise_id)
     synthetic = stem.startswith("synthetic/")
     track = PoseTrack.load(REPO / "samples" / f"{stem}.track.npz" if synthetic else _track(stem))
-    clip = None if synthetic else samples / "clips" / f"{stem}.mp4"
     source_name = f"{stem.removeprefix('synthetic/')} (synthetic track)" if synthetic else f"{stem}.mp4"
     with tempfile.TemporaryDirectory() as tmp:
         html = Path(tmp) / f"{name}.html"
@@ -158,7 +148,7 @@ def make(case: tuple, samples: Path, out: Path) -> None:  # type: ignore[type-ar
             HtmlReportSink(pdf, exercise, source_name=source_name, details=details),
             grabber,
         ]
-        run(paired(clip, track), ExerciseEngine(exercise), selector=PersonSelector(), sinks=sinks)
+        run(mannequin_frames(track), ExerciseEngine(exercise), selector=PersonSelector(), sinks=sinks)
         for i, image in enumerate(grabber.frames.values(), 1):
             cv2.imwrite(str(out / f"overlay-{name}{'' if i == 1 else f'-{i}'}.png"), image)  # type: ignore[arg-type]
         shot = out / f"report-{name}.png"
@@ -183,13 +173,41 @@ def _crop_background(path: Path) -> None:
         cv2.imwrite(str(path), image[: min(image.shape[0], rows[-1] + 24)])
 
 
+def live_window(out: Path, stem: str = "squat--front-good",
+                exercise_id: str = "squat", at_s: float = 2.6) -> None:  # fmt: skip
+    """The live window (the real one, on the X display) as a track is played at its own pace."""
+    import time
+
+    from formcheck.live.window import LiveWindow
+
+    exercise = load_exercise(exercise_id)
+    window = LiveWindow(show_fps=True)
+    window.start_set(exercise)
+    start = time.monotonic()
+
+    def paced():  # type: ignore[no-untyped-def]
+        for frame, pose_frame in mannequin_frames(PoseTrack.load(_track(stem))):
+            if pose_frame.t_s > at_s:
+                return
+            time.sleep(max(0.0, start + pose_frame.t_s - time.monotonic()))
+            yield frame, pose_frame
+
+    run(paced(), ExerciseEngine(exercise), selector=PersonSelector(), sinks=[window])
+    window.poll(200)
+    grab = subprocess.run(["xwd", "-root", "-silent"], check=True, capture_output=True).stdout
+    subprocess.run(["convert", "xwd:-", str(out / "live.png")], input=grab, check=True)
+    window.destroy()
+
+
 def main(args: list[str]) -> int:
-    samples = Path(os.environ.get("FORMCHECK_SHARED_SAMPLES", REPO.parent / "shared" / "samples"))
     out = Path(os.environ.get("FORMCHECK_IMG_OUT", IMG))  # elsewhere, to look before replacing
     out.mkdir(parents=True, exist_ok=True)
+    if args == ["--live"]:
+        live_window(out)
+        return 0
     for case in CASES:
         if not args or any(a in case[0] for a in args):
-            make(case, samples, out)
+            make(case, out)
     return 0
 
 
