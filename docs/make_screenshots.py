@@ -9,7 +9,13 @@ frames stay out of the repository, and the overlay is drawn over a mannequin pos
 
     python docs/make_screenshots.py            # every case
     python docs/make_screenshots.py squat      # cases whose name contains "squat"
-    xvfb-run -s "-screen 0 1280x900x24" python docs/make_screenshots.py --live   # the live window
+    xvfb-run -s "-screen 0 1280x720x24" python docs/make_screenshots.py --live   # the live window
+
+The routine window's pictures (docs/img/routine-*.png) are the routine command's own snapshots:
+
+    xvfb-run -s "-screen 0 1280x720x24" formcheck routine docs/routines/squat-demo.yaml \
+        --source samples/tracks/squat--front-20-reps-counter.track.npz --no-voice --no-save \
+        --snapshot-dir snaps   # then copy snaps/00N-STATE-squat.png to docs/img/routine-STATE.png
 """
 
 from __future__ import annotations
@@ -173,8 +179,10 @@ def _crop_background(path: Path) -> None:
         cv2.imwrite(str(path), image[: min(image.shape[0], rows[-1] + 24)])
 
 
-def live_window(out: Path, stem: str = "squat--front-good",
-                exercise_id: str = "squat", at_s: float = 2.6) -> None:  # fmt: skip
+# A landscape clip: the window is the frame's size, and a portrait one would be taller than
+# the virtual screen.
+def live_window(out: Path, stem: str = "glute-bridge--side-mat",
+                exercise_id: str = "glute-bridge", at_s: float = 5.0) -> None:  # fmt: skip
     """The live window (the real one, on the X display) as a track is played at its own pace."""
     import time
 

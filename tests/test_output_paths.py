@@ -130,6 +130,7 @@ def test_the_summary_says_reps_against_the_dose_and_where_outputs_went(
     assert main(_analyze("--json", str(out), "--report", str(tmp_path / "r.html"), "-q")) == 0
     printed = capsys.readouterr().out
     assert "1 of 10–15" in printed  # the squat's dose: 10–15 reps
-    assert str(out) in printed and str(tmp_path / "r.html") in printed
+    written = [line[len("written: ") :] for line in printed.splitlines() if line.startswith("written: ")]
+    assert written == [str(out), str(tmp_path / "r.html"), str(tmp_path / "r.reps.csv")]
     dose = json.loads(out.read_text())["dose"]
     assert dose["reps"] == [10, 15] and all(type(x) is int for x in dose["reps"])  # not 10.0

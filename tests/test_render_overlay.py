@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.render.overlay import GOOD, STOP, WARNING, OverlayAnnotator
+from formcheck.render.overlay import GOOD, STOP, WARNING, OverlayAnnotator, label_box
+from formcheck.render.text import put_text, text_size
 from render_support import (
     ActiveFault,
     HoldProgress,
@@ -268,3 +269,33 @@ def test_banner_moves_to_the_top_when_the_bottom_would_cover_the_judged_feet() -
     for pose, band in ((low, slice(0, 60)), (high, slice(H - 60, H))):
         out = ann.annotate(blank(), report(pose=pose, faults=fault, measures=values))
         assert count_color(out[band], STOP, tol=25) > 300
+
+
+@pytest.mark.parametrize(
+    ("placed", "expected"),
+    [
+        # (boxes already drawn) -> where a 100 x 40 label beside a joint at (500, 300) goes
+        ([], (518, 280, 618, 320)),  # right of the joint, centred on it
+        ([(510, 270, 700, 330)], (382, 280, 482, 320)),  # right taken: left of the joint
+        ([(300, 270, 700, 325)], (518, 326, 618, 366)),  # both taken: one step down
+        ([(300, 276, 700, 380)], (518, 234, 618, 274)),  # below too: one step up
+    ],
+)
+def test_a_value_label_goes_clear_of_the_labels_already_drawn(placed: list, expected: tuple) -> None:
+    assert label_box((500, 300), (100, 40), 18, (W, H), placed) == expected
+
+
+def test_a_value_label_stays_inside_the_frame() -> None:
+    x0, y0, x1, y1 = label_box((W - 5, H - 5), (100, 40), 18, (W, H), [])
+    assert x0 >= 0 and x1 <= W and y0 >= 0 and y1 <= H
+
+
+def test_a_degree_sign_inside_a_cue_is_drawn_as_a_ring() -> None:
+    """"stop at a 45° knee bend": the sign between the number and the word is drawn, not
+    dropped, and measured, so the text after it is not drawn over it."""
+    with_sign, without = blank(), blank()
+    w_sign = put_text(with_sign, "45° knee", (20, 60), 1.0, (255, 255, 255), 2)
+    w_plain = put_text(without, "45 knee", (20, 60), 1.0, (255, 255, 255), 2)
+    assert w_sign > w_plain
+    assert text_size("45° knee", 1.0, 2)[0] == w_sign
+    assert np.count_nonzero(with_sign == 255) > np.count_nonzero(without == 255)

@@ -146,6 +146,10 @@ def analyze(
         )
         outcome = run(pairs, engine, selector=selector, sinks=list(sinks), on_step=on_step)
     written = [out for sink, out in sinks.items() if sink in outcome.finished]
+    if outputs.report is not None and outputs.report in written:
+        from formcheck.render.rep_table import rep_table_path
+
+        written.append(rep_table_path(outputs.report))  # the report's rep table, written beside it
     return Analysis(path, outcome, outputs, written)
 
 

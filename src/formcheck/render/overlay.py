@@ -56,6 +56,38 @@ _PANEL_DARKEN = 0.35
 SOFT_NOTICES = frozenset({"multiple_people"})  # panel background keeps this share of the image behind it
 
 
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1
+
+
+def label_box(
+    anchor: tuple[int, int], size: tuple[int, int], gap: int, frame: tuple[int, int], placed: list[Box]
+) -> Box:
+    """Where a value's label of ``size`` (w, h) goes: beside the joint at ``anchor``, ``gap``
+    pixels to its right, else to its left; then stepped down, then up, a label's height at a
+    time, until it overlaps none of the boxes already ``placed`` (side-on, a hip and a knee a
+    hand apart would otherwise print one value over the other). Always inside the frame."""
+    bw, bh = size
+    fw, fh = frame
+    step = bh + max(2, gap // 3)
+    top = anchor[1] - bh // 2
+
+    def clamped(x: int, y: int) -> Box:
+        x, y = max(0, min(x, fw - bw)), max(0, min(y, fh - bh))
+        return x, y, x + bw, y + bh
+
+    candidates = [
+        clamped(x, top + k * step)
+        for k in (0, 1, -1, 2, -2, 3, -3)
+        for x in (anchor[0] + gap, anchor[0] - gap - bw)
+    ]
+    return next((c for c in candidates if not any(_overlap(c, other) for other in placed)), candidates[0])
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) share any pixel."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def condition_measures(condition: Condition | None) -> set[str]:
     """Names of the measures a rule condition reads."""
     from formcheck.rules.model import AllOf, AnyOf, Compare, NotOf
@@ -236,13 +268,12 @@ class OverlayAnnotator:
         values: bool,
     ) -> list[int]:
         """Draw the rule's joints (and their values); returns the judged joints' heights."""
-        h, w = img.shape[:2]
         crossing = self._crossing(report) if self._fault_checks else []
         judged_y: list[int] = []
         thick = max(3, round(6 * scale))
         radius = max(5, round(9 * scale))
         min_vis = self.exercise.min_visibility
-        labelled: set[tuple[int, int]] = set()
+        placed: list[Box] = []  # the value labels drawn so far
         for key, indices in report.highlight.items():
             idx = [i for i in indices if 0 <= i < len(xy)]
             if not idx or min(vis[i] for i in idx) < min_vis:
@@ -272,10 +303,7 @@ class OverlayAnnotator:
             degree = {i: sum(i in bone for bone in bones) for i in idx}
             best = max(idx, key=lambda i: degree[i]) if bones else idx[len(idx) // 2]
             anchor = (int(xy[best, 0]), int(xy[best, 1]))
-            if anchor in labelled:  # two measures on one joint: stack the second label
-                anchor = (anchor[0], anchor[1] + round(40 * scale))
-            labelled.add(anchor)
-            self._value_label(img, text, anchor, color, scale, w, h)
+            placed.append(self._value_label(img, text, anchor, color, scale, placed))
         return judged_y
 
     def _labelled(self, key: str, faults: list[ActiveFault], crossing: list[str]) -> bool:
@@ -304,21 +332,28 @@ class OverlayAnnotator:
         return f"{key_side + ' ' if key_side else ''}{joint_words(name)} {value:.0f}°"
 
     def _value_label(
-        self, img: np.ndarray, text: str, anchor: tuple[int, int], color: BGR, scale: float, w: int, h: int
-    ) -> None:
+        self,
+        img: np.ndarray,
+        text: str,
+        anchor: tuple[int, int],
+        color: BGR,
+        scale: float,
+        placed: list[Box],
+    ) -> Box:
+        """Draw a value's label beside its joint, clear of the labels already ``placed`` (a hip
+        and a knee a hand apart, side-on, would otherwise print one value over the other);
+        returns the box it took."""
+        h, w = img.shape[:2]
         fs, th = 1.1 * scale, max(1, round(2 * scale))
         tw, tht, base = text_size(text, fs, th)
         pad = round(8 * scale)
         gap = round(18 * scale)
-        x = anchor[0] + gap
-        if x + tw + 2 * pad > w:
-            x = anchor[0] - gap - tw - 2 * pad
-        y = anchor[1] - tht // 2 - pad
-        x = max(0, min(x, w - tw - 2 * pad))
-        y = max(0, min(y, h - tht - base - 2 * pad))
-        self._panel(img, x, y, tw + 2 * pad, tht + base + 2 * pad)
-        cv2.rectangle(img, (x, y), (x + tw + 2 * pad, y + tht + base + 2 * pad), color, max(1, th // 2 + 1))
+        bw, bh = tw + 2 * pad, tht + base + 2 * pad
+        x, y, _, _ = label_box(anchor, (bw, bh), gap, (w, h), placed)
+        self._panel(img, x, y, bw, bh)
+        cv2.rectangle(img, (x, y), (x + bw, y + bh), color, max(1, th // 2 + 1))
         put_text(img, text, (x + pad, y + pad + tht), fs, WHITE, th)
+        return x, y, x + bw, y + bh
 
     # ---------------------------------------------------------------- panels
 

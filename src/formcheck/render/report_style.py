@@ -84,7 +84,7 @@ footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
   main { max-width: none; padding: 0; }
   .card, figure, table, .fault, ul.notes { box-shadow: none; }
   figure, tr, .fault, .card, .alert { break-inside: avoid; }
-  h2 { break-after: avoid; }
+  h2, p.keyline { break-after: avoid; }  /* a heading and the charts' key stay with the first chart */
   @page { size: A4; margin: 12mm; }
   body { font-size: 9.5pt; line-height: 1.35; }
   header h1 { font-size: 20pt; }

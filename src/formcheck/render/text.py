@@ -34,14 +34,20 @@ def plain(text: str) -> str:
     return "".join(ch if ch == DEGREE or 32 <= ord(ch) < 127 else "?" for ch in mapped)
 
 
+def _ring_width(height: int) -> int:
+    """Width taken by a drawn degree ring after a digit, for text ``height`` pixels tall."""
+    return round(height * 0.55)
+
+
 def text_size(text: str, scale: float, thickness: int) -> tuple[int, int, int]:
-    """(width, height above the baseline, depth below it) of ``text`` in pixels."""
-    body = plain(text)
-    ring = body.endswith(DEGREE)
-    (w, h), base = cv2.getTextSize(body.rstrip(DEGREE).replace(DEGREE, " "), FONT, scale, thickness)
-    if ring:
-        w += round(h * 0.55)
-    return w, h, base
+    """(width, height above the baseline, depth below it) of ``text`` in pixels, as
+    ``put_text`` draws it."""
+    pieces = plain(text).split(DEGREE)
+    (_, h), base = cv2.getTextSize("0", FONT, scale, thickness)
+    if any(pieces):
+        (_, h), base = cv2.getTextSize("".join(pieces), FONT, scale, thickness)
+    w = sum(cv2.getTextSize(piece, FONT, scale, thickness)[0][0] for piece in pieces if piece)
+    return w + _ring_width(h) * (len(pieces) - 1), h, base
 
 
 def put_text(
@@ -52,19 +58,22 @@ def put_text(
     color: tuple[int, int, int],
     thickness: int,
 ) -> int:
-    """Draw ``text`` with its baseline at ``origin``; returns the width drawn."""
-    body = plain(text)
-    ring = body.endswith(DEGREE)
-    core = body.rstrip(DEGREE).replace(DEGREE, " ")
+    """Draw ``text`` with its baseline at ``origin``; returns the width drawn. Each "°" (a
+    threshold in a cue, "stop at a 45° knee bend", as well as a value's unit) is a ring."""
     x, y = origin
-    cv2.putText(image, core, (x, y), FONT, scale, color, thickness, cv2.LINE_AA)
-    (w, h), _ = cv2.getTextSize(core, FONT, scale, thickness)
-    if ring:
-        r = max(2, round(h * 0.16))
-        centre = (x + w + r + max(1, thickness // 2), y - h + r)
-        cv2.circle(image, centre, r, color, max(1, thickness // 2 + 1), cv2.LINE_AA)
-        w += round(h * 0.55)
-    return w
+    pieces = plain(text).split(DEGREE)
+    h = text_size(text, scale, thickness)[1]
+    drawn = 0
+    for i, piece in enumerate(pieces):
+        if piece:
+            cv2.putText(image, piece, (x + drawn, y), FONT, scale, color, thickness, cv2.LINE_AA)
+            drawn += cv2.getTextSize(piece, FONT, scale, thickness)[0][0]
+        if i < len(pieces) - 1:
+            r = max(2, round(h * 0.16))
+            centre = (x + drawn + r + max(1, thickness // 2), y - h + r)
+            cv2.circle(image, centre, r, color, max(1, thickness // 2 + 1), cv2.LINE_AA)
+            drawn += _ring_width(h)
+    return drawn
 
 
 def wrap(text: str, scale: float, thickness: int, max_width: int) -> list[str]:
