@@ -45,6 +45,9 @@ class Outputs:
     video: Path | None = None
     report: Path | None = None  # .html, or .pdf to have it printed
     report_details: ReportDetails | None = None  # patient, clinician, note (the report's header)
+    # The history database the report's trend against earlier sessions is read from (read-only,
+    # only if the file exists); None: no trend.
+    history: Path | None = None
 
     def paths(self) -> list[Path]:
         return [p for p in (self.json, self.csv, self.video, self.report) if p is not None]
@@ -143,7 +146,7 @@ def analyze(
             source_name = path.name
         sinks = _make_sinks(
             outputs, exercise, fps=fps / settings.stride, frame_size=frame_size, source_name=source_name
-        )
+        )  # before the run: the trend is read from the history before `--save` adds this session
         outcome = run(pairs, engine, selector=selector, sinks=list(sinks), on_step=on_step)
     written = [out for sink, out in sinks.items() if sink in outcome.finished]
     if outputs.report is not None and outputs.report in written:
@@ -175,9 +178,13 @@ def _make_sinks(
         # Overlay and encoding (~10 ms a 720p frame) overlap the model's inference in a thread.
         sinks[BackgroundSink(writer)] = outputs.video
     if outputs.report is not None:
+        from formcheck.history.trend import read_trend
         from formcheck.render.report import HtmlReportSink
 
         details = outputs.report_details
-        report = HtmlReportSink(outputs.report, exercise, source_name=source_name, details=details)
+        trend = read_trend(outputs.history, exercise.id) if outputs.history is not None else None
+        report = HtmlReportSink(
+            outputs.report, exercise, source_name=source_name, details=details, trend=trend
+        )
         sinks[report] = outputs.report
     return sinks

@@ -27,12 +27,15 @@ class SessionPoint:
     session_id: int
     started_at: str
     reps_done: int = 0
+    reps_left: int | None = None  # None: the sets counted no side (an exercise of both legs)
+    reps_right: int | None = None
     reps_prescribed: int = 0  # 0: nothing was prescribed (live, analyze)
     holds_done: int = 0
     holds_prescribed: int = 0
     good: int = 0
     faulty: int = 0
     hold_seconds: float = 0.0
+    faults: int = 0  # form faults flagged (each stretch of time a fault was seen), good reps or not
     rom: dict[str, float] = field(default_factory=dict)  # side (left/right/both) -> mean peak
     rom_max: dict[str, float] = field(default_factory=dict)
 
@@ -94,8 +97,8 @@ def _main_measure(exercise_id: str, store: HistoryStore) -> tuple[str | None, st
 
 def compute(store: HistoryStore, *, exercise: str | None = None, since: str | None = None) -> Progress:
     sets = store.query(
-        """SELECT s.id, s.session_id, ss.started_at, s.exercise, s.exercise_name, s.reps_total, s.reps_good,
-                  s.reps_faulty, s.prescribed, s.result
+        """SELECT s.id, s.session_id, ss.started_at, s.exercise, s.exercise_name, s.reps_total, s.reps_left,
+                  s.reps_right, s.reps_good, s.reps_faulty, s.prescribed, s.result
            FROM sets s JOIN sessions ss ON ss.id = s.session_id
            WHERE (? IS NULL OR ss.started_at >= ?) AND (? IS NULL OR s.exercise = ?)
            ORDER BY ss.started_at, s.id""",
@@ -104,14 +107,21 @@ def compute(store: HistoryStore, *, exercise: str | None = None, since: str | No
     sessions: dict[int, str] = {}
     by_exercise: dict[str, dict[int, SessionPoint]] = defaultdict(dict)
     names: dict[str, str] = {}
-    for _set_id, session_id, started_at, ex, name, total, good, faulty, prescribed, result in sets:
+    for row in sets:
+        _set_id, session_id, started_at, ex, name, total, left, right, good, faulty, prescribed, result = row
         sessions[session_id] = started_at
         names[ex] = name
         point = by_exercise[ex].setdefault(session_id, SessionPoint(session_id, started_at))
         point.reps_done += int(total)
+        if left is not None:
+            point.reps_left = (point.reps_left or 0) + int(left)
+        if right is not None:
+            point.reps_right = (point.reps_right or 0) + int(right)
         point.good += int(good)
         point.faulty += int(faulty)
-        holds = json.loads(result).get("holds") or []
+        stored = json.loads(result)
+        point.faults += len(stored.get("faults") or [])
+        holds = stored.get("holds") or []
         point.holds_done += sum(1 for h in holds if h.get("completed"))
         point.hold_seconds += sum(float(h.get("seconds") or 0) for h in holds)
         if prescribed:

@@ -175,8 +175,13 @@ def migrate(conn: sqlite3.Connection, *, to: int = SCHEMA_VERSION) -> int:
 class HistoryStore:
     """The history database (see the module doc). Safe to open from several processes at once."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
+        """``read_only``: open an existing database to read it (a report's trend), never creating
+        nor migrating it: a missing file, or one of another schema version, is an ``InputError``."""
         self.path = Path(path) if path is not None else default_path()
+        if read_only:
+            self._conn = self._open_read_only()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -189,6 +194,22 @@ class HistoryStore:
             raise InputError(f"cannot open the history database {self.path}: {err}") from err
         except OSError as err:
             raise OutputError(f"cannot create the history database {self.path}: {err.strerror}") from err
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise InputError(f"no history database at {self.path}")
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"cannot open the history database {self.path}: {err}") from err
+        if found != SCHEMA_VERSION:  # older: migrating it is a writer's job; newer: not ours to read
+            conn.close()
+            raise InputError(
+                f"the history database {self.path} has schema version {found}, not {SCHEMA_VERSION}"
+            )
+        return conn
 
     # ---------------------------------------------------------------- writing
     @contextmanager

@@ -43,9 +43,11 @@ from formcheck.render.pdf import wants_pdf, write_pdf
 from formcheck.render.rep_table import rep_table_path, write_rep_table
 from formcheck.render.report_style import CSS
 from formcheck.render.thumbnails import PeakThumbnails
+from formcheck.render.trend_html import trend_section
 
 if TYPE_CHECKING:
     from formcheck.engine import SessionResult
+    from formcheck.history.trend import Trend
     from formcheck.pipeline import Step
     from formcheck.rules.model import Condition, Exercise, Fault
 
@@ -144,11 +146,15 @@ class HtmlReportSink:
         *,
         source_name: str,
         details: ReportDetails | None = None,
+        trend: Trend | None = None,
     ) -> None:
+        """``trend``: the earlier sessions of this exercise (``history.trend``), read from the
+        history by the caller; this session is added as its last row when the report is written."""
         self.path = Path(path)
         self.exercise = exercise
         self.source_name = source_name
         self.details = details or ReportDetails()
+        self.trend = trend
         self._clinical = ClinicalRecorder(exercise)
         self._figures: ClinicalFigures | None = None
         self._t: list[float] = []
@@ -312,6 +318,7 @@ class HtmlReportSink:
             self._summary(data),
             self._note(),
             range_section(self._figures, ex) if self._figures is not None else "",
+            trend_section(self.trend.with_current(data) if self.trend is not None else None, ex),
             self._rep_table(data),
             self._hold_table(data),
             self._charts(data),

@@ -78,6 +78,11 @@ svg .replabel { font-size: 10px; fill: #1d2330; }
 .fault p { margin: 4px 0; }
 .fault .when { color: var(--muted); font-size: 13px; }
 ul.notes { background:#fff; border:1px solid var(--line); border-radius: 8px; padding: 10px 14px 10px 32px; }
+p.comparison { margin: 0 0 8px; font-size: 16px; }
+table.trend tr.current td { font-weight: 600; background: #f3f7fd; }
+.tag { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 4px; font-size: 12px;
+       font-weight: 600; color: #1f6fd1; background: #e3edfb; text-transform: uppercase;
+       letter-spacing: .03em; }
 footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
 @media print {
   body { background: #fff; }
@@ -100,5 +105,9 @@ footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
   svg .tick { font-size: 13px; }
   svg .thlabel, svg .replabel { font-size: 13px; }
   .fault { padding: 6px 10px; margin-bottom: 6px; }
+  section.trend { break-inside: avoid; }
+  p.comparison { font-size: 10.5pt; margin-bottom: 4px; }
+  table.trend tr.current td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .tag { font-size: 8pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
