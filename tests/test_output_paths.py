@@ -134,3 +134,16 @@ def test_the_summary_says_reps_against_the_dose_and_where_outputs_went(
     assert written == [str(out), str(tmp_path / "r.html"), str(tmp_path / "r.reps.csv")]
     dose = json.loads(out.read_text())["dose"]
     assert dose["reps"] == [10, 15] and all(type(x) is int for x in dose["reps"])  # not 10.0
+
+
+def test_an_interrupted_analysis_counts_the_asked_outputs_it_could_not_write(tmp_path: Path) -> None:
+    """The report's rep table is written along with the report: it is not an output asked
+    for, so it does not make the count of missing ones go wrong."""
+    from formcheck.cli.analyze_cmd import interrupted_message
+
+    report, table, video = tmp_path / "r.html", tmp_path / "r.reps.csv", tmp_path / "r.mp4"
+    summary = {"duration_s": 3.2, "frames": 96}
+    all_saved = interrupted_message(summary, [report, table], [report])
+    assert all_saved.endswith(f"written to {report}, {table}"), all_saved
+    one_lost = interrupted_message(summary, [report, table], [report, video])
+    assert one_lost.endswith("(1 other output not written)"), one_lost

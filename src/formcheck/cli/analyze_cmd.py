@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -159,15 +160,16 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
         summary = outcome.result.to_dict()
         error = outcome.error
         if outcome.interrupted:
-            error = Interrupted(interrupted_message(summary, analysis.written, len(outputs.paths())))
+            error = Interrupted(interrupted_message(summary, analysis.written, outputs.paths()))
             interrupts.mark_reported()
         return summary, error, analysis.written
     except FormcheckError as err:
         return None, err, []
 
 
-def interrupted_message(summary: dict[str, Any], written: list[Path], asked: int) -> str:
-    """Exactly what an interrupted analysis saved."""
+def interrupted_message(summary: dict[str, Any], written: list[Path], asked: Sequence[Path | str]) -> str:
+    """Exactly what an interrupted analysis saved (``written`` may hold files an output brings
+    along, such as a report's rep table, beside the ``asked`` outputs)."""
     from formcheck.files import describe
 
     seconds = float(summary.get("duration_s") or 0)
@@ -175,7 +177,8 @@ def interrupted_message(summary: dict[str, Any], written: list[Path], asked: int
     got = f"{seconds:.1f} s of video analysed" if frames else "no frame analysed yet"
     if written:
         where = ", ".join(describe(p) for p in written)
-        missing = "" if len(written) == asked else f" ({asked - len(written)} other output not written)"
+        unwritten = [p for p in asked if p not in written]
+        missing = f" ({len(unwritten)} other output not written)" if unwritten else ""
         return f"interrupted ({got}): the partial results were written to {where}{missing}"
     if asked:
         return f"interrupted ({got}): no output could be written"
