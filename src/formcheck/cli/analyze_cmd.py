@@ -91,9 +91,6 @@ def analyze_command(
     details = ReportDetails(patient, clinician, note)
     if report_path is None and details != ReportDetails():
         raise UsageError("--patient, --clinician and --note go on the report: add --report FILE")
-    # A single input's report shows the trend against the earlier sessions in the history; a
-    # batch's reports do not (its inputs are stored only once all are done, and may be anyone's).
-    trend_from = (history or default_path()) if report_path is not None else None
     outputs = Outputs(json_path, csv_path, video_path, report_path, details)
     settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
     if is_batch(inputs, manifest, scheduler):
@@ -107,6 +104,9 @@ def analyze_command(
     if exercise is None:
         raise UsageError("missing option --exercise (see `formcheck rules list`)")
     load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
+    # A single input's report shows the trend against the earlier sessions in the history; a
+    # batch's reports do not (its inputs are stored only once all are done, and may be anyone's).
+    trend_from = (history or default_path()) if report_path is not None else None
     task = (inputs[0], exercise, tuple(rules_dir), replace(outputs, history=trend_from), settings)
     # The result itself goes to standard output (`--json -`): the summary goes to stderr.
     summary_to_stderr = any(is_stdout(p) for p in outputs.paths())

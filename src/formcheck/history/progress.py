@@ -95,6 +95,14 @@ def _main_measure(exercise_id: str, store: HistoryStore) -> tuple[str | None, st
     return (rows[0][0] if rows else None), "°"
 
 
+def result_totals(result: dict[str, Any]) -> tuple[int, float, int]:
+    """(holds completed, seconds held, form faults flagged) of a ``formcheck.session/1`` result:
+    the same for a stored set and for a session not yet stored (a report's trend)."""
+    holds = result.get("holds") or []
+    done = sum(1 for h in holds if h.get("completed"))
+    return done, sum(float(h.get("seconds") or 0) for h in holds), len(result.get("faults") or [])
+
+
 def compute(store: HistoryStore, *, exercise: str | None = None, since: str | None = None) -> Progress:
     sets = store.query(
         """SELECT s.id, s.session_id, ss.started_at, s.exercise, s.exercise_name, s.reps_total, s.reps_left,
@@ -119,11 +127,10 @@ def compute(store: HistoryStore, *, exercise: str | None = None, since: str | No
             point.reps_right = (point.reps_right or 0) + int(right)
         point.good += int(good)
         point.faulty += int(faulty)
-        stored = json.loads(result)
-        point.faults += len(stored.get("faults") or [])
-        holds = stored.get("holds") or []
-        point.holds_done += sum(1 for h in holds if h.get("completed"))
-        point.hold_seconds += sum(float(h.get("seconds") or 0) for h in holds)
+        holds_done, hold_seconds, faults = result_totals(json.loads(result))
+        point.holds_done += holds_done
+        point.hold_seconds += hold_seconds
+        point.faults += faults
         if prescribed:
             p = json.loads(prescribed)
             sides = 2 if p.get("per_side") else 1

@@ -13,11 +13,10 @@ import os
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from formcheck.errors import InputError
-from formcheck.history.progress import SessionPoint, compute
+from formcheck.history.progress import SessionPoint, compute, result_totals
 from formcheck.history.store import HistoryStore, now_iso
 
 # The earlier sessions a report shows: enough to see a direction, few enough for one table.
@@ -82,13 +81,14 @@ def row_of_result(result: dict[str, Any], measure: str | None, *, started_at: st
         value = (rep.get("peak") or {}).get(measure) if measure else None
         if isinstance(value, int | float):
             values[rep.get("side") or "both"].append(float(value))
+    _, hold_seconds, faults = result_totals(result)
     return TrendRow(
         started_at=started_at or now_iso(),
         reps=int(reps.get("total") or 0),
         reps_left=reps.get("left"),
         reps_right=reps.get("right"),
-        hold_seconds=sum(float(h.get("seconds") or 0) for h in result.get("holds") or []),
-        faults=len(result.get("faults") or []),
+        hold_seconds=hold_seconds,
+        faults=faults,
         rom={side: sum(vs) / len(vs) for side, vs in values.items()},
         current=True,
     )
@@ -123,8 +123,6 @@ def read_trend(
     """``earlier_sessions`` of the history at ``path``, read-only; None when there is no history
     there, or none of this exercise. A history that cannot be read gives no trend rather than no
     report: the report is about this session, the trend only beside it."""
-    if not Path(path).is_file():
-        return None
     try:
         with HistoryStore(path, read_only=True) as store:
             return earlier_sessions(store, exercise_id, limit=limit)

@@ -43,9 +43,8 @@ def text_size(text: str, scale: float, thickness: int) -> tuple[int, int, int]:
     """(width, height above the baseline, depth below it) of ``text`` in pixels, as
     ``put_text`` draws it."""
     pieces = plain(text).split(DEGREE)
-    (_, h), base = cv2.getTextSize("0", FONT, scale, thickness)
-    if any(pieces):
-        (_, h), base = cv2.getTextSize("".join(pieces), FONT, scale, thickness)
+    # "°" alone is as tall as a digit
+    (_, h), base = cv2.getTextSize("".join(pieces) or "0", FONT, scale, thickness)
     w = sum(cv2.getTextSize(piece, FONT, scale, thickness)[0][0] for piece in pieces if piece)
     return w + _ring_width(h) * (len(pieces) - 1), h, base
 
@@ -62,7 +61,7 @@ def put_text(
     threshold in a cue, "stop at a 45° knee bend", as well as a value's unit) is a ring."""
     x, y = origin
     pieces = plain(text).split(DEGREE)
-    h = text_size(text, scale, thickness)[1]
+    h = cv2.getTextSize("".join(pieces) or "0", FONT, scale, thickness)[0][1]  # as text_size measures it
     drawn = 0
     for i, piece in enumerate(pieces):
         if piece:
