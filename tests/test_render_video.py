@@ -66,6 +66,30 @@ def test_writes_browser_playable_h264(tmp_path: Path, w: int, h: int, fps: float
     assert leftovers(tmp_path) == []
 
 
+PATCHES = {"red": (0, 0, 230), "green": (0, 200, 0), "blue": (220, 0, 0), "skin": (120, 160, 210)}
+
+
+@pytest.mark.parametrize(("w", "h"), [(320, 240), (181, 97)])
+def test_colours_come_back_as_written(tmp_path: Path, w: int, h: int) -> None:
+    # The frame is converted to YUV 4:2:0 before encoding: a swapped chroma plane or the wrong
+    # range would turn red into blue or wash the picture out.
+    image = np.zeros((h, w, 3), np.uint8)
+    bands = np.array_split(np.arange(w), len(PATCHES))
+    for cols, bgr in zip(bands, PATCHES.values(), strict=True):
+        image[:, cols] = bgr
+    out = tmp_path / "colours.mp4"
+    sink = VideoWriterSink(out, 30.0, crf=0)
+    for i in range(3):
+        sink.write_image(image, i * 33)
+    sink.finish(None)
+    sink.close()
+    with av.open(str(out)) as container:
+        back = next(container.decode(video=0)).to_ndarray(format="bgr24")
+    for cols, (name, bgr) in zip(bands, PATCHES.items(), strict=True):
+        inner = back[2:-2, cols[0] + 2 : cols[-1] - 2].reshape(-1, 3).mean(axis=0)
+        assert np.abs(inner - np.array(bgr)).max() < 6, (name, inner.round())
+
+
 def test_close_without_finish_leaves_nothing(tmp_path: Path) -> None:
     out = tmp_path / "crashed.mp4"
     sink = VideoWriterSink(out, 30.0)
