@@ -35,7 +35,8 @@ def analyze_command(
         show_default=False,
     ),
     exercise: str | None = typer.Option(
-        None, "--exercise", "-e", help="Exercise id (see `formcheck rules list`).", show_default=False
+        None, "--exercise", "-e", help="Exercise id (see `formcheck rules list`), or auto to recognise it from the movement.",
+        show_default=False,
     ),
     json_path: Path | None = typer.Option(None, "--json", help="Write the session result as JSON."),
     csv_path: Path | None = typer.Option(None, "--csv", help="Write one row per frame as CSV."),
@@ -84,6 +85,7 @@ def analyze_command(
     from formcheck.cli.analyze_batch import is_batch, run_batch_command
     from formcheck.files import is_stdout
     from formcheck.history.store import default_path
+    from formcheck.recognition.choose import AUTO
     from formcheck.render.report import ReportDetails
     from formcheck.rules import load_exercise
 
@@ -94,6 +96,8 @@ def analyze_command(
     outputs = Outputs(json_path, csv_path, video_path, report_path, details)
     settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
     if is_batch(inputs, manifest, scheduler):
+        if exercise == AUTO:
+            raise UsageError("--exercise auto recognises one input at a time; name the exercise for a batch")
         if any(is_stdout(p) for p in outputs.paths()):
             raise UsageError("with several inputs, output options name folders; - is not a folder")
         return run_batch_command(
@@ -103,7 +107,8 @@ def analyze_command(
         )  # fmt: skip
     if exercise is None:
         raise UsageError("missing option --exercise (see `formcheck rules list`)")
-    load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
+    if exercise != AUTO:
+        load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
     # A single input's report shows the trend against the earlier sessions in the history; a
     # batch's reports do not (its inputs are stored only once all are done, and may be anyone's).
     trend_from = (history or default_path()) if report_path is not None else None
@@ -142,11 +147,16 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
     from formcheck import interrupts
     from formcheck.analysis import analyze
     from formcheck.progress import FrameProgress
+    from formcheck.recognition.choose import AUTO, choose_exercise
     from formcheck.rules import load_exercise
 
     path, exercise_id, rules_dir, outputs, settings = task
     try:
-        rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
+        recognition = None
+        if exercise_id == AUTO:
+            rule, recognition = choose_exercise(path, settings, list(rules_dir) or None)
+        else:
+            rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
         with FrameProgress(path.name, quiet=quiet) as progress:
             analysis = analyze(
                 path,
@@ -155,9 +165,12 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
                 settings=settings,
                 on_start=progress.start,
                 on_step=lambda _step: progress.advance(),
+                recognition=recognition,
             )
         outcome = analysis.outcome
         summary = outcome.result.to_dict()
+        if recognition is not None:
+            summary["recognition"] = recognition.to_dict()
         error = outcome.error
         if outcome.interrupted:
             error = Interrupted(interrupted_message(summary, analysis.written, outputs.paths()))

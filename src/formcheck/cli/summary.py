@@ -48,6 +48,11 @@ def print_summary(
     table.add_column("value")
     if result.get("partial"):
         table.add_row("note", "[yellow]partial result (interrupted, or the input failed midway)[/]")
+    recognised = result.get("recognition")
+    if recognised:  # --exercise auto: how sure, and what came next
+        alts = ", ".join(f"{a['id']} {100 * a['confidence']:.0f}%" for a in recognised.get("alternatives", [])[:2])
+        sure = f"{100 * float(recognised.get('confidence') or 0):.0f}%"
+        table.add_row("recognised", f"{recognised.get('id')} {sure}" + (f"  (then {alts})" if alts else ""))
     table.add_row("pose seen", f"{100 * float(result.get('pose_coverage') or 0):.0f}% of frames")
     if reps.get("total") is not None and (reps.get("total") or not result.get("holds")):
         if reps.get("left") is not None or reps.get("right") is not None:

@@ -1,0 +1,114 @@
+"""The recogniser's data: every sample track with its exercise (the id before ``--`` in its
+name) and its source (``sources.tsv``; synthetic tracks form a source of their own that is
+never left out, as they show no real person), cut into feature windows.
+
+Used by ``train.py`` (fit the committed model, leave-one-source-out figures) and
+``benchmarks/recognition.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from formcheck.people import PersonSelector
+from formcheck.pose import Pose, PoseFrame
+from formcheck.recognition.features import frame_features, stack_poses, summarise, window_starts
+from formcheck.track import SUFFIX, PoseTrack
+
+HERE = Path(__file__).resolve().parent
+SAMPLES = HERE.parent
+REAL_DIRS = (SAMPLES / "tracks",)
+SYNTHETIC_DIRS = (SAMPLES / "synthetic", HERE / "synthetic")
+SYNTHETIC = "synthetic"
+
+
+@dataclass
+class Clip:
+    name: str  # the track's stem
+    exercise: str
+    source: str
+    frames: list[PoseFrame]
+    poses: list[Pose | None]  # the selected person, as the pipeline selects them
+
+    @property
+    def synthetic(self) -> bool:
+        return self.source == SYNTHETIC
+
+
+def sources() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in (HERE / "sources.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            stem, source = line.split("\t")
+            out[stem] = source
+    return out
+
+
+def people() -> dict[str, str]:
+    """Whom to follow in a clip, from ``expected.yaml`` (``person``; default auto)."""
+    spec = yaml.safe_load((SAMPLES / "expected.yaml").read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for entry in spec.get("clips", []):
+        stem = str(entry.get("track", "")).rsplit("/", 1)[-1].removesuffix(SUFFIX)
+        if entry.get("person") and stem not in out:
+            out[stem] = str(entry["person"])
+    return out
+
+
+def load_clips(exercises: Iterable[str] | None = None) -> list[Clip]:
+    """Every real and synthetic track whose exercise is in ``exercises`` (default: all)."""
+    wanted = None if exercises is None else set(exercises)
+    src, who = sources(), people()
+    clips: list[Clip] = []
+    for folder, synthetic in [(d, False) for d in REAL_DIRS] + [(d, True) for d in SYNTHETIC_DIRS]:
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            stem = path.name.removesuffix(SUFFIX)
+            exercise = stem.split("--")[0]
+            if wanted is not None and exercise not in wanted:
+                continue
+            if not synthetic and stem not in src:
+                raise SystemExit(f"{path}: no source in {HERE / 'sources.tsv'}")
+            track = PoseTrack.load(path)
+            selector = PersonSelector(who.get(stem, "auto"))
+            frames = list(track)
+            poses = [selector.select(f) for f in frames]
+            clips.append(Clip(stem, exercise, SYNTHETIC if synthetic else src[stem], frames, poses))
+    return clips
+
+
+@dataclass
+class WindowSet:
+    x: np.ndarray  # (windows, features)
+    exercise: np.ndarray  # per window
+    source: np.ndarray
+    clip: np.ndarray
+
+    def weights(self) -> np.ndarray:
+        """Each clip weighs the same in training, however long it is."""
+        names, counts = np.unique(self.clip, return_counts=True)
+        per = dict(zip(names, counts, strict=True))
+        return np.array([1.0 / per[c] for c in self.clip])
+
+    def subset(self, mask: np.ndarray) -> WindowSet:
+        return WindowSet(self.x[mask], self.exercise[mask], self.source[mask], self.clip[mask])
+
+
+def windows(clips: list[Clip]) -> WindowSet:
+    xs, ex, so, cl = [], [], [], []
+    for clip in clips:
+        t, px, world = stack_poses(clip.frames, clip.poses)
+        feats = frame_features(px, world)
+        for i, j in window_starts(t):
+            row = summarise(feats[i:j])
+            if row is None:
+                continue
+            xs.append(row)
+            ex.append(clip.exercise)
+            so.append(clip.source)
+            cl.append(clip.name)
+    return WindowSet(np.array(xs), np.array(ex), np.array(so), np.array(cl))
