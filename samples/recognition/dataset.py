@@ -18,6 +18,8 @@ import yaml
 from formcheck.people import PersonSelector
 from formcheck.pose import Pose, PoseFrame
 from formcheck.recognition.features import frame_features, stack_poses, summarise, window_starts
+from formcheck.recognition.rulefit import rule_fit, thin
+from formcheck.rules import Exercise
 from formcheck.track import SUFFIX, PoseTrack
 
 HERE = Path(__file__).resolve().parent
@@ -101,7 +103,7 @@ class WindowSet:
 def windows(clips: list[Clip]) -> WindowSet:
     xs, ex, so, cl = [], [], [], []
     for clip in clips:
-        t, px, world = stack_poses(clip.frames, clip.poses)
+        t, px, world = stack_poses(*thin(clip.frames, clip.poses, max_frames=None))
         feats = frame_features(px, world)
         for i, j in window_starts(t):
             row = summarise(feats[i:j])
@@ -112,3 +114,32 @@ def windows(clips: list[Clip]) -> WindowSet:
             so.append(clip.source)
             cl.append(clip.name)
     return WindowSet(np.array(xs), np.array(ex), np.array(so), np.array(cl))
+
+
+def rule_fits(clips: list[Clip], rules: Iterable[Exercise]) -> dict[str, dict[str, np.ndarray]]:
+    """Per clip, per rule: ``rulefit.rule_fit`` on the clip's thinned poses (as ``recognise``
+    computes it)."""
+    rules = list(rules)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for clip in clips:
+        frames, poses = thin(clip.frames, clip.poses)
+        out[clip.name] = {e.id: rule_fit(e, frames, poses) for e in rules}
+    return out
+
+
+# The posture each bundled exercise is done in (the wrong-exercise runs of
+# benchmarks/recognition.py pair a clip with a rule of the same and of another posture).
+STANDING = (
+    "calf-raise", "calf-wall-stretch", "it-band-stretch", "lateral-band-walk", "lateral-toe-tap", "lunge",
+    "quad-stretch", "side-lunge-stretch", "squat", "stair-calf-stretch", "standing-calf-stretch", "step-up",
+    "wall-slide", "wall-squat",
+)  # fmt: skip
+ON_BACK = ("bridge-kick", "glute-bridge", "glute-stretch", "hamstring-stretch", "straight-leg-raise")
+POSTURE: dict[str, str] = {
+    **dict.fromkeys(STANDING, "standing"),
+    **dict.fromkeys(ON_BACK, "lying on the back"),
+    **dict.fromkeys(("clamshell", "side-lying-leg-lift"), "lying on the side"),
+    "hip-flexor-stretch": "kneeling",
+    "inner-thigh-stretch": "seated",
+    "donkey-kick": "on all fours",
+}

@@ -105,11 +105,12 @@ def analyze(
     on_step: Callable[[Step], None] | None = None,
     on_start: Callable[[int | None], None] | None = None,
     recognition: Recognition | None = None,
+    check_exercise: bool = True,
 ) -> Analysis:
     """Analyse one input. ``on_start`` receives the expected frame count (for a progress bar).
     ``recognition``: how ``exercise`` was recognised (``recognition.choose``), recorded in the
     JSON; without one, the named exercise is checked against the movement (a notice of kind
-    ``exercise_mismatch`` when it clearly is another)."""
+    ``exercise_mismatch`` when it clearly is another; ``check_exercise=False``: no check)."""
     from formcheck.engine import ExerciseEngine
     from formcheck.recognition.check import ExerciseCheck
 
@@ -124,7 +125,11 @@ def analyze(
             check_pdf_printer()  # no browser to print it: say so before the work, not after
     engine = ExerciseEngine(exercise)
     # Recognition stays outside the engine: a check beside it, judged when the run ends.
-    checked = engine if recognition is not None else ExerciseCheck(engine, exercise.id)
+    checked = (
+        engine
+        if recognition is not None or not check_exercise
+        else ExerciseCheck(engine, exercise.id, while_running=outputs.video is not None)
+    )
     selector = PersonSelector(settings.person)
 
     pairs: Iterable[tuple[Frame | None, PoseFrame]]
@@ -168,7 +173,12 @@ def analyze(
 
 
 def _make_sinks(
-    outputs: Outputs, exercise: Exercise, *, fps: float, frame_size: tuple[int, int], source_name: str,
+    outputs: Outputs,
+    exercise: Exercise,
+    *,
+    fps: float,
+    frame_size: tuple[int, int],
+    source_name: str,
     recognition: Recognition | None = None,
 ) -> dict[Sink, Path]:
     """Each output's sink, and the path it writes."""

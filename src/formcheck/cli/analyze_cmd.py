@@ -35,7 +35,10 @@ def analyze_command(
         show_default=False,
     ),
     exercise: str | None = typer.Option(
-        None, "--exercise", "-e", help="Exercise id (see `formcheck rules list`), or auto to recognise it from the movement.",
+        None,
+        "--exercise",
+        "-e",
+        help="Exercise id (see `formcheck rules list`), or auto to recognise it from the movement.",
         show_default=False,
     ),
     json_path: Path | None = typer.Option(None, "--json", help="Write the session result as JSON."),

@@ -50,7 +50,9 @@ def print_summary(
         table.add_row("note", "[yellow]partial result (interrupted, or the input failed midway)[/]")
     recognised = result.get("recognition")
     if recognised:  # --exercise auto: how sure, and what came next
-        alts = ", ".join(f"{a['id']} {100 * a['confidence']:.0f}%" for a in recognised.get("alternatives", [])[:2])
+        alts = ", ".join(
+            f"{a['id']} {100 * a['confidence']:.0f}%" for a in recognised.get("alternatives", [])[:2]
+        )
         sure = f"{100 * float(recognised.get('confidence') or 0):.0f}%"
         table.add_row("recognised", f"{recognised.get('id')} {sure}" + (f"  (then {alts})" if alts else ""))
     table.add_row("pose seen", f"{100 * float(result.get('pose_coverage') or 0):.0f}% of frames")

@@ -11,7 +11,7 @@ twice, whatever the video's length.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,18 +30,47 @@ AUTO = "auto"  # the --exercise value that asks for recognition
 VIDEO_S = 20.0  # a video is recognised from this much of its start (a few reps, or a hold)
 
 
-def known_exercises(rules_dirs: Sequence[Path] | None = None) -> dict[str, Exercise]:
-    """The rules recognition can choose among: those found that the model was trained on."""
-    from formcheck.rules import list_exercises
+class RuleSet(Mapping[str, "Exercise"]):
+    """The rules recognition can choose among: the rule files found (bundled, or in
+    ``rules_dirs``) whose id the model was trained on. A file is read only when its rule is
+    needed (to re-rank it, or for its name): reading all two dozen costs more than recognising."""
 
-    classes = set(bundled_model().classes)
-    return {e.id: e for e in list_exercises(rules_dirs) if e.id in classes}
+    def __init__(self, rules_dirs: Sequence[Path] | None = None) -> None:
+        from formcheck.rules.loader import rule_paths
+
+        classes = set(bundled_model().classes)
+        self._paths = {i: p for i, p in sorted(rule_paths(rules_dirs).items()) if i in classes}
+        self._read: dict[str, Exercise] = {}
+
+    def __getitem__(self, exercise_id: str) -> Exercise:
+        rule = self._read.get(exercise_id)
+        if rule is None:
+            from formcheck.rules.loader import validate_file
+
+            rule = self._read[exercise_id] = validate_file(self._paths[exercise_id])
+        return rule
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self._paths
+
+
+def known_exercises(rules_dirs: Sequence[Path] | None = None) -> RuleSet:
+    """The rules recognition can choose among (``RuleSet``)."""
+    return RuleSet(rules_dirs)
 
 
 def poses_to_recognise(path: Path, settings: AnalysisSettings) -> tuple[list[PoseFrame], list[Pose | None]]:
     """The input's frames and the person followed in each, as the analysis will select them."""
     selector = PersonSelector(settings.person)
-    frames = list(_track_frames(path, settings.stride) if is_track_path(path) else _video_start(path, settings))
+    frames = list(
+        _track_frames(path, settings.stride) if is_track_path(path) else _video_start(path, settings)
+    )
     return frames, [selector.select(f) for f in frames]
 
 
@@ -57,10 +86,13 @@ def _video_start(path: Path, settings: AnalysisSettings) -> list[PoseFrame]:
     from formcheck.sources.video_file import VideoFileSource
 
     out: list[PoseFrame] = []
-    with VideoFileSource(path) as source, MediaPipeEstimator(
-        resolve_model(settings.model).path, max_people=settings.max_people
-    ) as estimator:
-        for _frame, pose_frame in estimated(source.frames(settings.stride), estimator, stride=settings.stride):
+    with (
+        VideoFileSource(path) as source,
+        MediaPipeEstimator(resolve_model(settings.model).path, max_people=settings.max_people) as estimator,
+    ):
+        for _frame, pose_frame in estimated(
+            source.frames(settings.stride), estimator, stride=settings.stride
+        ):
             if pose_frame.t_ms > VIDEO_S * 1000:
                 break
             out.append(pose_frame)

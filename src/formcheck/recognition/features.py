@@ -41,7 +41,11 @@ FRAME_FEATURES: tuple[str, ...] = (
     "feet_apart",  # 3D ankle distance, in leg lengths
     "body_aspect",  # the body's extent across over its extent up (lying: large)
     "shoulder_span",  # shoulder width over torso length in the picture (front ~0.7, side ~0.1)
+    "hip_over_feet",  # hips across from the midpoint of the ankles, |x| in leg lengths (side lunge)
+    "hip_travel",  # hips across the picture, in leg lengths: only its range is used (band walk)
 )  # fmt: skip
+# Features whose level means nothing (a position in the picture): the window keeps only their range.
+RANGE_ONLY: tuple[str, ...] = ("hip_travel",)
 
 
 def _ix(name: str) -> int:
@@ -51,27 +55,32 @@ def _ix(name: str) -> int:
 L_SH, R_SH, L_HIP, R_HIP = _ix("left_shoulder"), _ix("right_shoulder"), _ix("left_hip"), _ix("right_hip")
 L_KNEE, R_KNEE, L_ANK, R_ANK = _ix("left_knee"), _ix("right_knee"), _ix("left_ankle"), _ix("right_ankle")
 L_WR, R_WR = _ix("left_wrist"), _ix("right_wrist")
-FOOT = [_ix(n) for n in ("left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index")]
+FOOT = [
+    _ix(n)
+    for n in ("left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index")
+]
 BODY = list(range(11, 33))  # shoulders down: the face is often cut off or turned away
 
 
-def stack_poses(frames: Sequence[PoseFrame], poses: Sequence[Pose | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(t_s (N,), pixel landmarks (N, 33, 3) x, y, visibility, world (N, 33, 3)); NaN where unseen."""
+def stack_poses(
+    frames: Sequence[PoseFrame], poses: Sequence[Pose | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t_s (N,), pixel landmarks (N, 33, 3) x, y, visibility, world (N, 33, 3)); NaN where unseen.
+    Pixel x is measured from the middle of the picture, so that a mirrored video negates it."""
     n = len(frames)
     px = np.full((n, 33, 3), np.nan, dtype=np.float64)
     world = np.full((n, 33, 3), np.nan, dtype=np.float64)
-    t = np.empty(n, dtype=np.float64)
-    for i, (frame, pose) in enumerate(zip(frames, poses, strict=True)):
-        t[i] = frame.t_ms / 1000.0
-        if pose is None:
-            continue
-        w, h = frame.image_size
-        lm = pose.landmarks
-        px[i, :, 0] = lm[:, 0] * w
-        px[i, :, 1] = lm[:, 1] * h
-        px[i, :, 2] = lm[:, 3]
-        if pose.world is not None:
-            world[i] = pose.world
+    t = np.fromiter((f.t_ms for f in frames), dtype=np.float64, count=n) / 1000.0
+    idx = [i for i, p in enumerate(poses) if p is not None]
+    if idx:
+        lm = np.stack([poses[i].landmarks for i in idx])  # type: ignore[union-attr]
+        size = np.array([frames[i].image_size for i in idx], dtype=np.float64)
+        px[idx, :, 0] = (lm[:, :, 0] - 0.5) * size[:, :1]  # from the middle: a mirror image negates x
+        px[idx, :, 1] = lm[:, :, 1] * size[:, 1:]
+        px[idx, :, 2] = lm[:, :, 3]
+        with_world = [i for i in idx if poses[i].world is not None]  # type: ignore[union-attr]
+        if with_world:
+            world[with_world] = np.stack([poses[i].world for i in with_world])  # type: ignore[union-attr,misc]
     return t, px, world
 
 
@@ -99,6 +108,7 @@ def frame_features(px: np.ndarray, world: np.ndarray) -> np.ndarray:
 
     mid_sh = (xy[:, L_SH] + xy[:, R_SH]) / 2
     mid_hip = (xy[:, L_HIP] + xy[:, R_HIP]) / 2
+    mid_ank = (xy[:, L_ANK] + xy[:, R_ANK]) / 2
     trunk_tilt = _angle(mid_sh - mid_hip, up)
     thigh = [_angle(xy[:, k] - xy[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))]
     shank = [_angle(xy[:, a] - xy[:, k], down) for k, a in ((L_KNEE, L_ANK), (R_KNEE, R_ANK))]
@@ -108,11 +118,16 @@ def frame_features(px: np.ndarray, world: np.ndarray) -> np.ndarray:
         180.0 - _angle(world[:, h] - world[:, k], world[:, a] - world[:, k])
         for h, k, a in ((L_HIP, L_KNEE, L_ANK), (R_HIP, R_KNEE, R_ANK))
     ]
-    hip_flex = [180.0 - _angle(wsh - world[:, h], world[:, k] - world[:, h]) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))]
+    hip_flex = [
+        180.0 - _angle(wsh - world[:, h], world[:, k] - world[:, h])
+        for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))
+    ]
 
     leg_px = np.fmax(
-        np.linalg.norm(xy[:, L_KNEE] - xy[:, L_HIP], axis=-1) + np.linalg.norm(xy[:, L_ANK] - xy[:, L_KNEE], axis=-1),
-        np.linalg.norm(xy[:, R_KNEE] - xy[:, R_HIP], axis=-1) + np.linalg.norm(xy[:, R_ANK] - xy[:, R_KNEE], axis=-1),
+        np.linalg.norm(xy[:, L_KNEE] - xy[:, L_HIP], axis=-1)
+        + np.linalg.norm(xy[:, L_ANK] - xy[:, L_KNEE], axis=-1),
+        np.linalg.norm(xy[:, R_KNEE] - xy[:, R_HIP], axis=-1)
+        + np.linalg.norm(xy[:, R_ANK] - xy[:, R_KNEE], axis=-1),
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         leg_px = np.where(leg_px > 1.0, leg_px, np.nan)
@@ -127,8 +142,10 @@ def frame_features(px: np.ndarray, world: np.ndarray) -> np.ndarray:
     ankle_diff = np.abs(xy[:, L_ANK, 1] - xy[:, R_ANK, 1]) / leg_px
 
     wleg = np.fmax(
-        np.linalg.norm(world[:, L_KNEE] - world[:, L_HIP], axis=-1) + np.linalg.norm(world[:, L_ANK] - world[:, L_KNEE], axis=-1),
-        np.linalg.norm(world[:, R_KNEE] - world[:, R_HIP], axis=-1) + np.linalg.norm(world[:, R_ANK] - world[:, R_KNEE], axis=-1),
+        np.linalg.norm(world[:, L_KNEE] - world[:, L_HIP], axis=-1)
+        + np.linalg.norm(world[:, L_ANK] - world[:, L_KNEE], axis=-1),
+        np.linalg.norm(world[:, R_KNEE] - world[:, R_HIP], axis=-1)
+        + np.linalg.norm(world[:, R_ANK] - world[:, R_KNEE], axis=-1),
     )
     thigh_spread = _angle(world[:, L_KNEE] - world[:, L_HIP], world[:, R_KNEE] - world[:, R_HIP])
     feet_apart = np.linalg.norm(world[:, L_ANK] - world[:, R_ANK], axis=-1) / wleg
@@ -142,12 +159,15 @@ def frame_features(px: np.ndarray, world: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         aspect = np.log(np.where(span_y > 1.0, span_x / span_y, np.nan))
         torso = np.linalg.norm(mid_sh - mid_hip, axis=-1)
-        shoulder_span = np.linalg.norm(xy[:, L_SH] - xy[:, R_SH], axis=-1) / np.where(torso > 1.0, torso, np.nan)
+        shoulder_span = np.linalg.norm(xy[:, L_SH] - xy[:, R_SH], axis=-1) / np.where(
+            torso > 1.0, torso, np.nan
+        )
 
     cols = [
         trunk_tilt, *_pair(*thigh), *_pair(*shank), *_pair(*knee_flex), *_pair(*hip_flex),
         height(mid_hip[:, 1]), knee_h, wrist_h, height(mid_sh[:, 1]), ankle_diff,
         thigh_spread, feet_apart, aspect, shoulder_span,
+        np.abs(mid_hip[:, 0] - mid_ank[:, 0]) / leg_px, mid_hip[:, 0] / leg_px,
     ]  # fmt: skip
     return np.stack(cols, axis=1)
 
@@ -160,6 +180,7 @@ def _nanrange(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(out), out, np.nan)
 
 
+_RANGE_ONLY = [FRAME_FEATURES.index(n) for n in RANGE_ONLY]
 WINDOW_FEATURES: tuple[str, ...] = tuple(f"{n}.median" for n in FRAME_FEATURES) + tuple(
     f"{n}.range" for n in FRAME_FEATURES
 )
@@ -171,10 +192,26 @@ def summarise(feats: np.ndarray) -> np.ndarray | None:
     seen = ~np.isnan(feats)
     if seen.any(axis=1).mean() < 0.5:
         return None
-    with np.errstate(invalid="ignore"), _quiet():
-        med = np.nanmedian(feats, axis=0)
-        lo, hi = np.nanpercentile(feats, [10, 90], axis=0)
+    med, lo, hi = nanquantiles(feats, (0.5, 0.1, 0.9))
+    med[_RANGE_ONLY] = 0.0
     return np.concatenate([med, hi - lo])
+
+
+def nanquantiles(a: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Each column's quantiles, ignoring NaN (NaN where a column has none), interpolated
+    linearly as ``np.nanpercentile`` does; one sort for all the columns (``nanpercentile`` goes
+    column by column, which was most of the recogniser's time)."""
+    s = np.sort(a, axis=0)  # NaN sort last
+    n = (~np.isnan(a)).sum(axis=0)
+    cols = np.arange(a.shape[1])
+    out = np.empty((len(qs), a.shape[1]))
+    for k, q in enumerate(qs):
+        pos = q * np.maximum(n - 1, 0)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+        frac = pos - lo
+        out[k] = np.where(n > 0, s[lo, cols] * (1 - frac) + s[hi, cols] * frac, np.nan)
+    return out
 
 
 def window_starts(t_s: np.ndarray, window_s: float = WINDOW_S, hop_s: float = HOP_S) -> list[tuple[int, int]]:
@@ -193,17 +230,3 @@ def window_starts(t_s: np.ndarray, window_s: float = WINDOW_S, hop_s: float = HO
             break
         start_t += hop_s
     return spans
-
-
-class _quiet:
-    """Silences numpy's "all-NaN slice" warnings (an unseen feature is simply NaN)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)

@@ -15,6 +15,7 @@ from "this looks like a squat".
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ import numpy as np
 
 from formcheck.errors import FormcheckError
 from formcheck.recognition.features import WINDOW_FEATURES
+from formcheck.recognition.rulefit import FIT_FEATURES
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 FORMAT = "formcheck.recognition-model/1"
@@ -40,6 +42,10 @@ class Model:
     centres: np.ndarray  # (classes, features), standardised
     spread: np.ndarray  # (classes,): 90th percentile distance of a class's windows to its centre
     meta: dict[str, Any]
+    # One weight per ``rulefit.FIT_FEATURES`` number, the same for every rule: how much a rule's
+    # own engine finding its movement (``work``) or not (``waiting``, ``refused``) adds to the
+    # log-odds of that rule. Zeros: no re-ranking.
+    fit_weights: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(len(FIT_FEATURES)))
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         x = np.where(np.isnan(x), self.fill, x)
@@ -66,17 +72,22 @@ class Model:
             "format": FORMAT, "features": list(WINDOW_FEATURES), "classes": list(self.classes),
             "fill": r(self.fill), "mean": r(self.mean), "scale": r(self.scale),
             "weights": r(self.weights), "centres": r(self.centres), "spread": r(self.spread),
-            "meta": self.meta,
+            "fit_features": list(FIT_FEATURES), "fit_weights": r(self.fit_weights), "meta": self.meta,
         }  # fmt: skip
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Model:
-        if d.get("format") != FORMAT or list(d.get("features", [])) != list(WINDOW_FEATURES):
+        if (
+            d.get("format") != FORMAT
+            or list(d.get("features", [])) != list(WINDOW_FEATURES)
+            or list(d.get("fit_features", [])) != list(FIT_FEATURES)
+        ):
             raise FormcheckError(
                 "the recognition model's weights do not match this version of formcheck; "
                 "run samples/recognition/train.py"
             )
-        a = {k: np.asarray(d[k], dtype=np.float64) for k in ("fill", "mean", "scale", "weights", "centres", "spread")}
+        keys = ("fill", "mean", "scale", "weights", "centres", "spread", "fit_weights")
+        a = {k: np.asarray(d[k], dtype=np.float64) for k in keys}
         return cls(tuple(d["classes"]), meta=dict(d.get("meta", {})), **a)
 
 
@@ -88,7 +99,7 @@ def bundled_model() -> Model:
 
 def fit(
     x: np.ndarray, labels: list[str], *, sample_weight: np.ndarray | None = None,
-    l2: float = 1e-3, steps: int = 600, rate: float = 0.5, meta: dict[str, Any] | None = None,
+    l2: float = 1e-2, steps: int = 600, rate: float = 0.5, meta: dict[str, Any] | None = None,
 ) -> Model:  # fmt: skip
     """Fit the model by full-batch gradient descent (deterministic: no random start)."""
     classes = tuple(sorted(set(labels)))
@@ -98,7 +109,8 @@ def fit(
         fill = np.nanmedian(x, axis=0)
     fill = np.where(np.isnan(fill), 0.0, fill)
     xf = np.where(np.isnan(x), fill, x)
-    mean, scale = xf.mean(axis=0), xf.std(axis=0) + 1e-6
+    mean, sd = xf.mean(axis=0), xf.std(axis=0)
+    scale = np.where(sd > 1e-3, sd, 1.0)  # a constant feature (a range-only one's level) stays 0
     s = (xf - mean) / scale
     n, d = s.shape
     k = len(classes)
@@ -121,3 +133,24 @@ def fit(
         [np.percentile(np.sqrt(((s[y == i] - centres[i]) ** 2).mean(axis=1)), 90) for i in range(k)]
     )
     return Model(classes, fill, mean, scale, weights, centres, np.maximum(spread, 1e-3), meta or {})
+
+
+def fit_rule_weights(
+    fits: list[tuple[np.ndarray, int]], *, l2: float = 1e-2, steps: int = 2000
+) -> np.ndarray:
+    """The ``fit_weights`` from clips' rule fits alone: per clip, (rules x FIT_FEATURES) and the
+    row of its own rule. A conditional logit, p(rule) ~ exp(fit_weights . fit(rule)): one weight
+    per number, shared by all rules (deterministic gradient descent from zero)."""
+    d = len(FIT_FEATURES)
+    b = np.zeros(d)
+    if not fits:
+        return b
+    for _ in range(steps):
+        grad = np.zeros(d)
+        for f, truth in fits:
+            z = f @ b
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            grad += f.T @ p - f[truth]
+        b -= 0.5 * (grad / len(fits) + l2 * b)
+    return b
