@@ -106,6 +106,40 @@ def time_cost(rounds: int) -> None:
             )
 
 
+def cli_time(rounds: int) -> None:
+    """Wall time of the command a user types, start-up included: named exercise vs auto."""
+    import subprocess
+
+    stem = TIMED_TRACKS[1]
+    track = str(REPO / "samples" / "tracks" / f"{stem}.track.npz")
+    out = "/tmp/formcheck-bench-recognition-cli.json"
+    named = [
+        sys.executable,
+        "-m",
+        "formcheck",
+        "analyze",
+        track,
+        "-e",
+        stem.split("--")[0],
+        "--json",
+        out,
+        "-q",
+    ]
+    auto = [*named[:5], "-e", "auto", *named[7:]]
+    times: dict[str, list[float]] = {"named": [], "auto": []}
+    for _ in range(rounds):
+        for name, cmd in (("named", named), ("auto", auto)):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - t)
+    ratio = statistics.median(b / a for a, b in zip(times["named"], times["auto"], strict=True))
+    print(
+        f"\nCLI wall time ({stem}, start-up included): -e {stem.split('--')[0]} (checked)"
+        f" {statistics.median(times['named']):.2f} s, -e auto {statistics.median(times['auto']):.2f} s"
+        f" = +{100 * (ratio - 1):.1f} %"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds per track")
@@ -129,6 +163,7 @@ def main() -> int:
     mismatch_rates(held, fits)
     if not args.no_timing:
         time_cost(args.rounds)
+        cli_time(args.rounds)
     return 0
 
 
