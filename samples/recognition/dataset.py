@@ -17,7 +17,7 @@ import yaml
 
 from formcheck.people import PersonSelector
 from formcheck.pose import Pose, PoseFrame
-from formcheck.recognition.features import frame_features, stack_poses, summarise, window_starts
+from formcheck.recognition.features import frame_features, stack_poses, summarise_windows, window_starts
 from formcheck.recognition.rulefit import rule_fit, thin
 from formcheck.rules import Exercise
 from formcheck.track import SUFFIX, PoseTrack
@@ -105,8 +105,7 @@ def windows(clips: list[Clip]) -> WindowSet:
     for clip in clips:
         t, px, world = stack_poses(*thin(clip.frames, clip.poses, max_frames=None))
         feats = frame_features(px, world)
-        for i, j in window_starts(t):
-            row = summarise(feats[i:j])
+        for row in summarise_windows(feats, window_starts(t)):
             if row is None:
                 continue
             xs.append(row)

@@ -172,6 +172,7 @@ class ExerciseCheck:
         self.while_running = while_running
         self._next_check_s: float | None = None
         self._first_said_s: float | None = None
+        self._add = self.stream.add if self.applies else None
 
     @functools.cached_property
     def applies(self) -> bool:
@@ -180,12 +181,14 @@ class ExerciseCheck:
 
     def update(self, pose_frame: PoseFrame, pose: Pose | None) -> FrameReport:
         report = self.engine.update(pose_frame, pose)
-        if not self.applies:
-            return report
-        self.stream.add(pose_frame, pose)
+        if self._add is not None:  # a few microseconds a frame: the engine's own take is ~15
+            self._add(pose_frame, pose)
+            if self.while_running:
+                self._while_running(pose_frame, report)
+        return report
+
+    def _while_running(self, pose_frame: PoseFrame, report: FrameReport) -> None:
         t_s = pose_frame.t_ms / 1000.0
-        if not self.while_running:
-            return report
         if self._next_check_s is None:
             self._next_check_s = t_s + CHECK_AFTER_S
         elif t_s >= self._next_check_s:
@@ -195,7 +198,6 @@ class ExerciseCheck:
                 self._first_said_s = t_s
         if self.message is not None:
             report.notices = [*report.notices, Notice(NOTICE_KIND, self.message)]
-        return report
 
     def _recognition(self) -> Recognition:
         return checked(

@@ -198,20 +198,38 @@ def summarise(feats: np.ndarray) -> np.ndarray | None:
 
 
 def nanquantiles(a: np.ndarray, qs: Sequence[float]) -> np.ndarray:
-    """Each column's quantiles, ignoring NaN (NaN where a column has none), interpolated
-    linearly as ``np.nanpercentile`` does; one sort for all the columns (``nanpercentile`` goes
-    column by column, which was most of the recogniser's time)."""
+    """Quantiles along the first axis, ignoring NaN (NaN where there is none), interpolated
+    linearly as ``np.nanpercentile`` does: (len(qs), *a.shape[1:]). One sort for everything
+    (``nanpercentile`` goes column by column, which was most of the recogniser's time)."""
     s = np.sort(a, axis=0)  # NaN sort last
     n = (~np.isnan(a)).sum(axis=0)
-    cols = np.arange(a.shape[1])
-    out = np.empty((len(qs), a.shape[1]))
+    top = np.maximum(n - 1, 0)
+    out = np.empty((len(qs), *a.shape[1:]))
     for k, q in enumerate(qs):
-        pos = q * np.maximum(n - 1, 0)
-        lo = np.floor(pos).astype(int)
-        hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+        pos = q * top
+        lo = np.floor(pos).astype(np.intp)
+        hi = np.minimum(lo + 1, top)
         frac = pos - lo
-        out[k] = np.where(n > 0, s[lo, cols] * (1 - frac) + s[hi, cols] * frac, np.nan)
+        below = np.take_along_axis(s, lo[None], axis=0)[0]
+        above = np.take_along_axis(s, hi[None], axis=0)[0]
+        out[k] = np.where(n > 0, below * (1 - frac) + above * frac, np.nan)
     return out
+
+
+def summarise_windows(feats: np.ndarray, spans: Sequence[tuple[int, int]]) -> list[np.ndarray | None]:
+    """``summarise`` of every window (first, end) of ``feats`` at once (one sort for all)."""
+    if not spans:
+        return []
+    length = max(j - i for i, j in spans)
+    stack = np.full((length, len(spans), feats.shape[1]), np.nan)
+    for w, (i, j) in enumerate(spans):
+        stack[: j - i, w] = feats[i:j]
+    seen = ~np.isnan(stack).all(axis=2)  # (length, windows): frames showing the person
+    enough = seen.sum(axis=0) >= 0.5 * np.array([j - i for i, j in spans])
+    med, lo, hi = nanquantiles(stack, (0.5, 0.1, 0.9))
+    med[:, _RANGE_ONLY] = 0.0
+    rows = np.concatenate([med, hi - lo], axis=1)
+    return [rows[w] if enough[w] else None for w in range(len(spans))]
 
 
 def window_starts(t_s: np.ndarray, window_s: float = WINDOW_S, hop_s: float = HOP_S) -> list[tuple[int, int]]:
