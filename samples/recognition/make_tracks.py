@@ -135,6 +135,55 @@ def wall_slide(t: float, yaw: float) -> Pose:
     return make_pose(yaw_deg=yaw, knee_flexion=flex, hip_flexion=flex)
 
 
+def _smooth(u: float) -> float:
+    u = min(1.0, max(0.0, u))
+    return u * u * (3.0 - 2.0 * u)
+
+
+def lateral_band_walk(t: float, yaw: float) -> Pose:
+    """Half squat (knees ~30°, hips sat back), stepping sideways: the leading foot out, the other
+    brought in, 6 steps one way and 6 back; the hips travel across the picture."""
+    step_s = 1.6
+    k, p = divmod(max(0.0, t - 2.0) / step_s, 1.0)
+    k = int(k) % 12
+    way = 1.0 if k < 6 else -1.0
+    done = k if k < 6 else 12 - k
+    lead = 18.0 * math.sin(math.pi * min(1.0, 2.0 * p)) if p < 0.5 else 18.0 * (1.0 - _smooth(2.0 * p - 1.0))
+    centre = 0.32 + 0.06 * (done + way * _smooth(p)) if t >= 2.0 else 0.32
+    lead_side, trail_side = ("right", "left") if way > 0 else ("left", "right")
+    kw = {
+        "knee_flexion": 30.0, "hip_flexion": 35.0, "trunk_lean": 12.0,
+        f"leg_out_{lead_side}": 6.0 + lead, f"leg_out_{trail_side}": 6.0,
+    }  # fmt: skip
+    return make_pose(yaw_deg=yaw, center_x=centre, **kw)  # type: ignore[arg-type]
+
+
+def side_lunge_stretch(t: float, yaw: float) -> Pose:
+    """Feet wide apart; one knee bends and the hips shift over it, the other leg straight, held,
+    then the other side (and back through the middle)."""
+    side, w = _sides(t, 8.0)
+    kw: dict[str, float] = {"leg_out_left": 22.0, "leg_out_right": 22.0, "trunk_lean": 10.0}
+    centre = 0.5
+    if side:
+        kw |= {
+            f"knee_flexion_{side}": 70.0 * w,
+            f"hip_flexion_{side}": 55.0 * w,
+            "trunk_lean": 10.0 + 15.0 * w,
+        }
+        centre += (0.07 if side == "right" else -0.07) * w
+    return make_pose(yaw_deg=yaw, center_x=centre, **kw)  # type: ignore[arg-type]
+
+
+def hamstring_stretch(t: float, yaw: float) -> Pose:
+    """Lying on the back, one leg flat, the other raised near straight toward the chest (hip
+    ~85°, knee ~15°) and held, then the other leg."""
+    side, w = _sides(t, 12.0)
+    kw: dict[str, float] = {}
+    if side:
+        kw = {f"hip_flexion_{side}": 85.0 * w + 5.0 * math.sin(t), f"knee_flexion_{side}": 15.0 * w}
+    return make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
+
+
 MOTIONS: dict[str, tuple[Motion, float]] = {
     "quad-stretch": (quad_stretch, 30.0),
     "hip-flexor-stretch": (hip_flexor_stretch, 30.0),
@@ -142,6 +191,9 @@ MOTIONS: dict[str, tuple[Motion, float]] = {
     "glute-stretch": (glute_stretch, 30.0),
     "it-band-stretch": (it_band_stretch, 30.0),
     "wall-slide": (wall_slide, 34.0),
+    "lateral-band-walk": (lateral_band_walk, 24.0),
+    "side-lunge-stretch": (side_lunge_stretch, 24.0),
+    "hamstring-stretch": (hamstring_stretch, 30.0),
 }
 
 
