@@ -260,3 +260,51 @@ def test_per_side_report_shows_both_sides(tmp_path: Path) -> None:
     assert mid.measures["leg_out.left"] == pytest.approx(mid.measures["leg_out"])
     assert mid.measures["leg_out.right"] < 8
     assert set(mid.highlight) >= {"leg_out", "leg_out.left", "leg_out.right"}
+
+
+def both_taps(left: float, right: float) -> Posture:
+    return Posture(yaw=0.0, abduction={"left": left, "right": right})
+
+
+def test_alternating_taps_that_overlap_count_on_both_sides(tmp_path: Path) -> None:
+    # the right leg leaves rest (8°) just before the left is back down: past the left tap's peak
+    # that is a tap of its own (taken up when the left one ends), not the same bilateral movement
+    ex = write_rule(tmp_path, "tap", TOE_TAP_TEST)
+    keys: list[tuple[float, Posture | None]] = [(0.0, both_taps(0, 0)), (1.0, both_taps(0, 0))]
+    keys += [(1.4, both_taps(25, 0)), (1.75, both_taps(14, 4)), (2.05, both_taps(0, 25))]
+    keys += [(2.5, both_taps(0, 0)), (3.5, both_taps(0, 0))]
+    run = play(ex, keys)
+    assert [e.side for e in run.result.rep_events] == ["left", "right"]
+
+
+def test_legs_leaving_rest_together_still_count_once(tmp_path: Path) -> None:
+    # the right leg follows the left out before the left's peak: one bilateral movement
+    ex = write_rule(tmp_path, "tap", TOE_TAP_TEST)
+    keys: list[tuple[float, Posture | None]] = [(0.0, both_taps(0, 0)), (1.0, both_taps(0, 0))]
+    keys += [
+        (1.2, both_taps(12, 4)),
+        (1.5, both_taps(25, 25)),
+        (2.0, both_taps(0, 0)),
+        (3.0, both_taps(0, 0)),
+    ]
+    assert play(ex, keys).result.reps["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "lost", "expected"),
+    [
+        # lost on the way up at ~24° (more than half way back from 70°), seen again at 26° going
+        # down: the stand-up between the reps happened unseen
+        ("the turn between two reps falls in the gap", (2.35, 3.5), 2),
+        # lost on the way up, seen again lower still and standing up: the same rep
+        ("a rep coming back across the gap", (2.2, 2.4), 2),
+        # lost at the bottom, seen shallower and deeper again: a bounce, never half way back
+        ("lost at the bottom", (1.8, 2.1), 2),
+    ],
+)
+def test_a_rep_that_turned_unseen(
+    knee_bend: Exercise, name: str, lost: tuple[float, float], expected: int
+) -> None:
+    keys = reps_keys(SIDE, [70, 70], start=1.0, down=0.8, up=0.8, pause=0.6)
+    run = play(knee_bend, keys, lost=[lost])
+    assert run.result.reps["total"] == expected, name

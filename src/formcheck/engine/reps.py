@@ -10,11 +10,13 @@ position (rest, plus the rule's extra conditions) has been held for ``ready.hold
 
 Per side (``sides: each``) only one side may be mid-rep at a time, and a side may start a rep
 only from rest: a bilateral motion (both legs moving together) therefore counts once, for the
-side that left rest first (the larger excursion on a tie), never on both.
+side that left rest first (the larger excursion on a tie), never on both. A side seen at rest once
+the rep in progress is past its peak may start as soon as that rep ends (alternating taps overlap).
 
-Unknown values (a joint not seen) never move the machine. If the side being counted stays
-unknown longer than the rule's dropout grace, its rep is abandoned (no phantom rep) and the
-ready position is needed again.
+Unknown values (a joint not seen) never move the machine. A rep in progress whose side stays
+unknown is suspended (SUSPENDED_REP_MAX_S), and goes on where it is seen again; one lost on its
+way back and seen again moving away from rest turned unseen: it ends there and the next rep is
+under way (TURNED_UNSEEN_S). Waiting counters take the person up under way after a cut.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class RepInProgress:
     too_long: bool = False
     faults: set[str] = field(default_factory=set)
     seen_from_rest: bool = True  # False: first seen under way (after a cut, a dropout, the first frame)
+    # Seen again after a gap, nearer rest than when lost (see TURNED_UNSEEN_S): (when, progress then,
+    # lowest progress since). None otherwise.
+    regained: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,15 @@ BOTTOM_SEEN_SHARE = 0.25
 # the peak of up to 10 s, so a gap longer than this is longer than a whole rep: the rep is lost.
 # A rule's ``max_duration_s`` bounds it further.
 SUSPENDED_REP_MAX_S = 12.0
+
+# A rep lost on its way back and seen again after a gap of more than this, nearer rest, may have
+# turned unseen: the person came back and went on into the next rep. If the reading then moves away
+# from rest again (by TURN_SHARE of the gap between the levels, past the model's jitter as
+# OWN_REST_STILL_SHARE), the turn was in the gap: the rep ends there and the next one is under
+# way. Counted only when the lost rep was past its peak and more than half way back, the same
+# evidence as a rep whose return the end of the clip cut off (``nearly_done``).
+TURNED_UNSEEN_S = 0.25
+TURN_SHARE = 0.25
 
 # The hold at a rep's peak counts the time between two frames only when they are this close:
 # a joint hidden for a while pauses the hold clock (neither ends nor credits it).
@@ -348,7 +362,9 @@ class RepCounter:
         if self.known:
             first_sight, self._ever_known = not self._ever_known, True
         if (
-            self.known and (self._resume or first_sight) and ready_ok is not False
+            self.known
+            and (self._resume or first_sight)
+            and ready_ok is not False
             and self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight)
         ):
             return
@@ -447,9 +463,18 @@ class RepCounter:
     ) -> list[RepOutcome]:
         rep = self.active
         assert rep is not None
-        for s in p_by_side:  # the other sides must pass through rest before they start
-            if s != rep.side:
+        for s, other_p in p_by_side.items():
+            if s == rep.side:
+                continue
+            # The other sides must pass through rest before they start: until this rep's peak,
+            # one leaving rest with it is the same bilateral movement (never counted twice). Past
+            # its peak, a side seen at rest is a movement of its own, taken up once this rep
+            # ends: quick alternating taps overlap, one leg leaving as the other comes back.
+            if not rep.reached_peak:
                 self._armed[s] = False
+            elif other_p is not None and other_p <= 0:
+                self._armed[s] = True
+                self._last_rest_s[s] = t_s
         p = p_by_side[rep.side]
         if p is None:
             if t_s - rep.last_known_s > self._max_gap_s:
@@ -459,6 +484,12 @@ class RepCounter:
             return []  # suspended: seen again, it goes on where it is
 
         was_known_s = rep.last_known_s
+        if t_s - was_known_s > TURNED_UNSEEN_S and self._more_than_half_back(rep) and 0 < p < rep.last_p:
+            rep.regained = (t_s, p, p)
+        if rep.regained is not None:
+            turned = self._turned_unseen(rep, t_s, p, values_by_side[rep.side])
+            if turned is not None:
+                return turned
         rep.last_known_s = t_s
         self._advance(
             rep, t_s, was_known_s if prev_s is not None else None, p, values_by_side[rep.side], paused
@@ -482,6 +513,39 @@ class RepCounter:
             reason = "counted"
         return [RepOutcome(rep, t_s, reason == "counted", reason)]
 
+    def _more_than_half_back(self, rep: RepInProgress) -> bool:
+        """Past its peak and more than half way back from the furthest it went (FINISH_COUNTS_BELOW)."""
+        if not rep.reached_peak or rep.best_p <= 0:
+            return False
+        return (rep.best_p - rep.last_p) / rep.best_p > 1.0 - FINISH_COUNTS_BELOW
+
+    def _turned_unseen(
+        self, rep: RepInProgress, t_s: float, p: float, values: dict[str, float | None]
+    ) -> list[RepOutcome] | None:
+        """A rep seen again after a gap (``regained``): if the reading now moves away from rest
+        past where it was regained, it turned in the gap: the rep ends there (judged as any other)
+        and the next one is under way from then. If it goes on clearly toward rest, it is the
+        same rep coming back. Returns the ended rep, or None while it cannot be told."""
+        assert rep.regained is not None
+        since_s, first_p, lowest = rep.regained
+        lowest = min(lowest, p)
+        if lowest < first_p - TURN_SHARE:
+            rep.regained = None  # seen coming on back: the same rep
+            return None
+        rep.regained = (since_s, first_p, lowest)
+        if p <= first_p + TURN_SHARE:
+            return None
+        duration = since_s - rep.start_s
+        if rep.too_long:
+            reason = "too_slow"
+        elif duration < self.rule.min_duration_s * (1.0 if rep.seen_from_rest else UNSEEN_START_SHARE):
+            reason = "too_fast"
+        else:
+            reason = "counted"
+        self.active = RepInProgress(side=rep.side, start_s=since_s, last_known_s=t_s, seen_from_rest=False)
+        self._advance(self.active, t_s, None, p, values)
+        return [RepOutcome(rep, since_s, reason == "counted", reason)]
+
     def _advance(
         self, rep: RepInProgress, t_s: float, prev_known_s: float | None, p: float,
         values: dict[str, float | None], paused: bool = False,
@@ -499,7 +563,10 @@ class RepCounter:
                 rep.hold_started, rep.hold_start_s = True, t_s
             counting = not paused  # the time since the last frame counts if both frames counted
             if (
-                was_in_peak and prev_known_s is not None and counting and rep.hold_counting
+                was_in_peak
+                and prev_known_s is not None
+                and counting
+                and rep.hold_counting
                 and t_s - prev_known_s <= HOLD_FRAME_GAP_S
             ):
                 rep.hold_s += t_s - prev_known_s
