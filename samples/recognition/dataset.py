@@ -8,7 +8,7 @@ Used by ``train.py`` (fit the committed model, leave-one-source-out figures) and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,3 +142,34 @@ POSTURE: dict[str, str] = {
     "inner-thigh-stretch": "seated",
     "donkey-kick": "on all fours",
 }
+
+
+def joined(
+    parts: Iterable[Sequence[PoseFrame]], gaps_s: Iterable[float], *, filler: PoseFrame | None = None
+) -> tuple[list[PoseFrame], list[tuple[float, float]]]:
+    """Several clips' frames one after the other, as if filmed in a row: each clip's timestamps
+    shifted to start ``gaps_s`` after the previous one's last frame, the gap filled with frames
+    at the previous clip's rate showing nobody (``filler`` None) or ``filler``'s poses (someone
+    standing still). Also each clip's (start_s, end_s) in the result. Frame indices count on."""
+    out: list[PoseFrame] = []
+    spans: list[tuple[float, float]] = []
+    t_ms = 0
+    step_ms = 33
+    for k, (frames, gap) in enumerate(zip(parts, [0.0, *gaps_s], strict=False)):
+        if k:
+            end = t_ms + round(gap * 1000)
+            size = filler.image_size if filler is not None else out[-1].image_size
+            poses = filler.poses if filler is not None else ()
+            while t_ms + step_ms < end:
+                t_ms += step_ms
+                out.append(PoseFrame(len(out), t_ms, size, poses))
+            t_ms = end
+        first = frames[0].t_ms
+        start = t_ms
+        for f in frames:
+            t_ms = start + f.t_ms - first
+            out.append(PoseFrame(len(out), t_ms, f.image_size, f.poses))
+        spans.append((start / 1000, t_ms / 1000))
+        if len(frames) > 1:
+            step_ms = max(1, (frames[-1].t_ms - first) // (len(frames) - 1))
+    return out, spans

@@ -122,7 +122,9 @@ def analyze_command(
     _print_one(inputs[0], done, summary_to_stderr)
     summary, error, _written = done
     if save and summary is not None:
-        save_results([(str(inputs[0]), summary, error is not None)], history)
+        # One history session per counted segment (each is a session of its own exercise).
+        counted = [s for s in summary.get("segments", [summary]) if s.get("format")]
+        save_results([(str(inputs[0]), s, error is not None) for s in counted], history)
     return error.exit_code if error is not None else 0
 
 
@@ -157,6 +159,14 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
     try:
         recognition = None
         if exercise_id == AUTO:
+            from formcheck.segmented import analyze_auto
+
+            # Several exercises in a row: one result per segment (none: one exercise, as before).
+            segmented = analyze_auto(
+                path, outputs=outputs, settings=settings, rules_dirs=list(rules_dir) or None
+            )
+            if segmented is not None:
+                return segmented.to_dict(), segmented_error(segmented), segmented.written
             rule, recognition = choose_exercise(path, settings, list(rules_dir) or None)
         else:
             rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
@@ -183,6 +193,16 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
         return None, err, []
 
 
+def segmented_error(segmented: Any) -> FormcheckError | None:
+    """The error or interruption that ended a segment's run (the later ones were not run)."""
+    for r in segmented.runs:
+        if r.outcome is not None and r.outcome.interrupted:
+            return Interrupted("interrupted: the segments analysed so far were written")
+        if r.outcome is not None and r.outcome.error is not None:
+            return r.outcome.error
+    return None
+
+
 def interrupted_message(summary: dict[str, Any], written: list[Path], asked: Sequence[Path | str]) -> str:
     """Exactly what an interrupted analysis saved (``written`` may hold files an output brings
     along, such as a report's rep table, beside the ``asked`` outputs)."""
@@ -207,7 +227,13 @@ def _print_one(path: Path, done: Done, summary_to_stderr: bool) -> None:
     from formcheck.cli.summary import print_summary
 
     summary, error, written = done
-    if summary is not None:
+    if summary is not None and "segments" in summary:
+        from formcheck.cli.summary import print_segments
+
+        print_segments(
+            _display_name(path), summary, Console(stderr=True) if summary_to_stderr else None, written=written
+        )
+    elif summary is not None:
         console = Console(stderr=True) if summary_to_stderr else None
         print_summary(_display_name(path), summary, console, written=written)
     if error is not None:

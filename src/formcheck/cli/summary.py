@@ -84,3 +84,37 @@ def print_summary(
     for path in written:  # below the table: a path is never cut to fit a column
         where = "standard output" if str(path) == "-" else str(path)
         console.print(f"written: {where}", soft_wrap=True, markup=False, highlight=False)
+
+
+def print_segments(
+    title: str,
+    result: dict[str, Any],
+    console: Console | None = None,
+    *,
+    written: Sequence[Path | str] = (),
+) -> None:
+    """An input of several exercises (``formcheck.segments/1``): one table per segment."""
+    console = console or Console()
+    segments = result.get("segments") or []
+    console.print(f"{title}: {len(segments)} segments (--exercise auto)", markup=False, highlight=False)
+    for k, seg in enumerate(segments, start=1):
+        span = f"segment {k}, {_fmt_s(seg.get('start_s'))}–{_fmt_s(seg.get('end_s'))}"
+        if seg.get("exercise") is None:
+            rec = seg.get("recognition") or {}
+            first = (
+                [{"id": rec["leading"], "confidence": rec.get("confidence", 0)}] if rec.get("leading") else []
+            )
+            likely = ", ".join(
+                f"{a['id']} {100 * a['confidence']:.0f}%" for a in [*first, *rec.get("alternatives", [])][:3]
+            )
+            why = f" (likeliest: {likely})" if likely else ""
+            console.print(
+                f"{title} {span}: not sure which exercise{why}; nothing counted",
+                markup=False,
+                highlight=False,
+            )
+        else:
+            print_summary(f"{title} {span}", seg, console)
+    for path in written:
+        where = "standard output" if str(path) == "-" else str(path)
+        console.print(f"written: {where}", soft_wrap=True, markup=False, highlight=False)
