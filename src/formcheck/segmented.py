@@ -111,9 +111,11 @@ def split(frames: Sequence[PoseFrame], person: str, rules: Any, model: Model | N
 
 
 def frames_of(frames: Sequence[PoseFrame], segment: Segment) -> list[PoseFrame]:
-    """A segment's frames at the input's own rate (the segment's ends are frames taken at the
-    recogniser's rate: the frames up to the next one it would take belong to it too)."""
-    lo, hi = segment.start_s * 1000.0, segment.end_s * 1000.0 + FIT_GAP_MS
+    """A segment's frames at the input's own rate. The segment's ends are frames taken at the
+    recogniser's rate: the frames between them and the neighbouring ones it took belong to the
+    segment too (an engine's first frames decide its start position: losing one can change a
+    count)."""
+    lo, hi = segment.start_s * 1000.0 - FIT_GAP_MS, segment.end_s * 1000.0 + FIT_GAP_MS
     return [f for f in frames if lo <= f.t_ms <= hi]
 
 

@@ -5,12 +5,12 @@ Pure and timestamp-driven, on the recogniser's per-frame features (``features``,
 ``formcheck.segmented``.
 
 1. **Rests** cut the input into active stretches. A rest is at least ``REST_S`` of frames in
-   which the person is not seen, or stands still in a neutral stance (upright trunk, straight
-   knees and hips, feet under the hips, nothing moving). ``REST_S`` is longer than a tracker's
-   dropout (under a second and a half on the sample tracks) and than the pause a person makes at
-   the start position between two reps (a slow calf raise or squat waits about a second there),
-   so a set is not cut in two; holds are not neutral stances (a wall sit bends the knees, a
-   standing stretch bends a knee or the trunk, or sets the feet apart), so they are never rests.
+   which the person is not seen (longer than a tracker's dropout), or ``STILL_REST_S`` in which
+   they are not seen or stand still in a neutral stance (upright trunk, straight knees and hips,
+   feet under the hips, nothing moving): longer than the pause a slow tempo makes at the start
+   position between two reps, so a set is not cut in two. Holds are not neutral stances (a wall
+   sit bends the knees, a standing stretch bends a knee or the trunk, or sets the feet apart), so
+   they are never rests.
 2. **Switches without a rest**: inside an active stretch, the windows' log-probabilities
    (``recognise.windows_from_features``) are smoothed by a Viterbi pass whose every change of
    exercise costs ``SWITCH_PENALTY``; a change is kept only when both sides last ``MIN_PART_S``
@@ -44,7 +44,10 @@ from formcheck.recognition.rulefit import thin
 if TYPE_CHECKING:
     from formcheck.rules import Exercise
 
-REST_S = 3.0  # see the module's docstring: longer than a dropout or a pause between reps
+REST_S = 3.0  # nobody seen this long is a rest: longer than a tracker's dropout
+# Standing still must last longer: a slow tempo pauses up to 3-4 s at the start position, and
+# the tracker may lose the person for a moment in the same pause.
+STILL_REST_S = 5.0
 MIN_ACTIVE_S = 1.0  # a person seen for less between two rests is a false detection, not a segment
 # Changing exercise inside an active stretch costs this much log-probability: windows overlap
 # (a 5 s window every second), so a real change shows in some five windows in a row, each
@@ -137,11 +140,11 @@ def _duration(t_s: np.ndarray, i: int, j: int) -> float:
 
 def active_stretches(t_s: np.ndarray, feats: np.ndarray, seen: np.ndarray) -> list[tuple[int, int]]:
     """(first, end) frame spans between rests, trimmed to the frames that show the person."""
-    resting = ~seen | still_standing(t_s, feats)
     rest = np.zeros(len(t_s), dtype=bool)
-    for i, j in _runs(resting):
-        if _duration(t_s, i, j) >= REST_S:
-            rest[i:j] = True
+    for mask, least in ((~seen, REST_S), (~seen | still_standing(t_s, feats), STILL_REST_S)):
+        for i, j in _runs(mask):
+            if _duration(t_s, i, j) >= least:
+                rest[i:j] = True
     out = []
     for i, j in _runs(~rest):
         idx = np.flatnonzero(seen[i:j])
@@ -234,3 +237,19 @@ def find_segments(
             if len(idx):
                 out.append(Segment(float(t[idx[0]]), float(t[idx[-1]]), rec))
     return out
+
+
+def judge_part(
+    frames: Sequence[PoseFrame],
+    poses: Sequence[Pose | None],
+    *,
+    rules: Mapping[str, Exercise],
+    model: Model | None = None,
+) -> Recognition:
+    """A segment's stretch judged on its own windows, as ``find_segments`` judges it."""
+    model = model or bundled_model()
+    frames, poses = thin(frames, poses, max_frames=None)
+    t, px, world = stack_poses(frames, poses)
+    seen = np.array([p is not None for p in poses], dtype=bool)
+    w = windows_from_features(t, frame_features(px, world), seen, model)
+    return judge(w, model, candidates=rules, rules=rules, thinned=thin(frames, poses))
