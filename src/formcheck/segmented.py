@@ -27,7 +27,7 @@ listing the segments with links to them; ``--csv`` one CSV per recognised segmen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -86,8 +86,15 @@ class SegmentedAnalysis:
         }
 
 
-def input_track(path: Path, settings: AnalysisSettings) -> PoseTrack:
-    """The input's poses: a pose track as it is, a video estimated in full (see the docstring)."""
+def input_track(
+    path: Path,
+    settings: AnalysisSettings,
+    *,
+    on_start: Callable[[int | None], None] | None = None,
+    on_frame: Callable[[], None] | None = None,
+) -> PoseTrack:
+    """The input's poses: a pose track as it is, a video estimated in full (see the docstring);
+    ``on_start`` gets the video's frame count, ``on_frame`` is called after each frame."""
     if is_track_path(path):
         return PoseTrack.load(path)
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
@@ -100,7 +107,10 @@ def input_track(path: Path, settings: AnalysisSettings) -> PoseTrack:
         VideoFileSource(path) as source,
         MediaPipeEstimator(model.path, max_people=settings.max_people) as estimator,
     ):
-        return record_track(source, estimator, model=model.as_meta())
+        if on_start is not None:
+            on_start(source.frame_count or None)
+        tick = (lambda _pf: on_frame()) if on_frame is not None else None
+        return record_track(source, estimator, model=model.as_meta(), on_frame=tick)
 
 
 def split(frames: Sequence[PoseFrame], person: str, rules: Any, model: Model | None = None) -> list[Segment]:
@@ -256,16 +266,19 @@ def analyze_auto(
     settings: AnalysisSettings,
     rules_dirs: Sequence[Path] | None = None,
     model: Model | None = None,
+    on_start: Callable[[int | None], None] | None = None,
+    on_frame: Callable[[], None] | None = None,
 ) -> SegmentedAnalysis | None:
     """The input split into segments and each analysed with its own rule; None when the input
-    holds one exercise (or none): it is then analysed as before (see the docstring)."""
+    holds one exercise (or none): it is then analysed as before (see the docstring).
+    ``on_start`` / ``on_frame``: the progress of a video's estimation (``input_track``)."""
     from formcheck.recognition.choose import known_exercises
 
     if outputs.video is not None:
         return None
     outputs.check()
     rules = known_exercises(rules_dirs)
-    track = input_track(path, settings)
+    track = input_track(path, settings, on_start=on_start, on_frame=on_frame)
     frames = [track.frame(i) for i in range(0, len(track), settings.stride)]
     segments = split(frames, settings.person, rules, model)
     if len(segments) <= 1:

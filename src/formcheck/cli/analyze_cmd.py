@@ -160,11 +160,15 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
         recognition = None
         if exercise_id == AUTO:
             from formcheck.segmented import analyze_auto
+            from formcheck.track import is_track_path
 
             # Several exercises in a row: one result per segment (none: one exercise, as before).
-            segmented = analyze_auto(
-                path, outputs=outputs, settings=settings, rules_dirs=list(rules_dir) or None
-            )
+            # A video's poses are estimated in full first: that is what this bar shows.
+            with FrameProgress(f"{path.name} (poses)", quiet=quiet or is_track_path(path)) as poses:
+                segmented = analyze_auto(
+                    path, outputs=outputs, settings=settings, rules_dirs=list(rules_dir) or None,
+                    on_start=poses.start, on_frame=poses.advance,
+                )  # fmt: skip
             if segmented is not None:
                 return segmented.to_dict(), segmented_error(segmented), segmented.written
             rule, recognition = choose_exercise(path, settings, list(rules_dir) or None)
