@@ -197,3 +197,15 @@ def test_cli_on_one_exercise_keeps_todays_json(tmp_path: Path) -> None:
     )
     data = json.loads(out.read_text())
     assert "segments" not in data and data["exercise"] == "lunge" and data["recognition"]["id"] == "lunge"
+
+
+def test_save_stores_one_session_with_a_set_per_segment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, ids = _joined_track(tmp_path)
+    db = tmp_path / "history.db"
+    assert main(["analyze", str(path), "-e", "auto", "--save", "--history", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["history", "--history", str(db), "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["kind"] == "analyze" and sorted(listed["exercises"]) == sorted(ids)

@@ -122,9 +122,7 @@ def analyze_command(
     _print_one(inputs[0], done, summary_to_stderr)
     summary, error, _written = done
     if save and summary is not None:
-        # One history session per counted segment (each is a session of its own exercise).
-        counted = [s for s in summary.get("segments", [summary]) if s.get("format")]
-        save_results([(str(inputs[0]), s, error is not None) for s in counted], history)
+        save_results([(str(inputs[0]), summary, error is not None)], history)
     return error.exit_code if error is not None else 0
 
 
@@ -137,7 +135,11 @@ def save_results(results: list[tuple[str, dict[str, Any], bool]], history: Path 
     with HistoryStore(history) as store:
         for source, summary, partial in results:
             recorder = HistoryRecorder(store, "analyze", source=source)
-            recorder.add(summary)
+            # Several exercises in a row: one session, a set per counted segment.
+            for done in (
+                [s for s in summary["segments"] if s.get("format")] if "segments" in summary else [summary]
+            ):
+                recorder.add(done)
             recorder.end(interrupted=partial)
             print(f"history: session {recorder.session_id} in {store.path}", file=sys.stderr)
 
