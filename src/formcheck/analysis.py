@@ -28,6 +28,7 @@ from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
+    from formcheck.recognition import Recognition
     from formcheck.render.report import ReportDetails
     from formcheck.rules import Exercise
 
@@ -92,6 +93,7 @@ class Analysis:
     outcome: RunOutcome
     outputs: Outputs
     written: list[Path] = field(default_factory=list)  # the outputs saved (all, unless a save failed)
+    recognition: Recognition | None = None  # with --exercise auto: how the exercise was chosen
 
 
 def analyze(
@@ -102,9 +104,15 @@ def analyze(
     settings: AnalysisSettings = AnalysisSettings(),
     on_step: Callable[[Step], None] | None = None,
     on_start: Callable[[int | None], None] | None = None,
+    recognition: Recognition | None = None,
+    check_exercise: bool = True,
 ) -> Analysis:
-    """Analyse one input. ``on_start`` receives the expected frame count (for a progress bar)."""
+    """Analyse one input. ``on_start`` receives the expected frame count (for a progress bar).
+    ``recognition``: how ``exercise`` was recognised (``recognition.choose``), recorded in the
+    JSON; without one, the named exercise is checked against the movement (a notice of kind
+    ``exercise_mismatch`` when it clearly is another; ``check_exercise=False``: no check)."""
     from formcheck.engine import ExerciseEngine
+    from formcheck.recognition.check import ExerciseCheck
 
     path = Path(input_path)
     if settings.stride < 1:
@@ -116,6 +124,12 @@ def analyze(
         if wants_pdf(outputs.report):
             check_pdf_printer()  # no browser to print it: say so before the work, not after
     engine = ExerciseEngine(exercise)
+    # Recognition stays outside the engine: a check beside it, judged when the run ends.
+    checked = (
+        engine
+        if recognition is not None or not check_exercise
+        else ExerciseCheck(engine, exercise.id, while_running=outputs.video is not None)
+    )
     selector = PersonSelector(settings.person)
 
     pairs: Iterable[tuple[Frame | None, PoseFrame]]
@@ -144,25 +158,36 @@ def analyze(
             fps = source.fps
             frame_size = source.frame_size
             source_name = path.name
+        # Made before the run: the trend is read from the history before `--save` adds this session.
         sinks = _make_sinks(
-            outputs, exercise, fps=fps / settings.stride, frame_size=frame_size, source_name=source_name
-        )  # before the run: the trend is read from the history before `--save` adds this session
-        outcome = run(pairs, engine, selector=selector, sinks=list(sinks), on_step=on_step)
+            outputs, exercise, fps=fps / settings.stride, frame_size=frame_size, source_name=source_name,
+            recognition=recognition,
+        )  # fmt: skip
+        outcome = run(pairs, checked, selector=selector, sinks=list(sinks), on_step=on_step)
     written = [out for sink, out in sinks.items() if sink in outcome.finished]
     if outputs.report is not None and outputs.report in written:
         from formcheck.render.rep_table import rep_table_path
 
         written.append(rep_table_path(outputs.report))  # the report's rep table, written beside it
-    return Analysis(path, outcome, outputs, written)
+    return Analysis(path, outcome, outputs, written, recognition)
 
 
 def _make_sinks(
-    outputs: Outputs, exercise: Exercise, *, fps: float, frame_size: tuple[int, int], source_name: str
+    outputs: Outputs,
+    exercise: Exercise,
+    *,
+    fps: float,
+    frame_size: tuple[int, int],
+    source_name: str,
+    recognition: Recognition | None = None,
 ) -> dict[Sink, Path]:
     """Each output's sink, and the path it writes."""
     sinks: dict[Sink, Path] = {}
     if outputs.json is not None:
-        sinks[JsonSink(outputs.json, extra={"source": source_name})] = outputs.json
+        extra: dict[str, object] = {"source": source_name}
+        if recognition is not None:
+            extra["recognition"] = recognition.to_dict()
+        sinks[JsonSink(outputs.json, extra=extra)] = outputs.json
     if outputs.csv is not None:
         from formcheck.render.csv_writer import CsvSink
 

@@ -98,3 +98,9 @@ class Interrupted(FormcheckError):
     """Ctrl-C or SIGTERM: results so far were saved and marked partial."""
 
     exit_code = 130
+
+
+class NotRecognised(FormcheckError):
+    """``--exercise auto`` could not tell which exercise the input shows."""
+
+    exit_code = 11

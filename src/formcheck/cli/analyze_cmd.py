@@ -35,7 +35,11 @@ def analyze_command(
         show_default=False,
     ),
     exercise: str | None = typer.Option(
-        None, "--exercise", "-e", help="Exercise id (see `formcheck rules list`).", show_default=False
+        None,
+        "--exercise",
+        "-e",
+        help="Exercise id (see `formcheck rules list`), or auto to recognise it from the movement.",
+        show_default=False,
     ),
     json_path: Path | None = typer.Option(None, "--json", help="Write the session result as JSON."),
     csv_path: Path | None = typer.Option(None, "--csv", help="Write one row per frame as CSV."),
@@ -84,6 +88,7 @@ def analyze_command(
     from formcheck.cli.analyze_batch import is_batch, run_batch_command
     from formcheck.files import is_stdout
     from formcheck.history.store import default_path
+    from formcheck.recognition.choose import AUTO
     from formcheck.render.report import ReportDetails
     from formcheck.rules import load_exercise
 
@@ -94,6 +99,8 @@ def analyze_command(
     outputs = Outputs(json_path, csv_path, video_path, report_path, details)
     settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
     if is_batch(inputs, manifest, scheduler):
+        if exercise == AUTO:
+            raise UsageError("--exercise auto recognises one input at a time; name the exercise for a batch")
         if any(is_stdout(p) for p in outputs.paths()):
             raise UsageError("with several inputs, output options name folders; - is not a folder")
         return run_batch_command(
@@ -103,7 +110,8 @@ def analyze_command(
         )  # fmt: skip
     if exercise is None:
         raise UsageError("missing option --exercise (see `formcheck rules list`)")
-    load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
+    if exercise != AUTO:
+        load_exercise(exercise, rules_dirs=list(rules_dir) or None)  # an unknown id fails before any work
     # A single input's report shows the trend against the earlier sessions in the history; a
     # batch's reports do not (its inputs are stored only once all are done, and may be anyone's).
     trend_from = (history or default_path()) if report_path is not None else None
@@ -127,7 +135,11 @@ def save_results(results: list[tuple[str, dict[str, Any], bool]], history: Path 
     with HistoryStore(history) as store:
         for source, summary, partial in results:
             recorder = HistoryRecorder(store, "analyze", source=source)
-            recorder.add(summary)
+            # Several exercises in a row: one session, a set per counted segment.
+            for done in (
+                [s for s in summary["segments"] if s.get("format")] if "segments" in summary else [summary]
+            ):
+                recorder.add(done)
             recorder.end(interrupted=partial)
             print(f"history: session {recorder.session_id} in {store.path}", file=sys.stderr)
 
@@ -142,11 +154,28 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
     from formcheck import interrupts
     from formcheck.analysis import analyze
     from formcheck.progress import FrameProgress
+    from formcheck.recognition.choose import AUTO, choose_exercise
     from formcheck.rules import load_exercise
 
     path, exercise_id, rules_dir, outputs, settings = task
     try:
-        rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
+        recognition = None
+        if exercise_id == AUTO:
+            from formcheck.segmented import analyze_auto
+            from formcheck.track import is_track_path
+
+            # Several exercises in a row: one result per segment (none: one exercise, as before).
+            # A video's poses are estimated in full first: that is what this bar shows.
+            with FrameProgress(f"{path.name} (poses)", quiet=quiet or is_track_path(path)) as poses:
+                segmented = analyze_auto(
+                    path, outputs=outputs, settings=settings, rules_dirs=list(rules_dir) or None,
+                    on_start=poses.start, on_frame=poses.advance,
+                )  # fmt: skip
+            if segmented is not None:
+                return segmented.to_dict(), segmented_error(segmented), segmented.written
+            rule, recognition = choose_exercise(path, settings, list(rules_dir) or None)
+        else:
+            rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
         with FrameProgress(path.name, quiet=quiet) as progress:
             analysis = analyze(
                 path,
@@ -155,9 +184,12 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
                 settings=settings,
                 on_start=progress.start,
                 on_step=lambda _step: progress.advance(),
+                recognition=recognition,
             )
         outcome = analysis.outcome
         summary = outcome.result.to_dict()
+        if recognition is not None:
+            summary["recognition"] = recognition.to_dict()
         error = outcome.error
         if outcome.interrupted:
             error = Interrupted(interrupted_message(summary, analysis.written, outputs.paths()))
@@ -165,6 +197,16 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
         return summary, error, analysis.written
     except FormcheckError as err:
         return None, err, []
+
+
+def segmented_error(segmented: Any) -> FormcheckError | None:
+    """The error or interruption that ended a segment's run (the later ones were not run)."""
+    for r in segmented.runs:
+        if r.outcome is not None and r.outcome.interrupted:
+            return Interrupted("interrupted: the segments analysed so far were written")
+        if r.outcome is not None and r.outcome.error is not None:
+            return r.outcome.error
+    return None
 
 
 def interrupted_message(summary: dict[str, Any], written: list[Path], asked: Sequence[Path | str]) -> str:
@@ -191,7 +233,13 @@ def _print_one(path: Path, done: Done, summary_to_stderr: bool) -> None:
     from formcheck.cli.summary import print_summary
 
     summary, error, written = done
-    if summary is not None:
+    if summary is not None and "segments" in summary:
+        from formcheck.cli.summary import print_segments
+
+        print_segments(
+            _display_name(path), summary, Console(stderr=True) if summary_to_stderr else None, written=written
+        )
+    elif summary is not None:
         console = Console(stderr=True) if summary_to_stderr else None
         print_summary(_display_name(path), summary, console, written=written)
     if error is not None:

@@ -81,6 +81,10 @@ def live_command(
     from formcheck.pipeline import Sink
     from formcheck.rules import load_exercise
 
+    if "auto" in exercise:  # recognition is for recorded inputs so far (analyze, test)
+        raise UsageError(
+            "live cannot recognise the exercise yet: name it with --exercise ID (formcheck rules list)"
+        )
     if snapshot_dir is not None and not window:
         raise UsageError("--snapshot-dir saves what the window shows: it needs the window")
     if window:

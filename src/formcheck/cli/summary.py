@@ -48,6 +48,13 @@ def print_summary(
     table.add_column("value")
     if result.get("partial"):
         table.add_row("note", "[yellow]partial result (interrupted, or the input failed midway)[/]")
+    recognised = result.get("recognition")
+    if recognised:  # --exercise auto: how sure, and what came next
+        alts = ", ".join(
+            f"{a['id']} {100 * a['confidence']:.0f}%" for a in recognised.get("alternatives", [])[:2]
+        )
+        sure = f"{100 * float(recognised.get('confidence') or 0):.0f}%"
+        table.add_row("recognised", f"{recognised.get('id')} {sure}" + (f"  (then {alts})" if alts else ""))
     table.add_row("pose seen", f"{100 * float(result.get('pose_coverage') or 0):.0f}% of frames")
     if reps.get("total") is not None and (reps.get("total") or not result.get("holds")):
         if reps.get("left") is not None or reps.get("right") is not None:
@@ -75,5 +82,39 @@ def print_summary(
         table.add_row("notice", f"{notice.get('message')} ({_fmt_s(notice.get('seconds'))})")
     console.print(table)
     for path in written:  # below the table: a path is never cut to fit a column
+        where = "standard output" if str(path) == "-" else str(path)
+        console.print(f"written: {where}", soft_wrap=True, markup=False, highlight=False)
+
+
+def print_segments(
+    title: str,
+    result: dict[str, Any],
+    console: Console | None = None,
+    *,
+    written: Sequence[Path | str] = (),
+) -> None:
+    """An input of several exercises (``formcheck.segments/1``): one table per segment."""
+    console = console or Console()
+    segments = result.get("segments") or []
+    console.print(f"{title}: {len(segments)} segments (--exercise auto)", markup=False, highlight=False)
+    for k, seg in enumerate(segments, start=1):
+        span = f"segment {k}, {_fmt_s(seg.get('start_s'))}–{_fmt_s(seg.get('end_s'))}"
+        if seg.get("exercise") is None:
+            rec = seg.get("recognition") or {}
+            first = (
+                [{"id": rec["leading"], "confidence": rec.get("confidence", 0)}] if rec.get("leading") else []
+            )
+            likely = ", ".join(
+                f"{a['id']} {100 * a['confidence']:.0f}%" for a in [*first, *rec.get("alternatives", [])][:3]
+            )
+            why = f" (likeliest: {likely})" if likely else ""
+            console.print(
+                f"{title} {span}: not sure which exercise{why}; nothing counted",
+                markup=False,
+                highlight=False,
+            )
+        else:
+            print_summary(f"{title} {span}", seg, console)
+    for path in written:
         where = "standard output" if str(path) == "-" else str(path)
         console.print(f"written: {where}", soft_wrap=True, markup=False, highlight=False)

@@ -26,7 +26,13 @@ def test_command(
         None, "--clips", help="Folder of the sample videos: pose-estimate them again (model needed)."
     ),
     json_path: Path | None = typer.Option(None, "--json", help="Write the whole table as JSON."),
-    exercise: str | None = typer.Option(None, "--exercise", "-e", help="Only this exercise's clips."),
+    exercise: str | None = typer.Option(
+        None,
+        "--exercise",
+        "-e",
+        help="Only this exercise's clips; auto: every clip, its exercise recognised from its track first "
+        "(a clip recognised as another exercise fails).",
+    ),
     clip: str | None = typer.Option(None, "--clip", help="Only clips whose name matches this pattern."),
     model: ModelOption = DEFAULT_MODEL,
     rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
@@ -69,9 +75,11 @@ def test_command(
         typer.echo(format_row(row))
 
     printed: list[bool] = []
+    recognise = exercise == "auto"
     report = run_suite(
         samples,
-        exercise=exercise,
+        exercise=None if recognise else exercise,
+        recognise=recognise,
         clip_glob=clip,
         clips_dir=clips,
         model=model,

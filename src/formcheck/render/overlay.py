@@ -53,7 +53,7 @@ _BONES = tuple((INDEX[a], INDEX[b]) for a, b in SKELETON)
 _SAME_SIDE_BONES = tuple((INDEX[a], INDEX[b]) for a, b in SKELETON if a.split("_")[0] == b.split("_")[0])
 _PANEL_DARKEN = 0.35
 # Notices shown as a small note in the corner instead of replacing the numbers.
-SOFT_NOTICES = frozenset({"multiple_people"})  # panel background keeps this share of the image behind it
+SOFT_NOTICES = frozenset({"multiple_people", "exercise_mismatch"})
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1

@@ -174,13 +174,16 @@ def run_suite(
     runner: ClipRunner | None = None,
     variant: Variant | None = None,
     on_row: Callable[[ClipRow], None] | None = None,
+    recognise: bool = False,
 ) -> SuiteReport:
     """Run the selected entries of an expectations file (or a folder holding ``expected.yaml``).
 
     ``runner`` replaces how a clip is run (tests pass fake results). ``variant`` replays every
     track transformed, against expectations transformed to match (``suite.variants``). A clip
     whose exercise has no rule file is skipped; one that cannot be run (missing track, broken
-    rule) is an error.
+    rule) is an error. ``recognise`` (``--exercise auto``): each clip's exercise is first
+    recognised from its pose track (``formcheck.recognition``); a clip recognised as another
+    exercise, or not recognised, fails with what was recognised, else it is run as usual.
     """
     from formcheck.rules import load_exercise, rule_paths
 
@@ -201,6 +204,8 @@ def run_suite(
         t0 = time.perf_counter()
         if entry.exercise not in known:
             row = ClipRow(entry, SKIP, message=f"no rule file for exercise '{entry.exercise}'")
+        elif recognise and (wrong := _recognised_otherwise(entry, variant, rules_dirs)) is not None:
+            row = ClipRow(entry, FAIL, message=wrong)
         else:
             try:
                 if entry.exercise not in exercises:
@@ -221,6 +226,30 @@ def run_suite(
     report.synthetic = _metrics([r for r in report.rows if r.spec.synthetic])
     report.parts = _parts(spec, report.rows)
     return report
+
+
+def _recognised_otherwise(
+    entry: ClipSpec, variant: Variant | None, rules_dirs: Sequence[str | os.PathLike[str]] | None
+) -> str | None:
+    """None when the clip's track is recognised as its exercise, else what was recognised."""
+    from formcheck.people import PersonSelector
+    from formcheck.recognition.choose import known_exercises
+    from formcheck.recognition.recognise import recognise
+    from formcheck.track import PoseTrack
+
+    track = PoseTrack.load(entry.track)
+    if variant is not None:
+        track = variant.track(track)
+    frames = list(track)
+    selector = PersonSelector(entry.person)
+    rec = recognise(frames, [selector.select(f) for f in frames], candidates=known_exercises(
+        [Path(d) for d in rules_dirs] if rules_dirs else None
+    ))  # fmt: skip
+    if rec.id == entry.exercise:
+        return None
+    if rec.id is None:
+        return f"not recognised (not sure: {rec.leading or 'nothing seen'} {100 * rec.confidence:.0f}%)"
+    return f"recognised as {rec.id} ({100 * rec.confidence:.0f}%)"
 
 
 def _parts(spec: SuiteSpec, rows: list[ClipRow]) -> dict[str, SuiteMetrics]:

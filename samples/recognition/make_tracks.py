@@ -1,0 +1,222 @@
+"""Write the recogniser's synthetic training tracks (``samples/recognition/synthetic/``).
+
+Some exercises have sample clips from one source only, or none: left out with their source, the
+recogniser would never have seen them. For those, a generated skeleton (``formcheck.synthetic``)
+holds or moves the way the rule's own description says (``formcheck rules show ID``), seen
+from several camera angles, with MediaPipe-like landmark noise. The postures come from the rule
+descriptions and the reference table (``../shared/reference/exercises.md``), not from the clips.
+
+    python samples/recognition/make_tracks.py     # rewrites samples/recognition/synthetic/
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.landmarks import INDEX
+from formcheck.pose import Pose
+from formcheck.synthetic import frames_from_motion, make_pose
+from formcheck.track import PoseTrack
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "synthetic"
+sys.path.insert(0, str(HERE.parent))
+from make_synthetic import with_pose_noise  # noqa: E402  (the suite's noise model)
+
+FPS = 15.0  # enough for a posture; keeps the committed tracks small
+YAWS = (90.0, 45.0, 0.0)  # side-on, angled, facing the camera (the features do not tell left from right)
+Motion = Callable[[float, float], Pose]  # (t, yaw) -> pose
+
+
+def _raise_arm(pose: Pose, side: str) -> Pose:
+    """The arm of ``side`` straight overhead (``make_pose`` only hangs the arms down)."""
+    lm, world = pose.landmarks.copy(), pose.world.copy() if pose.world is not None else None
+    assert world is not None
+    sh = INDEX[f"{side}_shoulder"]
+    hip = INDEX[f"{side}_hip"]
+    # make_pose maps world x, y linearly into the picture: recover the map from two landmarks.
+    kx = (lm[sh, 0] - lm[hip, 0]) / (world[sh, 0] - world[hip, 0] or 1e-9)
+    ky = (lm[sh, 1] - lm[hip, 1]) / (world[sh, 1] - world[hip, 1] or 1e-9)
+    up = world[sh] - world[hip]
+    up = up / np.linalg.norm(up)
+    for joint, reach in (("elbow", 0.28), ("wrist", 0.54), ("index", 0.62), ("pinky", 0.61), ("thumb", 0.59)):
+        i = INDEX[f"{side}_{joint}"]
+        world[i] = world[sh] + reach * up
+        lm[i, 0] = lm[sh, 0] + kx * (world[i, 0] - world[sh, 0])
+        lm[i, 1] = lm[sh, 1] + ky * (world[i, 1] - world[sh, 1])
+    return Pose(lm, world)
+
+
+def _sides(t: float, hold_s: float, lead_s: float = 2.0) -> tuple[str | None, float]:
+    """Which side holds at ``t`` (left first, then right, 2 s apart) and how far in (0..1)."""
+    u = t - lead_s
+    for k, side in enumerate(("left", "right")):
+        start = k * (hold_s + 2.0)
+        if start <= u < start + hold_s:
+            return side, min(1.0, (u - start) / 1.0, (start + hold_s - u) / 1.0)
+    return None, 0.0
+
+
+def quad_stretch(t: float, yaw: float) -> Pose:
+    """Standing on one leg, the other heel pulled to the buttock (knee ~140°, thigh hanging)."""
+    side, w = _sides(t, 12.0)
+    kw: dict[str, float] = {"trunk_lean": 3.0 * math.sin(0.7 * t)}
+    if side:
+        kw[f"knee_flexion_{side}"] = 140.0 * w
+        kw[f"hip_flexion_{side}"] = 5.0 * w
+    return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+
+
+def hip_flexor_stretch(t: float, yaw: float) -> Pose:
+    """Half-kneeling: front hip and knee ~90°, back thigh hanging or behind, back knee ~90°
+    (shin on the floor behind), trunk upright, hips eased forward and back."""
+    side, _ = _sides(t, 12.0)
+    front, back = ("right", "left") if side == "left" else ("left", "right")
+    ease = 8.0 * math.sin(2 * math.pi * t / 4.0)
+    kw = {
+        f"hip_flexion_{front}": 85.0 + ease, f"knee_flexion_{front}": 90.0 + ease,
+        f"hip_flexion_{back}": -15.0 - ease, f"knee_flexion_{back}": 95.0,
+    }  # fmt: skip
+    return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+
+
+def calf_wall_stretch(t: float, yaw: float) -> Pose:
+    """Split stance leaning toward a wall: back leg straight behind, front knee a little bent."""
+    side, w = _sides(t, 12.0)
+    if side is None:
+        return make_pose(yaw_deg=yaw)
+    other = "right" if side == "left" else "left"
+    kw = {
+        f"hip_flexion_{side}": -20.0 * w, f"hip_flexion_{other}": 25.0 * w,
+        f"knee_flexion_{other}": 30.0 * w, "trunk_lean": 30.0 * w,
+    }  # fmt: skip
+    return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+
+
+def glute_stretch(t: float, yaw: float) -> Pose:
+    """Lying on the back (figure four): the crossed leg's thigh out to the side and bent, the
+    other thigh drawn toward the chest, knees bent."""
+    side, w = _sides(t, 12.0)
+    kw: dict[str, float] = {"hip_flexion": 60.0, "knee_flexion": 100.0}
+    if side:
+        other = "right" if side == "left" else "left"
+        kw |= {
+            f"hip_flexion_{side}": 60.0 + 30.0 * w, f"knee_flexion_{side}": 100.0,
+            f"leg_out_{side}": 35.0 * w,
+            f"hip_flexion_{other}": 60.0 + 40.0 * w, f"knee_flexion_{other}": 100.0 - 10.0 * w,
+        }  # fmt: skip
+    return make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
+
+
+def it_band_stretch(t: float, yaw: float) -> Pose:
+    """Standing with the legs crossed, one arm overhead, the trunk leaning sideways away from it."""
+    side, w = _sides(t, 12.0)
+    if side is None:
+        return make_pose(yaw_deg=yaw)
+    sgn = -1.0 if side == "left" else 1.0
+    kw = {"leg_out_left": -8.0 * w, "leg_out_right": -8.0 * w, "trunk_side_lean": sgn * 22.0 * w}
+    return _raise_arm(make_pose(yaw_deg=yaw, **kw), side)  # type: ignore[arg-type]
+
+
+def wall_slide(t: float, yaw: float) -> Pose:
+    """Back on a wall: slide down 1.5 s to ~45-55° of knee bend, hold 5 s, slide up, rest 2 s."""
+    u = t - 2.0
+    period = 1.5 + 5.0 + 1.5 + 2.0
+    level = 0.0
+    if u >= 0:
+        p = u % period
+        level = min(1.0, p / 1.5) if p < 6.5 else max(0.0, 1.0 - (p - 6.5) / 1.5)
+    flex = 50.0 * level
+    return make_pose(yaw_deg=yaw, knee_flexion=flex, hip_flexion=flex)
+
+
+def _smooth(u: float) -> float:
+    u = min(1.0, max(0.0, u))
+    return u * u * (3.0 - 2.0 * u)
+
+
+def lateral_band_walk(t: float, yaw: float) -> Pose:
+    """Half squat (knees ~30°, hips sat back), stepping sideways: the leading foot out, the other
+    brought in, 6 steps one way and 6 back; the hips travel across the picture."""
+    step_s = 1.6
+    k, p = divmod(max(0.0, t - 2.0) / step_s, 1.0)
+    k = int(k) % 12
+    way = 1.0 if k < 6 else -1.0
+    done = k if k < 6 else 12 - k
+    lead = 18.0 * math.sin(math.pi * min(1.0, 2.0 * p)) if p < 0.5 else 18.0 * (1.0 - _smooth(2.0 * p - 1.0))
+    centre = 0.32 + 0.06 * (done + way * _smooth(p)) if t >= 2.0 else 0.32
+    lead_side, trail_side = ("right", "left") if way > 0 else ("left", "right")
+    kw = {
+        "knee_flexion": 30.0, "hip_flexion": 35.0, "trunk_lean": 12.0,
+        f"leg_out_{lead_side}": 6.0 + lead, f"leg_out_{trail_side}": 6.0,
+    }  # fmt: skip
+    return make_pose(yaw_deg=yaw, center_x=centre, **kw)  # type: ignore[arg-type]
+
+
+def side_lunge_stretch(t: float, yaw: float) -> Pose:
+    """Feet wide apart; one knee bends and the hips shift over it, the other leg straight, held,
+    then the other side (and back through the middle)."""
+    side, w = _sides(t, 8.0)
+    kw: dict[str, float] = {"leg_out_left": 22.0, "leg_out_right": 22.0, "trunk_lean": 10.0}
+    centre = 0.5
+    if side:
+        kw |= {
+            f"knee_flexion_{side}": 70.0 * w,
+            f"hip_flexion_{side}": 55.0 * w,
+            "trunk_lean": 10.0 + 15.0 * w,
+        }
+        centre += (0.07 if side == "right" else -0.07) * w
+    return make_pose(yaw_deg=yaw, center_x=centre, **kw)  # type: ignore[arg-type]
+
+
+def hamstring_stretch(t: float, yaw: float) -> Pose:
+    """Lying on the back, one leg flat, the other raised near straight toward the chest (hip
+    ~85°, knee ~15°) and held, then the other leg."""
+    side, w = _sides(t, 12.0)
+    kw: dict[str, float] = {}
+    if side:
+        kw = {f"hip_flexion_{side}": 85.0 * w + 5.0 * math.sin(t), f"knee_flexion_{side}": 15.0 * w}
+    return make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
+
+
+MOTIONS: dict[str, tuple[Motion, float]] = {
+    "quad-stretch": (quad_stretch, 30.0),
+    "hip-flexor-stretch": (hip_flexor_stretch, 30.0),
+    "calf-wall-stretch": (calf_wall_stretch, 30.0),
+    "glute-stretch": (glute_stretch, 30.0),
+    "it-band-stretch": (it_band_stretch, 30.0),
+    "wall-slide": (wall_slide, 34.0),
+    "lateral-band-walk": (lateral_band_walk, 24.0),
+    "side-lunge-stretch": (side_lunge_stretch, 24.0),
+    "hamstring-stretch": (hamstring_stretch, 30.0),
+}
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    for k, (name, (motion, duration)) in enumerate(MOTIONS.items()):
+        for j, yaw in enumerate(YAWS):
+
+            def at(t: float, _m: Motion = motion, _y: float = yaw) -> Pose:
+                return _m(t, _y)
+
+            frames = frames_from_motion(with_pose_noise(at, seed=100 + 10 * k + j), duration, fps=FPS)
+            meta = {
+                "fps": FPS,
+                "frame_size": list(frames[0].image_size),
+                "source": {"name": f"synthetic:{name}@{yaw:+.0f}"},
+                "model": {"variant": "synthetic"},
+            }
+            path = OUT / f"{name}--synthetic-yaw{yaw:+.0f}.track.npz"
+            PoseTrack.from_frames(frames, meta).save(path)
+            print(path.relative_to(HERE.parent.parent))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

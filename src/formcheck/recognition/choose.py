@@ -1,0 +1,130 @@
+"""``--exercise auto``: which rule to analyse an input with, recognised from its poses.
+
+A pose track is recognised from the whole track (its poses are already there; judging a few
+thousand frames costs milliseconds). A video is recognised from its first ``VIDEO_S`` seconds,
+estimated once for that, before the analysis proper estimates the whole video again. Keeping
+every pose of the whole video instead would save those seconds of estimation, but the run then
+could not stream (``--video`` needs the images again, and a long video's poses would sit in
+memory), so the bounded extra cost was chosen: at most ``VIDEO_S`` seconds of video estimated
+twice, whatever the video's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from formcheck.errors import NotRecognised
+from formcheck.people import PersonSelector
+from formcheck.pose import Pose, PoseFrame
+from formcheck.recognition.model import bundled_model
+from formcheck.recognition.recognise import Recognition, recognise
+from formcheck.recognition.rulefit import thin
+from formcheck.track import PoseTrack, is_track_path
+
+if TYPE_CHECKING:
+    from formcheck.analysis import AnalysisSettings
+    from formcheck.rules import Exercise
+
+AUTO = "auto"  # the --exercise value that asks for recognition
+VIDEO_S = 20.0  # a video is recognised from this much of its start (a few reps, or a hold)
+
+
+class RuleSet(Mapping[str, "Exercise"]):
+    """The rules recognition can choose among: the rule files found (bundled, or in
+    ``rules_dirs``) whose id the model was trained on. A file is read only when its rule is
+    needed (to re-rank it, or for its name): reading all two dozen costs more than recognising."""
+
+    def __init__(self, rules_dirs: Sequence[Path] | None = None) -> None:
+        from formcheck.rules.loader import rule_paths
+
+        classes = set(bundled_model().classes)
+        self._paths = {i: p for i, p in sorted(rule_paths(rules_dirs).items()) if i in classes}
+        self._read: dict[str, Exercise] = {}
+
+    def __getitem__(self, exercise_id: str) -> Exercise:
+        rule = self._read.get(exercise_id)
+        if rule is None:
+            from formcheck.rules.loader import validate_file
+
+            rule = self._read[exercise_id] = validate_file(self._paths[exercise_id])
+        return rule
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self._paths
+
+
+def known_exercises(rules_dirs: Sequence[Path] | None = None) -> RuleSet:
+    """The rules recognition can choose among (``RuleSet``)."""
+    return RuleSet(rules_dirs)
+
+
+def poses_to_recognise(path: Path, settings: AnalysisSettings) -> tuple[list[PoseFrame], list[Pose | None]]:
+    """The input's frames at the recogniser's rate (``rulefit.FIT_FPS``) and the person
+    followed in each, selected as the analysis selects them (following one person from frame to
+    frame works as well at that rate, for half the work on a 30 fps input)."""
+    selector = PersonSelector(settings.person)
+    frames = list(
+        _track_frames(path, settings.stride) if is_track_path(path) else _video_start(path, settings)
+    )
+    frames, _ = thin(frames, [None] * len(frames), max_frames=None)
+    return frames, [selector.select(f) for f in frames]
+
+
+def _track_frames(path: Path, stride: int) -> Iterable[PoseFrame]:
+    track = PoseTrack.load(path)
+    return (track.frame(i) for i in range(0, len(track), stride))
+
+
+def _video_start(path: Path, settings: AnalysisSettings) -> list[PoseFrame]:
+    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.models import resolve_model
+    from formcheck.pipeline import estimated
+    from formcheck.sources.video_file import VideoFileSource
+
+    out: list[PoseFrame] = []
+    with (
+        VideoFileSource(path) as source,
+        MediaPipeEstimator(resolve_model(settings.model).path, max_people=settings.max_people) as estimator,
+    ):
+        for _frame, pose_frame in estimated(
+            source.frames(settings.stride), estimator, stride=settings.stride
+        ):
+            if pose_frame.t_ms > VIDEO_S * 1000:
+                break
+            out.append(pose_frame)
+    return out
+
+
+def choose_exercise(
+    path: Path, settings: AnalysisSettings, rules_dirs: Sequence[Path] | None = None
+) -> tuple[Exercise, Recognition]:
+    """The rule the input's movement matches, and the recognition that chose it; raises
+    ``NotRecognised`` (one line, with the likeliest ids to name) when not sure."""
+    rules = known_exercises(rules_dirs)
+    frames, poses = poses_to_recognise(path, settings)
+    rec = recognise(frames, poses, candidates=rules)
+    if rec.id is None:
+        raise not_sure_error(rec)
+    return rules[rec.id], rec
+
+
+def not_sure_error(rec: Recognition) -> NotRecognised:
+    if not rec.ranked:
+        why = f"too little of a person seen ({rec.seen_s:.1f} s)" if rec.seen_s else "no person seen"
+        return NotRecognised(
+            f"cannot recognise the exercise: {why}; name it with --exercise ID (see `formcheck rules list`)"
+        )
+    top = rec.ranked[:3]
+    likely = ", ".join(f"{i} {100 * p:.0f}%" for i, p in top)
+    return NotRecognised(
+        f"not sure which exercise this is ({likely}): name it with --exercise {top[0][0]}"
+        + (f" (or {', '.join(i for i, _ in top[1:])})" if len(top) > 1 else "")
+    )

@@ -1,0 +1,250 @@
+"""What the recogniser looks at: a few posture and movement numbers per frame, summarised over
+windows of a few seconds.
+
+The numbers are the kind the rules themselves read (knee and hip bends in 3D, segment tilts from
+the vertical in the picture, heights above the floor in leg lengths), but taken on both sides
+and folded into side-free pairs (the more and the less bent knee), so that a left-leg and a
+right-leg exercise, or a person facing either way, give the same features. Posture (upright,
+lying, kneeling, seated, on all fours) shows in the tilts and heights; which joints move shows in
+how far each number ranges over the window.
+
+Everything is vectorised over a whole stretch of frames (numpy), so a track of a few thousand
+frames costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from formcheck.landmarks import INDEX
+from formcheck.pose import Pose, PoseFrame
+
+MIN_VISIBILITY = 0.3  # below this a landmark is unknown (NaN) for the recogniser
+WINDOW_S = 5.0  # a window holds one or two reps of most exercises, or a good part of a hold
+HOP_S = 1.0
+
+# Per-frame features, in column order. ``hi``/``lo``: the larger / smaller of the two sides.
+FRAME_FEATURES: tuple[str, ...] = (
+    "trunk_tilt",  # hip→shoulder from straight up in the picture: 0 upright, 90 lying, 180 head down
+    "thigh_tilt_hi", "thigh_tilt_lo",  # hip→knee from straight down: 0 hanging, 90 level, 180 up
+    "shank_tilt_hi", "shank_tilt_lo",  # knee→ankle from straight down
+    "knee_flex_hi", "knee_flex_lo",  # 3D knee bend, 0 straight
+    "hip_flex_hi", "hip_flex_lo",  # 3D hip bend (trunk to thigh), 0 straight
+    "hip_height",  # hips above the lowest foot point, in leg lengths (standing ~0.9, lying ~0)
+    "knee_height_lo",  # the lower knee above the lowest foot point (kneeling ~0)
+    "wrist_height",  # the lower wrist above the lowest foot point (hands on the floor ~0)
+    "shoulder_height",  # shoulders above the lowest foot point
+    "ankle_height_diff",  # one foot higher than the other (one-leg stance, step-up, leg lifts)
+    "thigh_spread",  # 3D angle between the thighs (butterfly, side lunge, clamshell)
+    "feet_apart",  # 3D ankle distance, in leg lengths
+    "body_aspect",  # the body's extent across over its extent up (lying: large)
+    "shoulder_span",  # shoulder width over torso length in the picture (front ~0.7, side ~0.1)
+    "hip_over_feet",  # hips across from the midpoint of the ankles, |x| in leg lengths (side lunge)
+    "hip_travel",  # hips across the picture, in leg lengths: only its range is used (band walk)
+)  # fmt: skip
+# Features whose level means nothing (a position in the picture): the window keeps only their range.
+RANGE_ONLY: tuple[str, ...] = ("hip_travel",)
+
+
+def _ix(name: str) -> int:
+    return INDEX[name]
+
+
+L_SH, R_SH, L_HIP, R_HIP = _ix("left_shoulder"), _ix("right_shoulder"), _ix("left_hip"), _ix("right_hip")
+L_KNEE, R_KNEE, L_ANK, R_ANK = _ix("left_knee"), _ix("right_knee"), _ix("left_ankle"), _ix("right_ankle")
+L_WR, R_WR = _ix("left_wrist"), _ix("right_wrist")
+FOOT = [
+    _ix(n)
+    for n in ("left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index")
+]
+BODY = list(range(11, 33))  # shoulders down: the face is often cut off or turned away
+
+
+def stack_poses(
+    frames: Sequence[PoseFrame], poses: Sequence[Pose | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t_s (N,), pixel landmarks (N, 33, 3) x, y, visibility, world (N, 33, 3)); NaN where unseen.
+    Pixel x is measured from the middle of the picture, so that a mirrored video negates it."""
+    n = len(frames)
+    px = np.full((n, 33, 3), np.nan, dtype=np.float64)
+    world = np.full((n, 33, 3), np.nan, dtype=np.float64)
+    t = np.fromiter((f.t_ms for f in frames), dtype=np.float64, count=n) / 1000.0
+    idx = [i for i, p in enumerate(poses) if p is not None]
+    if idx:
+        lm = np.stack([poses[i].landmarks for i in idx])  # type: ignore[union-attr]
+        size = np.array([frames[i].image_size for i in idx], dtype=np.float64)
+        px[idx, :, 0] = (lm[:, :, 0] - 0.5) * size[:, :1]  # from the middle: a mirror image negates x
+        px[idx, :, 1] = lm[:, :, 1] * size[:, 1:]
+        px[idx, :, 2] = lm[:, :, 3]
+        with_world = [i for i in idx if poses[i].world is not None]  # type: ignore[union-attr]
+        if with_world:
+            world[with_world] = np.stack([poses[i].world for i in with_world])  # type: ignore[union-attr,misc]
+    return t, px, world
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle in degrees between vectors along the last axis."""
+    na = np.linalg.norm(a, axis=-1)
+    nb = np.linalg.norm(b, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(a * b, axis=-1) / (na * nb)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def _pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(larger, smaller) of two per-side series; unknown when either side is."""
+    return np.maximum(a, b), np.minimum(a, b)
+
+
+def frame_features(px: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """(N, len(FRAME_FEATURES)) from ``stack_poses``' arrays; NaN where a feature is unknown."""
+    vis = px[:, :, 2]
+    xy = px[:, :, :2].copy()
+    xy[vis < MIN_VISIBILITY] = np.nan
+    up = np.array([0.0, -1.0])
+    down = -up
+
+    mid_sh = (xy[:, L_SH] + xy[:, R_SH]) / 2
+    mid_hip = (xy[:, L_HIP] + xy[:, R_HIP]) / 2
+    mid_ank = (xy[:, L_ANK] + xy[:, R_ANK]) / 2
+    trunk_tilt = _angle(mid_sh - mid_hip, up)
+    thigh = [_angle(xy[:, k] - xy[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))]
+    shank = [_angle(xy[:, a] - xy[:, k], down) for k, a in ((L_KNEE, L_ANK), (R_KNEE, R_ANK))]
+
+    wsh = (world[:, L_SH] + world[:, R_SH]) / 2
+    knee_flex = [
+        180.0 - _angle(world[:, h] - world[:, k], world[:, a] - world[:, k])
+        for h, k, a in ((L_HIP, L_KNEE, L_ANK), (R_HIP, R_KNEE, R_ANK))
+    ]
+    hip_flex = [
+        180.0 - _angle(wsh - world[:, h], world[:, k] - world[:, h])
+        for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))
+    ]
+
+    leg_px = np.fmax(
+        np.linalg.norm(xy[:, L_KNEE] - xy[:, L_HIP], axis=-1)
+        + np.linalg.norm(xy[:, L_ANK] - xy[:, L_KNEE], axis=-1),
+        np.linalg.norm(xy[:, R_KNEE] - xy[:, R_HIP], axis=-1)
+        + np.linalg.norm(xy[:, R_ANK] - xy[:, R_KNEE], axis=-1),
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        leg_px = np.where(leg_px > 1.0, leg_px, np.nan)
+        floor = np.nanmax(np.where(np.isnan(xy[:, FOOT, 1]), -np.inf, xy[:, FOOT, 1]), axis=1)
+    floor = np.where(np.isfinite(floor), floor, np.nan)
+
+    def height(y: np.ndarray) -> np.ndarray:
+        return (floor - y) / leg_px
+
+    knee_h = np.fmin(height(xy[:, L_KNEE, 1]), height(xy[:, R_KNEE, 1]))
+    wrist_h = np.fmin(height(xy[:, L_WR, 1]), height(xy[:, R_WR, 1]))
+    ankle_diff = np.abs(xy[:, L_ANK, 1] - xy[:, R_ANK, 1]) / leg_px
+
+    wleg = np.fmax(
+        np.linalg.norm(world[:, L_KNEE] - world[:, L_HIP], axis=-1)
+        + np.linalg.norm(world[:, L_ANK] - world[:, L_KNEE], axis=-1),
+        np.linalg.norm(world[:, R_KNEE] - world[:, R_HIP], axis=-1)
+        + np.linalg.norm(world[:, R_ANK] - world[:, R_KNEE], axis=-1),
+    )
+    thigh_spread = _angle(world[:, L_KNEE] - world[:, L_HIP], world[:, R_KNEE] - world[:, R_HIP])
+    feet_apart = np.linalg.norm(world[:, L_ANK] - world[:, R_ANK], axis=-1) / wleg
+
+    body = xy[:, BODY]
+    with np.errstate(invalid="ignore"):
+        seen = ~np.isnan(body[:, :, 0])
+        enough = seen.sum(axis=1) >= 8
+    span_x = np.where(enough, _nanrange(body[:, :, 0]), np.nan)
+    span_y = np.where(enough, _nanrange(body[:, :, 1]), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aspect = np.log(np.where(span_y > 1.0, span_x / span_y, np.nan))
+        torso = np.linalg.norm(mid_sh - mid_hip, axis=-1)
+        shoulder_span = np.linalg.norm(xy[:, L_SH] - xy[:, R_SH], axis=-1) / np.where(
+            torso > 1.0, torso, np.nan
+        )
+
+    cols = [
+        trunk_tilt, *_pair(*thigh), *_pair(*shank), *_pair(*knee_flex), *_pair(*hip_flex),
+        height(mid_hip[:, 1]), knee_h, wrist_h, height(mid_sh[:, 1]), ankle_diff,
+        thigh_spread, feet_apart, aspect, shoulder_span,
+        np.abs(mid_hip[:, 0] - mid_ank[:, 0]) / leg_px, mid_hip[:, 0] / leg_px,
+    ]  # fmt: skip
+    return np.stack(cols, axis=1)
+
+
+def _nanrange(a: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        filled_lo = np.where(np.isnan(a), np.inf, a).min(axis=1)
+        filled_hi = np.where(np.isnan(a), -np.inf, a).max(axis=1)
+    out = filled_hi - filled_lo
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+_RANGE_ONLY = [FRAME_FEATURES.index(n) for n in RANGE_ONLY]
+WINDOW_FEATURES: tuple[str, ...] = tuple(f"{n}.median" for n in FRAME_FEATURES) + tuple(
+    f"{n}.range" for n in FRAME_FEATURES
+)
+
+
+def summarise(feats: np.ndarray) -> np.ndarray | None:
+    """One window's summary: each feature's median, then its 10-90 % range (how far it moves).
+    None when too little of the window shows the person."""
+    seen = ~np.isnan(feats)
+    if seen.any(axis=1).mean() < 0.5:
+        return None
+    med, lo, hi = nanquantiles(feats, (0.5, 0.1, 0.9))
+    med[_RANGE_ONLY] = 0.0
+    return np.concatenate([med, hi - lo])
+
+
+def nanquantiles(a: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles along the first axis, ignoring NaN (NaN where there is none), interpolated
+    linearly as ``np.nanpercentile`` does: (len(qs), *a.shape[1:]). One sort for everything
+    (``nanpercentile`` goes column by column, which was most of the recogniser's time)."""
+    s = np.sort(a, axis=0)  # NaN sort last
+    n = (~np.isnan(a)).sum(axis=0)
+    top = np.maximum(n - 1, 0)
+    out = np.empty((len(qs), *a.shape[1:]))
+    for k, q in enumerate(qs):
+        pos = q * top
+        lo = np.floor(pos).astype(np.intp)
+        hi = np.minimum(lo + 1, top)
+        frac = pos - lo
+        below = np.take_along_axis(s, lo[None], axis=0)[0]
+        above = np.take_along_axis(s, hi[None], axis=0)[0]
+        out[k] = np.where(n > 0, below * (1 - frac) + above * frac, np.nan)
+    return out
+
+
+def summarise_windows(feats: np.ndarray, spans: Sequence[tuple[int, int]]) -> list[np.ndarray | None]:
+    """``summarise`` of every window (first, end) of ``feats`` at once (one sort for all)."""
+    if not spans:
+        return []
+    length = max(j - i for i, j in spans)
+    stack = np.full((length, len(spans), feats.shape[1]), np.nan)
+    for w, (i, j) in enumerate(spans):
+        stack[: j - i, w] = feats[i:j]
+    seen = ~np.isnan(stack).all(axis=2)  # (length, windows): frames showing the person
+    enough = seen.sum(axis=0) >= 0.5 * np.array([j - i for i, j in spans])
+    med, lo, hi = nanquantiles(stack, (0.5, 0.1, 0.9))
+    med[:, _RANGE_ONLY] = 0.0
+    rows = np.concatenate([med, hi - lo], axis=1)
+    return [rows[w] if enough[w] else None for w in range(len(spans))]
+
+
+def window_starts(t_s: np.ndarray, window_s: float = WINDOW_S, hop_s: float = HOP_S) -> list[tuple[int, int]]:
+    """(first, end) frame index pairs of windows of ``window_s`` every ``hop_s``; a stretch shorter
+    than one window is one window."""
+    if len(t_s) == 0:
+        return []
+    spans: list[tuple[int, int]] = []
+    start_t = float(t_s[0])
+    last_t = float(t_s[-1])
+    while True:
+        i = int(np.searchsorted(t_s, start_t, side="left"))
+        j = int(np.searchsorted(t_s, start_t + window_s, side="left"))
+        spans.append((i, max(j, i + 1)))
+        if start_t + window_s >= last_t:
+            break
+        start_t += hop_s
+    return spans

@@ -1,0 +1,286 @@
+"""``--exercise auto`` on an input that may hold several exercises in a row, rests between them.
+
+The input's poses are split into segments (``recognition.segments``), and each recognised
+segment's frames are run through an ``ExerciseEngine`` of its own rule (and a person selector of
+its own, as if it were an input of its own); a segment not recognised sure enough counts nothing.
+An input found to hold a single exercise (or none) is analysed exactly as before
+(``recognition.choose`` and ``analysis.analyze``): its result has no ``segments`` key.
+
+The whole input's poses are needed before the first segment can be analysed. A pose track has
+them. A video is estimated once, in full, into a pose track held in memory (as ``formcheck
+record`` would write it), split, and its segments replayed from that track: estimating each
+segment again would double the work for nothing (everything after estimation is pure and
+timestamp-driven, so a replay counts as the estimated run does). The cost: the video's poses in
+memory (a few kB a second), and, when the video turns out to hold one exercise, its estimation
+twice (the one-exercise path is kept as it was, images included for the report's pictures; it
+recognises from the first ``choose.VIDEO_S`` seconds). ``--video`` (an annotated video needs the
+images, frame by frame, of a single rule) keeps the one-exercise path without looking for
+segments.
+
+The JSON (``formcheck.segments/1``): ``source``, ``duration_s`` and ``segments``, each a
+``formcheck.session/1`` result of its own rule plus ``start_s``, ``end_s`` and ``recognition``;
+a "not sure" segment has ``exercise`` null and no counts. ``--report`` writes one report per
+recognised segment beside the asked one (``NAME.seg1.html`` ...) and, at the asked path, a page
+listing the segments with links to them; ``--csv`` one CSV per recognised segment
+(``NAME.seg1.csv`` ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from formcheck.errors import UsageError
+from formcheck.people import PersonSelector
+from formcheck.pipeline import RunOutcome, Sink, run, write_json_atomic
+from formcheck.pose import Pose, PoseFrame
+from formcheck.recognition.rulefit import FIT_GAP_MS
+from formcheck.recognition.segments import Segment, find_segments
+from formcheck.track import PoseTrack, is_track_path
+
+if TYPE_CHECKING:
+    from formcheck.analysis import AnalysisSettings, Outputs
+    from formcheck.engine import SessionResult
+    from formcheck.recognition.model import Model
+    from formcheck.rules import Exercise
+
+FORMAT = "formcheck.segments/1"
+
+
+@dataclass(frozen=True)
+class SegmentRun:
+    """One segment and what its own rule's engine made of it (None: not sure, not counted)."""
+
+    segment: Segment
+    outcome: RunOutcome | None = None
+
+    @property
+    def result(self) -> SessionResult | None:
+        return None if self.outcome is None else self.outcome.result
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.result is None:
+            return {**self.segment.to_dict(), "note": "not sure which exercise this is: nothing counted"}
+        return {**self.result.to_dict(), **self.segment.to_dict()}
+
+
+@dataclass
+class SegmentedAnalysis:
+    """What an input of several exercises produced."""
+
+    input: Path
+    source_name: str
+    duration_s: float
+    runs: list[SegmentRun]
+    written: list[Path] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "source": self.source_name,
+            "duration_s": round(self.duration_s, 2),
+            "segments": [r.to_dict() for r in self.runs],
+        }
+
+
+def input_track(
+    path: Path,
+    settings: AnalysisSettings,
+    *,
+    on_start: Callable[[int | None], None] | None = None,
+    on_frame: Callable[[], None] | None = None,
+) -> PoseTrack:
+    """The input's poses: a pose track as it is, a video estimated in full (see the docstring);
+    ``on_start`` gets the video's frame count, ``on_frame`` is called after each frame."""
+    if is_track_path(path):
+        return PoseTrack.load(path)
+    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.models import resolve_model
+    from formcheck.record import record_track
+    from formcheck.sources.video_file import VideoFileSource
+
+    model = resolve_model(settings.model)
+    with (
+        VideoFileSource(path) as source,
+        MediaPipeEstimator(model.path, max_people=settings.max_people) as estimator,
+    ):
+        if on_start is not None:
+            on_start(source.frame_count or None)
+        tick = (lambda _pf: on_frame()) if on_frame is not None else None
+        return record_track(source, estimator, model=model.as_meta(), on_frame=tick)
+
+
+def split(frames: Sequence[PoseFrame], person: str, rules: Any, model: Model | None = None) -> list[Segment]:
+    """The segments of ``frames``, the person followed as the analysis follows them."""
+    selector = PersonSelector(person)
+    poses: list[Pose | None] = [selector.select(f) for f in frames]
+    return find_segments(frames, poses, rules=rules, model=model)
+
+
+def frames_of(frames: Sequence[PoseFrame], segment: Segment) -> list[PoseFrame]:
+    """A segment's frames at the input's own rate. The segment's ends are frames taken at the
+    recogniser's rate: the frames between them and the neighbouring ones it took belong to the
+    segment too (an engine's first frames decide its start position: losing one can change a
+    count)."""
+    lo, hi = segment.start_s * 1000.0 - FIT_GAP_MS, segment.end_s * 1000.0 + FIT_GAP_MS
+    return [f for f in frames if lo <= f.t_ms <= hi]
+
+
+def run_segments(
+    frames: Sequence[PoseFrame],
+    segments: Sequence[Segment],
+    rules: Any,
+    *,
+    person: str = "auto",
+    sinks_for: Any = None,
+) -> list[SegmentRun]:
+    """Each recognised segment's frames through an engine of its own rule. ``sinks_for(k,
+    rule)``: the sinks of the k-th segment (numbered from 1), if any."""
+    from formcheck.engine import ExerciseEngine
+
+    runs = []
+    for k, seg in enumerate(segments, start=1):
+        if seg.exercise is None:
+            runs.append(SegmentRun(seg))
+            continue
+        rule: Exercise = rules[seg.exercise]
+        sinks: list[Sink] = list(sinks_for(k, rule)) if sinks_for is not None else []
+        pairs = ((None, f) for f in frames_of(frames, seg))
+        outcome = run(pairs, ExerciseEngine(rule), selector=PersonSelector(person), sinks=sinks)
+        runs.append(SegmentRun(seg, outcome))
+        if outcome.interrupted or outcome.error is not None:
+            break  # the rest is not analysed: what was done is kept
+    return runs
+
+
+def segment_path(path: Path, k: int) -> Path:
+    """``report.html`` -> ``report.seg1.html``."""
+    return path.with_name(f"{path.stem}.seg{k}{path.suffix}")
+
+
+def analyze_segments(
+    path: Path,
+    track: PoseTrack,
+    frames: Sequence[PoseFrame],
+    segments: Sequence[Segment],
+    rules: Any,
+    *,
+    outputs: Outputs,
+    settings: AnalysisSettings,
+) -> SegmentedAnalysis:
+    """Analyse each segment of ``frames`` (those of ``track``, the poses of the input ``path``,
+    at the analysis' stride) and write the outputs."""
+    from formcheck.files import is_stdout
+
+    for name, p in outputs.named():
+        if name in ("--report", "--csv") and is_stdout(p):
+            raise UsageError(f"{name} - : an input of several exercises writes one file per segment")
+    if outputs.report is not None and outputs.report.suffix.lower() == ".pdf":
+        raise UsageError(
+            "an input of several exercises gets an HTML report (one page per segment); name it .html"
+        )
+    source_name = str(track.meta.get("source", {}).get("name", path.name))
+
+    def sinks_for(k: int, rule: Exercise) -> list[Sink]:
+        sinks: list[Sink] = []
+        if outputs.csv is not None:
+            from formcheck.render.csv_writer import CsvSink
+
+            sinks.append(CsvSink(segment_path(outputs.csv, k), rule))
+        if outputs.report is not None:
+            from formcheck.render.report import HtmlReportSink
+
+            name = f"{source_name} (segment {k})"
+            sinks.append(
+                HtmlReportSink(
+                    segment_path(outputs.report, k), rule, source_name=name, details=outputs.report_details
+                )
+            )
+        return sinks
+
+    runs = run_segments(frames, segments, rules, person=settings.person, sinks_for=sinks_for)
+    duration = (frames[-1].t_ms - frames[0].t_ms) / 1000.0 if frames else 0.0
+    done = SegmentedAnalysis(path, source_name, duration, runs)
+    for k, r in enumerate(runs, start=1):
+        if r.outcome is None:
+            continue
+        finished = {type(s).__name__ for s in r.outcome.finished}
+        if outputs.csv is not None and "CsvSink" in finished:
+            done.written.append(segment_path(outputs.csv, k))
+        if outputs.report is not None and "HtmlReportSink" in finished:
+            from formcheck.render.rep_table import rep_table_path
+
+            done.written += [segment_path(outputs.report, k), rep_table_path(segment_path(outputs.report, k))]
+    if outputs.report is not None:
+        from formcheck.render.report import write_text_atomic
+
+        write_text_atomic(outputs.report, index_page(done, outputs.report))
+        done.written.insert(0, outputs.report)
+    if outputs.json is not None:
+        write_json_atomic(outputs.json, done.to_dict())
+        done.written.insert(0, outputs.json)
+    return done
+
+
+def index_page(done: SegmentedAnalysis, report: Path) -> str:
+    """The report page of an input of several exercises: one row per segment, linking to the
+    segment's own report."""
+    rows = []
+    for k, r in enumerate(done.runs, start=1):
+        seg = r.segment
+        rec = seg.recognition
+        span = f"{seg.start_s:.1f}–{seg.end_s:.1f} s"
+        if r.result is None:
+            likely = ", ".join(f"{i} {100 * p:.0f}%" for i, p in rec.ranked[:2]) or "too little seen"
+            what, counted = f"not sure ({escape(likely)})", "nothing counted"
+        else:
+            res = r.result
+            link = segment_path(report, k).name  # the segment's report sits beside
+            sure = f"{100 * rec.confidence:.0f}%"
+            what = f'<a href="{escape(link, quote=True)}">{escape(res.exercise_name)}</a> ({sure})'
+            counted = f"{res.reps.get('total') or 0} reps" + (
+                f", {len(res.holds)} hold(s)" if res.holds else ""
+            )
+        rows.append(f"<tr><td>{k}</td><td>{span}</td><td>{what}</td><td>{escape(counted)}</td></tr>")
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        f"<title>{escape(done.source_name)}: {len(done.runs)} segments</title>"
+        "<style>body{font-family:system-ui,sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
+        "tr:nth-child(even){background:#f3f3f3}</style>"
+        f"<h1>{escape(done.source_name)}</h1><p>{len(done.runs)} segments recognised in"
+        f" {done.duration_s:.1f} s (<code>--exercise auto</code>);"
+        " each recognised one has its own report.</p>"
+        "<table><tr><th>#</th><th>time</th><th>exercise</th><th>counted</th></tr>"
+        + "".join(rows)
+        + "</table></html>\n"
+    )
+
+
+def analyze_auto(
+    path: Path,
+    *,
+    outputs: Outputs,
+    settings: AnalysisSettings,
+    rules_dirs: Sequence[Path] | None = None,
+    model: Model | None = None,
+    on_start: Callable[[int | None], None] | None = None,
+    on_frame: Callable[[], None] | None = None,
+) -> SegmentedAnalysis | None:
+    """The input split into segments and each analysed with its own rule; None when the input
+    holds one exercise (or none): it is then analysed as before (see the docstring).
+    ``on_start`` / ``on_frame``: the progress of a video's estimation (``input_track``)."""
+    from formcheck.recognition.choose import known_exercises
+
+    if outputs.video is not None:
+        return None
+    outputs.check()
+    rules = known_exercises(rules_dirs)
+    track = input_track(path, settings, on_start=on_start, on_frame=on_frame)
+    frames = [track.frame(i) for i in range(0, len(track), settings.stride)]
+    segments = split(frames, settings.person, rules, model)
+    if len(segments) <= 1:
+        return None
+    return analyze_segments(path, track, frames, segments, rules, outputs=outputs, settings=settings)

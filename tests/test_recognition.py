@@ -1,0 +1,195 @@
+"""Recognising the exercise (issue 18): the features, the model and its training, ``analyze
+--exercise auto``, the ``exercise_mismatch`` notice and the "not sure" path, on committed
+pose tracks (no pose model needed)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.augment import mirrored
+from formcheck.cli import main
+from formcheck.errors import NotRecognised
+from formcheck.people import PersonSelector
+from formcheck.pose import PoseFrame
+from formcheck.recognition.check import NOTICE_KIND, ExerciseCheck, mismatch_message
+from formcheck.recognition.features import FRAME_FEATURES, WINDOW_FEATURES, nanquantiles, stack_poses
+from formcheck.recognition.model import Model, bundled_model
+from formcheck.recognition.recognise import NOT_SURE, Recognition, recognise, windows_of
+from formcheck.rules import load_exercise
+from formcheck.track import PoseTrack
+
+REPO = Path(__file__).resolve().parent.parent
+TRACKS = REPO / "samples" / "tracks"
+LUNGE = TRACKS / "lunge--forward-home.track.npz"
+BRIDGE = TRACKS / "glute-bridge--home.track.npz"
+
+
+def _poses(track: PoseTrack) -> tuple[list[PoseFrame], list]:  # type: ignore[type-arg]
+    frames = list(track)
+    selector = PersonSelector("auto")
+    return frames, [selector.select(f) for f in frames]
+
+
+def _feature(frames: list[PoseFrame], poses: list, name: str) -> float:  # type: ignore[type-arg]
+    from formcheck.recognition.features import frame_features
+
+    _, px, world = stack_poses(frames, poses)
+    return float(np.nanmedian(frame_features(px, world)[:, FRAME_FEATURES.index(name)]))
+
+
+def test_posture_features_tell_standing_from_lying() -> None:
+    standing = _poses(PoseTrack.load(LUNGE))
+    lying = _poses(PoseTrack.load(BRIDGE))
+    assert _feature(*standing, "trunk_tilt") < 30  # upright
+    assert _feature(*lying, "trunk_tilt") > 50  # on the back
+    assert _feature(*standing, "hip_height") > 0.5 > _feature(*lying, "hip_height")
+
+
+def test_window_features_do_not_depend_on_which_way_the_person_faces() -> None:
+    track = PoseTrack.load(LUNGE)
+    plain = windows_of(*_poses(track))
+    flipped = windows_of(*_poses(mirrored(track)))
+    assert np.allclose(plain.log_proba, flipped.log_proba, atol=1e-6)
+
+
+def test_nanquantiles_matches_numpy() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(60, 5))
+    a[rng.random(a.shape) < 0.4] = np.nan
+    a[:, 2] = np.nan
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        ref = np.vstack([np.nanmedian(a, axis=0), *np.nanpercentile(a, [10, 90], axis=0)])
+    assert np.allclose(nanquantiles(a, (0.5, 0.1, 0.9)), ref, equal_nan=True)
+
+
+def test_the_committed_model_matches_the_features_and_round_trips() -> None:
+    model = bundled_model()
+    assert model.mean.shape == (len(WINDOW_FEATURES),)
+    assert model.fit_weights.any()  # the rules' own fit re-ranks the leading exercises
+    again = Model.from_dict(json.loads(json.dumps(model.to_dict())))
+    x = np.random.default_rng(0).normal(size=(4, len(WINDOW_FEATURES))) * model.scale + model.mean
+    assert np.allclose(again.log_proba(x), model.log_proba(x))
+
+
+def test_training_is_reproducible_and_learns_its_exercises() -> None:
+    sys.path.insert(0, str(REPO / "samples" / "recognition"))
+    from dataset import load_clips, rule_fits, windows
+    from train import train
+
+    ids = ("quad-stretch", "wall-slide", "hip-flexor-stretch")
+    clips = load_clips(ids)
+    rules = [load_exercise(i) for i in ids]
+    ws, fits = windows(clips), rule_fits(clips, rules)
+    first, second = train(ws, clips, fits), train(ws, clips, fits)
+    assert json.dumps(first.to_dict()) == json.dumps(second.to_dict())
+    for clip in clips:  # trained on them: each is its own exercise
+        rec = recognise(clip.frames, clip.poses, model=first)
+        assert rec.leading == clip.exercise, clip.name
+
+
+def test_auto_picks_the_exercise_and_records_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run.json"
+    assert main(["analyze", str(LUNGE), "--exercise", "auto", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["exercise"] == "lunge"
+    rec = data["recognition"]
+    assert rec["id"] == "lunge" and 0.5 <= rec["confidence"] <= 1
+    assert rec["alternatives"] and all(0 <= a["confidence"] < rec["confidence"] for a in rec["alternatives"])
+    assert not [n for n in data["notices"] if n["kind"] == NOTICE_KIND]
+    assert "recognised" in capsys.readouterr().out
+
+
+def test_the_wrong_exercise_gets_a_notice_and_is_still_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run.json"
+    assert main(["analyze", str(LUNGE), "--exercise", "calf-raise", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["exercise"] == "calf-raise"  # counted as asked
+    notices = [n for n in data["notices"] if n["kind"] == NOTICE_KIND]
+    assert len(notices) == 1
+    assert "looks like a lunge, not a calf raise" in notices[0]["message"]
+    assert "looks like a lunge" in capsys.readouterr().out.replace("\n", " ")
+
+
+def test_the_right_exercise_gets_no_notice(tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    assert main(["analyze", str(BRIDGE), "--exercise", "glute-bridge", "--json", str(out)]) == 0
+    assert not [n for n in json.loads(out.read_text())["notices"] if n["kind"] == NOTICE_KIND]
+
+
+def test_the_notice_is_on_the_frames_when_judged_while_running() -> None:
+    frames, poses = _poses(PoseTrack.load(LUNGE))
+    from formcheck.engine import ExerciseEngine
+
+    check = ExerciseCheck(ExerciseEngine(load_exercise("calf-raise")), "calf-raise", while_running=True)
+    shown = [
+        any(n.kind == NOTICE_KIND for n in check.update(f, p).notices)
+        for f, p in zip(frames, poses, strict=True)
+    ]
+    assert not any(shown[:100]) and shown[-1]  # after the first judgement, from then on
+    assert any(n.kind == NOTICE_KIND for n in check.finish().notices)
+
+
+def _still_track(path: Path) -> Path:
+    """Someone standing still for 10 s (the first pose of a squat clip, with a little noise)."""
+    first = PoseTrack.load(TRACKS / "squat--front-good.track.npz")
+    pose = first.frame(0).poses[0]
+    rng = np.random.default_rng(0)
+    noise = np.array([1, 1, 0, 0, 0], dtype=np.float32)
+    frames = [
+        PoseFrame(
+            i,
+            round(i * 1000 / 30),
+            first.image_size,
+            (
+                type(pose)(
+                    pose.landmarks + rng.normal(0, 0.002, pose.landmarks.shape).astype(np.float32) * noise,
+                    pose.world,
+                ),
+            ),
+        )
+        for i in range(300)
+    ]
+    return PoseTrack.from_frames(frames, dict(first.meta, fps=30.0)).save(path)
+
+
+def test_no_exercise_is_not_sure_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    track = _still_track(tmp_path / "still.track.npz")
+    assert main(["analyze", str(track), "--exercise", "auto"]) == NotRecognised.exit_code == 11
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "not sure which exercise" in lines[0] and "--exercise" in lines[0]
+
+
+def test_nothing_seen_gives_no_opinion() -> None:
+    assert mismatch_message(NOT_SURE, "squat", {}) is None
+    rec = Recognition(None, 0.0, (), 0.0, 0.0)
+    assert rec.leading is None and rec.to_dict() == {"id": None, "confidence": 0.0, "alternatives": []}
+
+
+def test_auto_is_refused_for_a_batch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(LUNGE), str(BRIDGE), "--exercise", "auto"]) == 2
+    assert "one input at a time" in capsys.readouterr().err
+
+
+def test_help_mentions_auto(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--help"]) == 0
+    assert "auto" in capsys.readouterr().out
+
+
+def test_live_says_it_cannot_recognise_yet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["live", "--exercise", "auto", "--no-window"]) == 2
+    assert "live cannot recognise the exercise yet" in capsys.readouterr().err
+
+
+def test_the_suite_with_auto_fails_a_clip_recognised_otherwise(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["test", str(REPO / "samples"), "--exercise", "auto", "--clip", "lunge--forward-home*"])
+    out = capsys.readouterr().out
+    assert "lunge--forward-home" in out and "recognised as" not in out
