@@ -258,9 +258,9 @@ def test_ctrl_c_stops_a_local_pool_with_the_partial_results_saved(
     inputs stop with partial results (saved, in the summary), the queued one is `not run` (the
     rerun that finishes such a batch: test_an_interrupted_batch_keeps_what_was_done...)."""
     import os
+    import shutil
     import signal
     import subprocess
-    import shutil
     import sys
 
     if shutil.which("ffmpeg") is None:
