@@ -40,12 +40,10 @@ RUN_TIMEOUT_S = 240
 def batch_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with three pose tracks and the first frames of two shared clips (in clips/, so
     their names differ from the tracks')."""
-    from shared_data import SHARED_SAMPLES
+    from shared_data import SHARED_SAMPLES, cut_first_frames
 
     if not os.environ.get("FORMCHECK_MODEL_DIR"):
         pytest.skip("needs FORMCHECK_MODEL_DIR with the pose model")
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("needs ffmpeg to cut short clips")
     folder = tmp_path_factory.mktemp("batch-in")
     for name in TRACK_NAMES:
         shutil.copy(TRACKS / f"{name}.track.npz", folder)
@@ -54,25 +52,7 @@ def batch_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         source = SHARED_SAMPLES / "clips" / clip
         if not source.is_file():
             pytest.skip(f"needs the shared sample clip {clip}")
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-y",
-                "-i",
-                str(source),
-                "-an",
-                "-frames:v",
-                str(CLIP_FRAMES),
-                "-c",
-                "copy",
-                str(folder / "clips" / clip),
-            ],
-            check=True,
-            timeout=60,
-        )
+        cut_first_frames(source, folder / "clips" / clip, CLIP_FRAMES)
     return folder
 
 

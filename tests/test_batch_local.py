@@ -258,34 +258,16 @@ def test_ctrl_c_stops_a_local_pool_with_the_partial_results_saved(
     inputs stop with partial results (saved, in the summary), the queued one is `not run` (the
     rerun that finishes such a batch: test_an_interrupted_batch_keeps_what_was_done...)."""
     import os
-    import shutil
     import signal
     import subprocess
     import sys
 
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("needs ffmpeg to cut short clips")
+    from shared_data import cut_first_frames
+
     clips = tmp_path / "clips"
     clips.mkdir()
     for name in ("squat--front-good.mp4", "glute-bridge--home.mp4", "lunge--forward-home.mp4"):
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-i",
-                str(shared_clip(name)),
-                "-an",
-                "-frames:v",
-                "90",
-                "-c",
-                "copy",
-                str(clips / name),
-            ],
-            check=True,
-            timeout=60,
-        )
+        cut_first_frames(shared_clip(name), clips / name, 90)
     out = tmp_path / "out"
     command = [
         sys.executable,
