@@ -43,6 +43,14 @@ def check() -> None:
         raise KeyboardInterrupt
 
 
+def acknowledge() -> None:
+    """The work a request stopped has stopped (a video's pose estimation, ``--exercise auto``):
+    forget the request, so that the quick work left (analysing and saving the poses estimated so
+    far) runs to its end; a new signal stops that too."""
+    global _requested
+    _requested = None
+
+
 def mark_reported() -> None:
     """The command told the user what an interruption saved (``was_reported``)."""
     global _reported

@@ -35,15 +35,24 @@ def record_track(
     model: dict[str, Any],
     source_path: str | os.PathLike[str] | None = None,
     on_frame: Callable[[PoseFrame], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> PoseTrack:
-    """Estimate poses over all of ``source`` and return them as a track with provenance metadata."""
+    """Estimate poses over all of ``source`` and return them as a track with provenance metadata.
+
+    ``stop``: asked before each frame; True ends the track there (a stop the user asked for):
+    the track then holds the frames estimated so far and its meta says ``"partial": true``."""
     frames: list[PoseFrame] = []
     size: tuple[int, int] | None = None
-    for _, pf in estimated(source, estimator):
-        size = size or pf.image_size
-        frames.append(pf)
-        if on_frame is not None:
-            on_frame(pf)
+    stopped = stop is not None and stop()
+    if not stopped:
+        for _, pf in estimated(source, estimator):
+            size = size or pf.image_size
+            frames.append(pf)
+            if on_frame is not None:
+                on_frame(pf)
+            if stop is not None and stop():
+                stopped = True
+                break
     meta: dict[str, Any] = {
         "fps": source.fps,
         "frame_size": list(size or (0, 0)),
@@ -52,6 +61,8 @@ def record_track(
         "formcheck_version": __version__,
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    if stopped:
+        meta["partial"] = True
     if source_path is not None:
         meta["source"]["sha256"] = file_sha256(source_path)
     return PoseTrack.from_frames(frames, meta)

@@ -23,11 +23,15 @@ a "not sure" segment has ``exercise`` null and no counts. ``--report`` writes on
 recognised segment beside the asked one (``NAME.seg1.html`` ...) and, at the asked path, a page
 listing the segments with links to them; ``--csv`` one CSV per recognised segment
 (``NAME.seg1.csv`` ...).
+
+Ctrl-C (or SIGTERM) during a video's estimation stops it at the next frame; the poses estimated
+so far are split and analysed as above (never estimated again), the segment the stop cut short
+is a partial result (``partial``, as an interrupted run's), and so is the whole (``partial``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -76,12 +80,19 @@ class SegmentedAnalysis:
     duration_s: float
     runs: list[SegmentRun]
     written: list[Path] = field(default_factory=list)
+    cut_short: bool = False  # the user stopped the input's estimation before its end
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped before the input's end: in its estimation or in a segment's run."""
+        return self.cut_short or any(r.outcome is not None and r.outcome.interrupted for r in self.runs)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "source": self.source_name,
             "duration_s": round(self.duration_s, 2),
+            "partial": self.interrupted,
             "segments": [r.to_dict() for r in self.runs],
         }
 
@@ -92,9 +103,11 @@ def input_track(
     *,
     on_start: Callable[[int | None], None] | None = None,
     on_frame: Callable[[], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> PoseTrack:
     """The input's poses: a pose track as it is, a video estimated in full (see the docstring);
-    ``on_start`` gets the video's frame count, ``on_frame`` is called after each frame."""
+    ``on_start`` gets the video's frame count, ``on_frame`` is called after each frame, ``stop``
+    before each (True: the track ends there, ``meta["partial"]``)."""
     if is_track_path(path):
         return PoseTrack.load(path)
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
@@ -110,7 +123,7 @@ def input_track(
         if on_start is not None:
             on_start(source.frame_count or None)
         tick = (lambda _pf: on_frame()) if on_frame is not None else None
-        return record_track(source, estimator, model=model.as_meta(), on_frame=tick)
+        return record_track(source, estimator, model=model.as_meta(), on_frame=tick, stop=stop)
 
 
 def split(frames: Sequence[PoseFrame], person: str, rules: Any, model: Model | None = None) -> list[Segment]:
@@ -136,9 +149,12 @@ def run_segments(
     *,
     person: str = "auto",
     sinks_for: Any = None,
+    cut_short: bool = False,
 ) -> list[SegmentRun]:
     """Each recognised segment's frames through an engine of its own rule. ``sinks_for(k,
-    rule)``: the sinks of the k-th segment (numbered from 1), if any."""
+    rule)``: the sinks of the k-th segment (numbered from 1), if any. ``cut_short``: the frames
+    end where the user stopped the estimation: the last segment is run as the run stopped
+    there would have been (a partial result)."""
     from formcheck.engine import ExerciseEngine
 
     runs = []
@@ -148,12 +164,21 @@ def run_segments(
             continue
         rule: Exercise = rules[seg.exercise]
         sinks: list[Sink] = list(sinks_for(k, rule)) if sinks_for is not None else []
-        pairs = ((None, f) for f in frames_of(frames, seg))
+        pairs: Iterable[tuple[None, PoseFrame]] = ((None, f) for f in frames_of(frames, seg))
+        if cut_short and k == len(segments):
+            pairs = _then_interrupted(pairs)
         outcome = run(pairs, ExerciseEngine(rule), selector=PersonSelector(person), sinks=sinks)
         runs.append(SegmentRun(seg, outcome))
         if outcome.interrupted or outcome.error is not None:
             break  # the rest is not analysed: what was done is kept
     return runs
+
+
+def _then_interrupted(pairs: Iterable[tuple[None, PoseFrame]]) -> Iterator[tuple[None, PoseFrame]]:
+    """``pairs``, then the interruption that ended them: ``pipeline.run`` makes the result
+    partial and hands it to every sink, exactly as for a run stopped at that frame."""
+    yield from pairs
+    raise KeyboardInterrupt
 
 
 def segment_path(path: Path, k: int) -> Path:
@@ -170,9 +195,10 @@ def analyze_segments(
     *,
     outputs: Outputs,
     settings: AnalysisSettings,
+    cut_short: bool = False,
 ) -> SegmentedAnalysis:
     """Analyse each segment of ``frames`` (those of ``track``, the poses of the input ``path``,
-    at the analysis' stride) and write the outputs."""
+    at the analysis' stride) and write the outputs. ``cut_short``: see ``run_segments``."""
     from formcheck.files import is_stdout
 
     for name, p in outputs.named():
@@ -201,9 +227,11 @@ def analyze_segments(
             )
         return sinks
 
-    runs = run_segments(frames, segments, rules, person=settings.person, sinks_for=sinks_for)
+    runs = run_segments(
+        frames, segments, rules, person=settings.person, sinks_for=sinks_for, cut_short=cut_short
+    )
     duration = (frames[-1].t_ms - frames[0].t_ms) / 1000.0 if frames else 0.0
-    done = SegmentedAnalysis(path, source_name, duration, runs)
+    done = SegmentedAnalysis(path, source_name, duration, runs, cut_short=cut_short)
     for k, r in enumerate(runs, start=1):
         if r.outcome is None:
             continue
@@ -245,14 +273,22 @@ def index_page(done: SegmentedAnalysis, report: Path) -> str:
                 f", {len(res.holds)} hold(s)" if res.holds else ""
             )
         rows.append(f"<tr><td>{k}</td><td>{span}</td><td>{what}</td><td>{escape(counted)}</td></tr>")
+    n = len(done.runs)
+    found = f"{n} segment{'' if n == 1 else 's'}"
+    stopped = (
+        f"<p><strong>Partial:</strong> the analysis was stopped at {done.duration_s:.1f} s;"
+        " the last segment ends there.</p>"
+        if done.interrupted
+        else ""
+    )
     return (
         "<!doctype html><html lang=en><meta charset=utf-8>"
-        f"<title>{escape(done.source_name)}: {len(done.runs)} segments</title>"
+        f"<title>{escape(done.source_name)}: {found}</title>"
         "<style>body{font-family:system-ui,sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
         "tr:nth-child(even){background:#f3f3f3}</style>"
-        f"<h1>{escape(done.source_name)}</h1><p>{len(done.runs)} segments recognised in"
+        f"<h1>{escape(done.source_name)}</h1><p>{found} recognised in"
         f" {done.duration_s:.1f} s (<code>--exercise auto</code>);"
-        " each recognised one has its own report.</p>"
+        f" each recognised one has its own report.</p>{stopped}"
         "<table><tr><th>#</th><th>time</th><th>exercise</th><th>counted</th></tr>"
         + "".join(rows)
         + "</table></html>\n"
@@ -271,16 +307,25 @@ def analyze_auto(
 ) -> SegmentedAnalysis | None:
     """The input split into segments and each analysed with its own rule; None when the input
     holds one exercise (or none): it is then analysed as before (see the docstring).
-    ``on_start`` / ``on_frame``: the progress of a video's estimation (``input_track``)."""
+    ``on_start`` / ``on_frame``: the progress of a video's estimation (``input_track``).
+
+    A stop asked for during the estimation (``formcheck.interrupts``) ends it; what was
+    estimated is then analysed here, whatever it holds (never estimated again), as partial."""
+    from formcheck import interrupts
     from formcheck.recognition.choose import known_exercises
 
     if outputs.video is not None:
         return None
     outputs.check()
     rules = known_exercises(rules_dirs)
-    track = input_track(path, settings, on_start=on_start, on_frame=on_frame)
+    track = input_track(path, settings, on_start=on_start, on_frame=on_frame, stop=interrupts.requested)
+    cut_short = bool(track.meta.get("partial"))
+    if cut_short:
+        interrupts.acknowledge()  # the estimation stopped: analysing what it found takes a moment
     frames = [track.frame(i) for i in range(0, len(track), settings.stride)]
     segments = split(frames, settings.person, rules, model)
-    if len(segments) <= 1:
+    if len(segments) <= 1 and not cut_short:
         return None
-    return analyze_segments(path, track, frames, segments, rules, outputs=outputs, settings=settings)
+    return analyze_segments(
+        path, track, frames, segments, rules, outputs=outputs, settings=settings, cut_short=cut_short
+    )

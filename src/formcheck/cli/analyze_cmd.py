@@ -172,7 +172,10 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
                     on_start=poses.start, on_frame=poses.advance,
                 )  # fmt: skip
             if segmented is not None:
-                return segmented.to_dict(), segmented_error(segmented), segmented.written
+                error = segmented_error(segmented)
+                if isinstance(error, Interrupted):
+                    interrupts.mark_reported()
+                return segmented.to_dict(), error, segmented.written
             rule, recognition = choose_exercise(path, settings, list(rules_dir) or None)
         else:
             rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
@@ -200,10 +203,16 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
 
 
 def segmented_error(segmented: Any) -> FormcheckError | None:
-    """The error or interruption that ended a segment's run (the later ones were not run)."""
+    """The interruption that ended an input of several exercises (its estimation or a segment's
+    run: the later ones were not run), or the error that ended a segment's run."""
+    from formcheck.files import describe
+
+    if segmented.interrupted:
+        where = ", ".join(describe(p) for p in segmented.written)
+        saved = f"the partial results were written to {where}" if where else "no output was asked for"
+        found = f"{len(segmented.runs)} segment{'' if len(segmented.runs) == 1 else 's'}"
+        return Interrupted(f"interrupted ({segmented.duration_s:.1f} s of video analysed, {found}): {saved}")
     for r in segmented.runs:
-        if r.outcome is not None and r.outcome.interrupted:
-            return Interrupted("interrupted: the segments analysed so far were written")
         if r.outcome is not None and r.outcome.error is not None:
             return r.outcome.error
     return None

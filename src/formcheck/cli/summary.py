@@ -96,7 +96,12 @@ def print_segments(
     """An input of several exercises (``formcheck.segments/1``): one table per segment."""
     console = console or Console()
     segments = result.get("segments") or []
-    console.print(f"{title}: {len(segments)} segments (--exercise auto)", markup=False, highlight=False)
+    stopped = f", stopped at {_fmt_s(result.get('duration_s'))}" if result.get("partial") else ""
+    console.print(
+        f"{title}: {len(segments)} segment{'' if len(segments) == 1 else 's'} (--exercise auto){stopped}",
+        markup=False,
+        highlight=False,
+    )
     for k, seg in enumerate(segments, start=1):
         span = f"segment {k}, {_fmt_s(seg.get('start_s'))}–{_fmt_s(seg.get('end_s'))}"
         if seg.get("exercise") is None:
