@@ -5,6 +5,9 @@ needed)."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -187,6 +190,61 @@ def test_cli_writes_one_result_per_segment(tmp_path: Path, capsys: pytest.Captur
     for k in (1, 2, 3):
         assert f'href="r.seg{k}.html"' in page
         assert (tmp_path / f"r.seg{k}.html").is_file() and (tmp_path / f"r.seg{k}.csv").is_file()
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf`` (poppler's pdftotext; a form feed ends each page)."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.mark.skipif(
+    not (shutil.which("chromium") and shutil.which("pdftotext")),
+    reason="needs chromium and poppler-utils",
+)
+def test_a_pdf_report_binds_the_segment_list_and_each_segments_report(tmp_path: Path) -> None:
+    path, _ids = _joined_track(tmp_path)
+    pdf = tmp_path / "r.pdf"
+    assert main(["analyze", str(path), "-e", "auto", "-q", "--report", str(pdf), "--patient", "Ann Lee"]) == 0
+    pages = _page_texts(pdf)
+    assert "3 segments" in pages[0] and "Ann Lee" in pages[0]
+    # Each segment's report starts a page of its own, in the input's order, for the same patient.
+    starts = [next((i for i, text in enumerate(pages) if text.lstrip().startswith(name)), None)
+              for name in ("Lunge", "Glute bridge", "Calf raise")]  # fmt: skip
+    assert None not in starts and starts == sorted(starts) and starts[0] > 0, starts
+    assert all("Ann Lee" in pages[i] for i in starts if i is not None)
+    # One document: no page per segment beside it, but each segment's rep table.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("r.")) == [
+        "r.pdf", "r.seg1.reps.csv", "r.seg2.reps.csv", "r.seg3.reps.csv"
+    ]  # fmt: skip
+
+
+def test_a_pdf_report_of_segments_without_a_browser_is_refused_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _ids = _joined_track(tmp_path)
+    monkeypatch.setenv("FORMCHECK_CHROMIUM", str(tmp_path / "no-such-browser"))
+    assert main(["analyze", str(path), "-e", "auto", "-q", "--report", str(tmp_path / "r.pdf"),
+                 "--json", str(tmp_path / "r.json")]) == 2  # fmt: skip
+    assert "a PDF report needs Chromium" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_each_segments_report_shows_its_exercise_trend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _ids = _joined_track(tmp_path)
+    db = tmp_path / "history.db"
+    auto = ["analyze", str(path), "-e", "auto", "-q", "--history", str(db)]
+    assert main([*auto, "--save"]) == 0
+    report = tmp_path / "r.html"
+    assert main([*auto, "--report", str(report)]) == 0
+    capsys.readouterr()
+    for k, words in ((1, "knee bend"), (2, "hip bend"), (3, "heel lift")):
+        page = (tmp_path / f"r.seg{k}.html").read_text()
+        # the one stored session and this one, of this segment's exercise (its own measure)
+        assert re.search(rf"Over 2 sessions since [0-9-]+: {words} ", page), k
+    assert "Over 2 sessions" not in report.read_text()  # the list of segments has no trend of its own
 
 
 def test_cli_on_one_exercise_keeps_todays_json(tmp_path: Path) -> None:

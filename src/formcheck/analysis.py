@@ -73,6 +73,11 @@ class Outputs:
                 f"--video writes an H.264 MP4 video: name it .mp4 (got {video.name}, which says "
                 f"{video.suffix or 'nothing'})"
             )
+        if self.report is not None:
+            from formcheck.render.pdf import check_pdf_printer, wants_pdf
+
+            if wants_pdf(self.report):
+                check_pdf_printer()  # no browser to print it: say so before the work, not after
         for path in self.paths():
             check_writable(path)
 
@@ -118,11 +123,6 @@ def analyze(
     if settings.stride < 1:
         raise UsageError(f"--stride must be 1 or more, got {settings.stride}")
     outputs.check()
-    if outputs.report is not None:
-        from formcheck.render.pdf import check_pdf_printer, wants_pdf
-
-        if wants_pdf(outputs.report):
-            check_pdf_printer()  # no browser to print it: say so before the work, not after
     engine = ExerciseEngine(exercise)
     # Recognition stays outside the engine: a check beside it, judged when the run ends.
     checked = (

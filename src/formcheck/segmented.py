@@ -21,8 +21,10 @@ The JSON (``formcheck.segments/1``): ``source``, ``duration_s`` and ``segments``
 ``formcheck.session/1`` result of its own rule plus ``start_s``, ``end_s`` and ``recognition``;
 a "not sure" segment has ``exercise`` null and no counts. ``--report`` writes one report per
 recognised segment beside the asked one (``NAME.seg1.html`` ...) and, at the asked path, a page
-listing the segments with links to them; ``--csv`` one CSV per recognised segment
-(``NAME.seg1.csv`` ...).
+listing the segments with links to them; a ``.pdf`` report is one document, that list then each
+segment's report, a page apart (each segment's rep table beside it, ``NAME.seg1.reps.csv``);
+``--csv`` writes one CSV per recognised segment (``NAME.seg1.csv`` ...). A segment's report shows
+the trend of its exercise against the earlier sessions in the history, as a single input's does.
 
 Ctrl-C (or SIGTERM) during a video's estimation stops it at the next frame; the poses estimated
 so far are split and analysed as above (never estimated again), the segment the stop cut short
@@ -43,12 +45,14 @@ from formcheck.pipeline import RunOutcome, Sink, run, write_json_atomic
 from formcheck.pose import Pose, PoseFrame
 from formcheck.recognition.rulefit import FIT_GAP_MS
 from formcheck.recognition.segments import Segment, find_segments
+from formcheck.render.pdf import wants_pdf
 from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
     from formcheck.analysis import AnalysisSettings, Outputs
     from formcheck.engine import SessionResult
     from formcheck.recognition.model import Model
+    from formcheck.render.report import HtmlReportSink, ReportDetails
     from formcheck.rules import Exercise
 
 FORMAT = "formcheck.segments/1"
@@ -204,11 +208,9 @@ def analyze_segments(
     for name, p in outputs.named():
         if name in ("--report", "--csv") and is_stdout(p):
             raise UsageError(f"{name} - : an input of several exercises writes one file per segment")
-    if outputs.report is not None and outputs.report.suffix.lower() == ".pdf":
-        raise UsageError(
-            "an input of several exercises gets an HTML report (one page per segment); name it .html"
-        )
     source_name = str(track.meta.get("source", {}).get("name", path.name))
+    bound = outputs.report is not None and wants_pdf(outputs.report)
+    reports: dict[int, HtmlReportSink] = {}
 
     def sinks_for(k: int, rule: Exercise) -> list[Sink]:
         sinks: list[Sink] = []
@@ -217,14 +219,17 @@ def analyze_segments(
 
             sinks.append(CsvSink(segment_path(outputs.csv, k), rule))
         if outputs.report is not None:
+            from formcheck.history.trend import read_trend
             from formcheck.render.report import HtmlReportSink
 
+            # Read before `--save` stores this input: the trend shows earlier sessions only.
+            trend = read_trend(outputs.history, rule.id) if outputs.history is not None else None
             name = f"{source_name} (segment {k})"
-            sinks.append(
-                HtmlReportSink(
-                    segment_path(outputs.report, k), rule, source_name=name, details=outputs.report_details
-                )
-            )
+            reports[k] = HtmlReportSink(
+                segment_path(outputs.report, k), rule, source_name=name, details=outputs.report_details,
+                trend=trend, bound=bound,
+            )  # fmt: skip
+            sinks.append(reports[k])
         return sinks
 
     runs = run_segments(
@@ -241,21 +246,41 @@ def analyze_segments(
         if outputs.report is not None and "HtmlReportSink" in finished:
             from formcheck.render.rep_table import rep_table_path
 
-            done.written += [segment_path(outputs.report, k), rep_table_path(segment_path(outputs.report, k))]
-    if outputs.report is not None:
-        from formcheck.render.report import write_text_atomic
+            page = [] if bound else [segment_path(outputs.report, k)]  # bound: a chapter of the PDF
+            done.written += [*page, rep_table_path(segment_path(outputs.report, k))]
+    report = outputs.report
+    if report is not None:
+        from formcheck.render.report import ReportDetails, html_page, write_text_atomic
 
-        write_text_atomic(outputs.report, index_page(done, outputs.report))
-        done.written.insert(0, outputs.report)
+        details = outputs.report_details or ReportDetails()
+
+        if bound:
+            from formcheck.render.pdf import write_pdf
+
+            # One PDF: the list of segments, then each recognised segment's report, a page apart.
+            title, index = index_main(done, lambda k: f"#seg{k}", details=details, follows=True)
+            chapters = [
+                f'<a id="seg{k}"></a>{sink.chapter[1]}' for k, sink in reports.items() if sink.chapter
+            ]
+            write_pdf(report, html_page(title, index, *chapters))
+        else:
+            title, index = index_main(done, lambda k: segment_path(report, k).name, details=details)
+            write_text_atomic(report, html_page(title, index))
+        done.written.insert(0, report)
     if outputs.json is not None:
         write_json_atomic(outputs.json, done.to_dict())
         done.written.insert(0, outputs.json)
     return done
 
 
-def index_page(done: SegmentedAnalysis, report: Path) -> str:
-    """The report page of an input of several exercises: one row per segment, linking to the
-    segment's own report."""
+def index_main(
+    done: SegmentedAnalysis, link: Callable[[int], str], *, details: ReportDetails, follows: bool = False
+) -> tuple[str, str]:
+    """The title and content of the report page of an input of several exercises: one row per
+    segment, the k-th recognised one linking to ``link(k)``, its own report (``follows``: on the
+    pages after this one, not in files beside it)."""
+    from formcheck.render.report import people_line
+
     rows = []
     for k, r in enumerate(done.runs, start=1):
         seg = r.segment
@@ -266,9 +291,8 @@ def index_page(done: SegmentedAnalysis, report: Path) -> str:
             what, counted = f"not sure ({escape(likely)})", "nothing counted"
         else:
             res = r.result
-            link = segment_path(report, k).name  # the segment's report sits beside
             sure = f"{100 * rec.confidence:.0f}%"
-            what = f'<a href="{escape(link, quote=True)}">{escape(res.exercise_name)}</a> ({sure})'
+            what = f'<a href="{escape(link(k), quote=True)}">{escape(res.exercise_name)}</a> ({sure})'
             counted = f"{res.reps.get('total') or 0} reps" + (
                 f", {len(res.holds)} hold(s)" if res.holds else ""
             )
@@ -281,18 +305,16 @@ def index_page(done: SegmentedAnalysis, report: Path) -> str:
         if done.interrupted
         else ""
     )
-    return (
-        "<!doctype html><html lang=en><meta charset=utf-8>"
-        f"<title>{escape(done.source_name)}: {found}</title>"
-        "<style>body{font-family:system-ui,sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
-        "tr:nth-child(even){background:#f3f3f3}</style>"
-        f"<h1>{escape(done.source_name)}</h1><p>{found} recognised in"
-        f" {done.duration_s:.1f} s (<code>--exercise auto</code>);"
-        f" each recognised one has its own report.</p>{stopped}"
+    main = (
+        f"<header><h1>{escape(done.source_name)}</h1>{people_line(details)}"
+        f'<p class="sub">{found} recognised in {done.duration_s:.1f} s (<code>--exercise auto</code>);'
+        f" each recognised one's report {'follows' if follows else 'is a page of its own'}.</p></header>"
+        f"{stopped}"
         "<table><tr><th>#</th><th>time</th><th>exercise</th><th>counted</th></tr>"
         + "".join(rows)
-        + "</table></html>\n"
+        + "</table>"
     )
+    return f"{done.source_name}: {found}", main
 
 
 def analyze_auto(

@@ -147,10 +147,16 @@ class HtmlReportSink:
         source_name: str,
         details: ReportDetails | None = None,
         trend: Trend | None = None,
+        bound: bool = False,
     ) -> None:
         """``trend``: the earlier sessions of this exercise (``history.trend``), read from the
-        history by the caller; this session is added as its last row when the report is written."""
+        history by the caller; this session is added as its last row when the report is written.
+        ``bound``: the report is a chapter of a document that binds several (one PDF for the
+        segments of an input): ``finish`` keeps the page in ``chapter`` instead of writing it at
+        ``path`` (its rep table is still written beside ``path``)."""
         self.path = Path(path)
+        self.bound = bound
+        self.chapter: tuple[str, str] | None = None  # (title, <main> content) once bound and finished
         self.exercise = exercise
         self.source_name = source_name
         self.details = details or ReportDetails()
@@ -292,11 +298,12 @@ class HtmlReportSink:
             self._hold_spans.append((side, span))
         self._open_holds.clear()
         self._figures = self._clinical.figures(data)
-        html = self.render(data)
-        if wants_pdf(self.path):
-            write_pdf(self.path, html)
+        if self.bound:
+            self.chapter = self.render_main(data)
+        elif wants_pdf(self.path):
+            write_pdf(self.path, self.render(data))
         else:
-            write_text_atomic(self.path, html)
+            write_text_atomic(self.path, self.render(data))
         write_rep_table(rep_table_path(self.path), self._figures, key_measures(self.exercise))
 
     def close(self) -> None:
@@ -305,6 +312,10 @@ class HtmlReportSink:
     # ---------------------------------------------------------------- rendering
 
     def render(self, data: dict[str, Any]) -> str:
+        return html_page(*self.render_main(data))
+
+    def render_main(self, data: dict[str, Any]) -> tuple[str, str]:
+        """The page's title and the content of its ``<main>``."""
         ex = self.exercise
         title = f"{ex.name}: {self.source_name}"
         body = [
@@ -327,21 +338,10 @@ class HtmlReportSink:
             "<footer>Made by formcheck from a pose model's estimate of the body; angles are "
             "measured in the picture and depend on the camera view. Not medical advice.</footer>",
         ]
-        return (
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{CSS}</style></head>"
-            f"<body><main>{''.join(body)}</main></body></html>\n"
-        )
+        return title, "".join(body)
 
     def _people(self) -> str:
-        d = self.details
-        parts = [
-            f"<span><b>{label}</b> {escape(value)}</span>"
-            for label, value in (("Patient", d.patient), ("Clinician", d.clinician))
-            if value.strip()
-        ]
-        return f'<p class="people">{"".join(parts)}</p>' if parts else ""
+        return people_line(self.details)
 
     def _note(self) -> str:
         note = self.details.note.strip()
@@ -1022,6 +1022,30 @@ def fault_limits(fault: Fault, exercise: Exercise) -> list[tuple[str, float, str
     if all(gate for *_, gate in out):  # nothing but gates: then they are the limits
         out = [(m, v, w, False) for m, v, w, _ in out]
     return out
+
+
+def people_line(details: ReportDetails) -> str:
+    """The patient and clinician a report is for (empty when neither was given)."""
+    parts = [
+        f"<span><b>{label}</b> {escape(value)}</span>"
+        for label, value in (("Patient", details.patient), ("Clinician", details.clinician))
+        if value.strip()
+    ]
+    return f'<p class="people">{"".join(parts)}</p>' if parts else ""
+
+
+def html_page(title: str, *mains: str) -> str:
+    """A self-contained page of the report's style: one ``<main>`` per chapter, each chapter
+    after the first starting a printed page."""
+    chapters = "".join(
+        f'<main class="chapter">{m}</main>' if k else f"<main>{m}</main>" for k, m in enumerate(mains)
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body>{chapters}</body></html>\n"
+    )
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -91,6 +91,7 @@ footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
   figure, tr, .fault, .card, .alert { break-inside: avoid; }
   h2, p.keyline { break-after: avoid; }  /* a heading and the charts' key stay with the first chart */
   @page { size: A4; margin: 12mm; }
+  main.chapter { break-before: page; }  /* a bound document's chapters (segments) each start a page */
   body { font-size: 9.5pt; line-height: 1.35; }
   header h1 { font-size: 20pt; }
   h2 { font-size: 12.5pt; margin: 12px 0 6px; }
