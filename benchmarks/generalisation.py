@@ -54,6 +54,17 @@ def main() -> int:
         for line in changes:
             print(f"{'':<12}{line}")
     print(f"\nclips that pass plain but fail a variant: {worse} (over {len(names)} variants)")
+    # Not a transform: the same videos recorded again by the one-person landmarker, which follows
+    # the previous frame's landmarks where the default two-person one detects on every frame.
+    one_person = args.samples / "tracks-1p"
+    if one_person.is_dir():
+        report = run_suite(args.samples, tracks_dir=one_person)
+        print(f"\n{'one-person':<10} the videos recorded with --max-people 1 ({one_person.name}/)")
+        print(f"{'':<10} {report.real.line() if report.real else '-'}")
+        for part, metrics in report.parts.items():
+            print(f"{'':<10} {part}: {metrics.line()}")
+        changes = _changed(plain, report)
+        print(f"{'':<10} outside tolerance: {len(report.failures)}; status changed: {len(changes)}")
     return 0
 
 

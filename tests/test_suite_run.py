@@ -165,3 +165,29 @@ def test_cli_passes_when_every_clip_is_within_tolerance(
     assert main(["test", str(samples), "--exercise", "quad-stretch"]) == 0
     assert main(["test", str(samples), "--clip", "nothing*"]) == 2
     assert "no sample clip matches" in capsys.readouterr().err
+
+
+def test_tracks_dir_replays_each_real_clips_track_of_the_same_name_from_there(samples: Path) -> None:
+    seen: dict[str, Path] = {}
+
+    def recording(spec: ClipSpec, exercise: Any) -> dict[str, Any]:
+        seen[spec.key] = spec.track
+        return RESULTS[spec.key]
+
+    other = samples / "tracks-1p"
+    run_suite(samples, runner=recording, tracks_dir=other)
+    assert seen == {
+        "squat--a": other / "squat--a.track.npz",
+        "squat--b": other / "squat--b.track.npz",
+        "quad-stretch--c": other / "quad-stretch--c.track.npz",
+        "squat--synthetic": samples / "synthetic" / "squat.track.npz",  # generated: has no other recording
+    }
+
+
+def test_tracks_dir_missing_or_with_clips_is_refused(
+    samples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["test", str(samples), "--tracks", str(tmp_path / "nowhere")]) == 2
+    assert "--tracks must be a folder of pose tracks" in capsys.readouterr().err
+    assert main(["test", str(samples), "--tracks", str(samples), "--clips", str(samples)]) == 2
+    assert "cannot be combined with --clips" in capsys.readouterr().err

@@ -25,6 +25,13 @@ def test_command(
     clips: Path | None = typer.Option(
         None, "--clips", help="Folder of the sample videos: pose-estimate them again (model needed)."
     ),
+    tracks: Path | None = typer.Option(
+        None,
+        "--tracks",
+        metavar="DIR",
+        help="Replay the tracks of the same names in DIR instead: the same clips recorded with other "
+        "settings (formcheck record --max-people 1, another --model).",
+    ),
     json_path: Path | None = typer.Option(None, "--json", help="Write the whole table as JSON."),
     exercise: str | None = typer.Option(
         None,
@@ -49,6 +56,9 @@ def test_command(
     swapped for mirror): does a rule still hold for a person facing the other way, a camera
     that is not level, a slower mover?
 
+    With --tracks the same clips are replayed as recorded with other settings: how much do the
+    counts depend on the estimator's settings rather than on the movement?
+
     Example: formcheck test samples/ --exercise squat --variant mirror
     """
     from formcheck.files import check_writable
@@ -63,6 +73,8 @@ def test_command(
         chosen = VARIANTS[variant]
     if clips is not None and not clips.is_dir():
         raise UsageError(f"--clips must be a folder of videos: {clips}")
+    if tracks is not None and not tracks.is_dir():
+        raise UsageError(f"--tracks must be a folder of pose tracks: {tracks}")
     if json_path is not None:
         check_writable(json_path)
 
@@ -82,6 +94,7 @@ def test_command(
         recognise=recognise,
         clip_glob=clip,
         clips_dir=clips,
+        tracks_dir=tracks,
         model=model,
         rules_dirs=list(rules_dir) or None,
         variant=chosen,

@@ -13,7 +13,7 @@ import fnmatch
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,6 +169,7 @@ def run_suite(
     exercise: str | None = None,
     clip_glob: str | None = None,
     clips_dir: str | os.PathLike[str] | None = None,
+    tracks_dir: str | os.PathLike[str] | None = None,
     model: str = "full",
     rules_dirs: Sequence[str | os.PathLike[str]] | None = None,
     runner: ClipRunner | None = None,
@@ -184,11 +185,17 @@ def run_suite(
     rule) is an error. ``recognise`` (``--exercise auto``): each clip's exercise is first
     recognised from its pose track (``formcheck.recognition``); a clip recognised as another
     exercise, or not recognised, fails with what was recognised, else it is run as usual.
+    ``tracks_dir``: each real clip's track is read from there instead, under the same file name
+    (the same clips recorded with other settings: another model, ``--max-people 1``).
     """
     from formcheck.rules import load_exercise, rule_paths
 
     spec = load_suite(expected)
     entries = select(spec, exercise=exercise, clip_glob=clip_glob)
+    if tracks_dir is not None:
+        if clips_dir is not None:
+            raise UsageError("--tracks replays recorded tracks: it cannot be combined with --clips")
+        entries = [e if e.synthetic else replace(e, track=Path(tracks_dir) / e.track.name) for e in entries]
     if variant is not None:
         if clips_dir is not None:
             raise UsageError("a variant replays the recorded tracks: it cannot be combined with --clips")
