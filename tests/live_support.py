@@ -89,6 +89,7 @@ class ScriptedControls:
         self.steps = 0
         self.paused_frames = 0
         self.exercises: list[str] = []
+        self.messages: list[tuple[str, str]] = []  # what the window was asked to show over frames
 
     def take_command(self) -> Command | None:
         self.steps += 1
@@ -99,6 +100,9 @@ class ScriptedControls:
 
     def show_paused(self, image: object, index: int) -> None:
         self.paused_frames += 1
+
+    def show_message(self, image: object, index: int, title: str, hint: str) -> None:
+        self.messages.append((title, hint))
 
     def start_set(self, exercise: object) -> None:
         self.exercises.append(exercise.id)  # type: ignore[attr-defined]

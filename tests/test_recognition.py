@@ -184,11 +184,6 @@ def test_help_mentions_auto(capsys: pytest.CaptureFixture[str]) -> None:
     assert "auto" in capsys.readouterr().out
 
 
-def test_live_says_it_cannot_recognise_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["live", "--exercise", "auto", "--no-window"]) == 2
-    assert "live cannot recognise the exercise yet" in capsys.readouterr().err
-
-
 def test_the_suite_with_auto_fails_a_clip_recognised_otherwise(capsys: pytest.CaptureFixture[str]) -> None:
     main(["test", str(REPO / "samples"), "--exercise", "auto", "--clip", "lunge--forward-home*"])
     out = capsys.readouterr().out

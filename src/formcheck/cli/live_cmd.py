@@ -33,7 +33,10 @@ def register(app: typer.Typer) -> None:
 
 def live_command(
     exercise: list[str] = typer.Option(
-        ..., "--exercise", "-e", help="Exercise id (repeat to switch between several with ←/→)."
+        ...,
+        "--exercise",
+        "-e",
+        help="Exercise id (repeat to switch between several with ←/→); auto: recognised from the movement.",
     ),
     camera: int = typer.Option(0, "--camera", min=0, help="Camera number."),
     source: Path | None = typer.Option(
@@ -71,6 +74,9 @@ def live_command(
     n/p) switch exercise. Each set is saved as JSON when it ends: the first to --json FILE,
     later ones beside it as STEM.setN-EXERCISE.json.
 
+    With --exercise auto each set starts with a few seconds of the exercise being recognised
+    ("not sure yet" until it is); the reps done meanwhile count. r starts again.
+
     Example: formcheck live --exercise squat --exercise lunge --show-fps
     """
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
@@ -79,12 +85,14 @@ def live_command(
     from formcheck.live.session import LiveSession, default_json_path
     from formcheck.models import resolve_model
     from formcheck.pipeline import Sink
+    from formcheck.recognition.choose import AUTO, known_exercises
     from formcheck.rules import load_exercise
 
-    if "auto" in exercise:  # recognition is for recorded inputs so far (analyze, test)
-        raise UsageError(
-            "live cannot recognise the exercise yet: name it with --exercise ID (formcheck rules list)"
-        )
+    recognise = None
+    if AUTO in exercise:
+        if len(exercise) > 1:
+            raise UsageError("--exercise auto recognises the exercise: give it alone, or name the exercises")
+        recognise = known_exercises(list(rules_dir) or None)
     if snapshot_dir is not None and not window:
         raise UsageError("--snapshot-dir saves what the window shows: it needs the window")
     if window:
@@ -93,8 +101,9 @@ def live_command(
         problem = display_problem()  # before the model loads: Qt would abort the process later
         if problem is not None:
             raise UsageError(problem)
-    exercises = [load_exercise(e, list(rules_dir) or None) for e in exercise]
-    target = check_writable(json_path) if json_path is not None else default_json_path(exercises[0].id)
+    exercises = [] if recognise is not None else [load_exercise(e, list(rules_dir) or None) for e in exercise]
+    first_id = exercises[0].id if exercises else AUTO
+    target = check_writable(json_path) if json_path is not None else default_json_path(first_id)
     is_camera = source is None
     mirror = is_camera if mirror is None else mirror
     printer = EventPrinter()
@@ -138,6 +147,7 @@ def live_command(
                 person=person,
                 source_name=frames.name,
                 on_set_saved=recorder.live_set if recorder is not None else None,
+                recognise=recognise,
             )
             if live_window is not None:
                 # The window measures latency from the grabber's capture times.
@@ -160,7 +170,7 @@ def live_command(
         if recorder is not None:  # a session that failed before its first set stays "running"
             recorder.end(interrupted=outcome is None or outcome.interrupted or outcome.error is not None)
 
-    _print_summary(outcome.sets)
+    _print_summary(outcome.sets, recognising=recognise is not None)
     if recorder is not None:
         print(f"history: session {recorder.session_id} in {recorder.store.path}")
     if outcome.error is not None:
@@ -206,11 +216,12 @@ def _start_voice(say: Callable[[str], None], *, asked: bool) -> Voice | None:
     return Voice(speak)
 
 
-def _print_summary(sets: list[SavedSet]) -> None:
+def _print_summary(sets: list[SavedSet], *, recognising: bool = False) -> None:
     from formcheck.cli.summary import print_summary
 
     if not sets:
-        print("no set was saved (the session ended before any frame was analysed)", file=sys.stderr)
+        before = "the exercise was recognised" if recognising else "any frame was analysed"
+        print(f"no set was saved (the session ended before {before})", file=sys.stderr)
         return
     for saved in sets:
         print_summary(f"set {saved.number}", saved.result)

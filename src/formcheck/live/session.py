@@ -17,8 +17,9 @@ so a rep's ``t_s`` reads as "seconds into this set" and a pause never counts as 
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from formcheck.sources.base import Frame
 if TYPE_CHECKING:
     from formcheck.engine import SessionResult
     from formcheck.estimation.base import Estimator
+    from formcheck.recognition.recognise import Recognition
     from formcheck.rules import Exercise
 
 
@@ -90,9 +92,13 @@ class Controls(Protocol):
 
     def start_set(self, exercise: Exercise) -> None: ...
 
+    def show_message(self, image: Any, index: int, title: str, hint: str) -> None: ...
+
 
 class SetListener(Protocol):
     def start_set(self, exercise_id: str, number: int) -> None: ...
+
+    def message(self, text: str) -> None: ...
 
 
 @dataclass
@@ -144,6 +150,11 @@ class _SetClock:
         self._last_dt = 33
         self.resumed = False
 
+    def restart(self) -> None:
+        """The next frame is the set's time zero (recognising started again)."""
+        self._offset = None
+        self.resumed = False
+
     def __call__(self, src_t_ms: int) -> int:
         if self._offset is None:
             self._offset = src_t_ms
@@ -192,10 +203,15 @@ class LiveSession:
         source_name: str = "camera",
         newest_only: bool = True,
         on_set_saved: Callable[[SavedSet], None] | None = None,
+        recognise: Mapping[str, Exercise] | None = None,
     ) -> None:
-        if not exercises:
+        """``recognise``: the rules to recognise the exercise among (``--exercise auto``), in
+        place of ``exercises``: each set starts with the person's movement being recognised
+        (``recognition.live``), and the frames seen meanwhile are replayed into the set."""
+        if not exercises and recognise is None:
             raise UsageError("give at least one --exercise")
         self._exercises = list(exercises)
+        self._recognise = recognise
         self._estimator = estimator
         self._controls = controls
         self._sinks = list(sinks)
@@ -230,18 +246,30 @@ class LiveSession:
         index = 0
         try:
             while True:
-                exercise = self._exercises[index]
+                clock = _SetClock()
+                pairs: Iterator[tuple[Frame | None, PoseFrame]]
+                recognition: Recognition | None = None
+                started = datetime.now().astimezone()
+                self._command = None
+                self._paused = False
+                if self._recognise is None:
+                    exercise = self._exercises[index]
+                    pairs = self._pairs(clock)
+                else:
+                    recognised = self._recognised(clock)
+                    if recognised is None:  # quit, Ctrl-C or the end of the source first
+                        break
+                    exercise, recognition, seen_frames = recognised
+                    # The frames seen while recognising come first (no picture: not shown again).
+                    pairs = itertools.chain(((None, f) for f in seen_frames), self._pairs(clock))
                 number = len(outcome.sets) + 1
                 if self._controls is not None:
                     self._controls.start_set(exercise)
                 for listener in self._listeners:
                     listener.start_set(exercise.id, number)
-                self._command = None
-                self._paused = False
                 seen = _SeenCounter()
-                started = datetime.now().astimezone()
                 result = run(
-                    self._pairs(_SetClock()),
+                    pairs,
                     ExerciseEngine(exercise),
                     selector=PersonSelector(self._person),
                     sinks=[*self._sinks, seen],
@@ -254,7 +282,7 @@ class LiveSession:
                     or self._command in (None, Command.QUIT)
                 )
                 if seen.with_person or (last and not outcome.sets):
-                    self._save(number, exercise.id, result.result, started, seen.frames)
+                    self._save(number, exercise.id, result.result, started, seen.frames, recognition)
                 outcome.error = result.error
                 outcome.interrupted = result.interrupted
                 if last:
@@ -272,6 +300,43 @@ class LiveSession:
                 self._grabber.stop(timeout=0.5)
         outcome.received = getattr(self.feed, "received", outcome.analysed)
         return outcome
+
+    # -- recognising the exercise before a set (--exercise auto) -------------------------------
+    def _recognised(self, clock: _SetClock) -> tuple[Exercise, Recognition, list[PoseFrame]] | None:
+        """The exercise recognised from the frames of ``clock``'s set-to-be, with the frames seen
+        meanwhile; None when the session ends first (quit, Ctrl-C: ``interrupted``; the source
+        ending: ``error`` says what was not recognised). r starts recognising afresh."""
+        from formcheck.recognition.live import LiveRecogniser
+
+        assert self._recognise is not None
+        said = ""
+        try:
+            while True:
+                recogniser = LiveRecogniser(self._recognise, person=self._person)
+                self._command = None
+                clock.restart()
+                for frame, pose_frame in self._pairs(clock):
+                    rec = recogniser.add(pose_frame)
+                    status = recogniser.status()
+                    if rec is not None and rec.id is not None:
+                        for listener in self._listeners:
+                            listener.message(status)
+                        return self._recognise[rec.id], rec, list(recogniser.frames)
+                    if self._controls is not None:
+                        self._controls.show_message(frame.image, frame.index, "Which exercise?", status)
+                        if self._handle(self._controls.take_command()):
+                            break
+                    if status.split(" (")[0] != said:  # a line each time what is said changes
+                        said = status.split(" (")[0]
+                        for listener in self._listeners:
+                            listener.message(status)
+                if self._command is not Command.RESET:
+                    if self._source_ended:
+                        self._outcome.error = recogniser.not_sure()
+                    return None
+        except KeyboardInterrupt:
+            self._outcome.interrupted = True
+            return None
 
     # -- the frame stream of one set --------------------------------------------------------
     def _pairs(self, clock: _SetClock) -> Iterator[tuple[Frame, PoseFrame]]:
@@ -326,23 +391,27 @@ class LiveSession:
         if command is Command.PAUSE:
             self._paused = not self._paused
             return False
-        if command in (Command.NEXT, Command.PREV) and len(self._exercises) == 1:
-            return False  # nothing to step to: keep counting
+        if command in (Command.NEXT, Command.PREV) and len(self._exercises) <= 1:
+            return False  # nothing to step to (one exercise, or recognised): keep counting
         self._command = command
         return True
 
     def _save(
-        self, number: int, exercise_id: str, result: SessionResult, started: datetime, frames: int
-    ) -> None:
+        self, number: int, exercise_id: str, result: SessionResult, started: datetime, frames: int,
+        recognition: Recognition | None = None,
+    ) -> None:  # fmt: skip
         path = set_path(self.json_path, number, exercise_id)
         live = {
             "set": number,
             "started_at": started.isoformat(timespec="seconds"),
             "frames_analysed": frames,
         }
-        sink = JsonSink(path, extra={"source": self._source_name, "live": live})
+        extra: dict[str, Any] = {"source": self._source_name, "live": live}
+        if recognition is not None:
+            extra["recognition"] = recognition.to_dict()
+        sink = JsonSink(path, extra=extra)
         sink.finish(result)
-        saved = SavedSet(number, exercise_id, path, {**result.to_dict(), "live": live})
+        saved = SavedSet(number, exercise_id, path, {**result.to_dict(), **extra})
         self._outcome.sets.append(saved)
         if self._on_set_saved is not None:
             self._on_set_saved(saved)

@@ -148,6 +148,11 @@ class LiveWindow:
     # -- used by the session ----------------------------------------------------------------
     def show_paused(self, image: np.ndarray, index: int) -> None:
         """Show a live frame while paused (no analysis), with the way out written on it."""
+        self.show_message(image, index, "PAUSED", "space: continue   q: quit")
+
+    def show_message(self, image: np.ndarray, index: int, title: str, hint: str) -> None:
+        """Show a live frame dimmed, a title and a line of text across it (paused; the exercise
+        being recognised)."""
         cv2 = self._cv2
         shown = fit(image)
         shown = np.ascontiguousarray(shown[:, ::-1]) if self.mirror else shown.copy()
@@ -156,8 +161,13 @@ class LiveWindow:
         cv2.rectangle(overlay, (0, 0), (w, h), (0, 0, 0), -1)
         shown = cv2.addWeighted(overlay, 0.45, shown, 0.55, 0)
         scale = max(w, h) / 900
-        _centred(cv2, shown, "PAUSED", h // 2, 2.2 * scale, 5)
-        _centred(cv2, shown, "space: continue   q: quit", h // 2 + int(70 * scale), 0.9 * scale, 2)
+
+        def fitting(text: str, size: float, thickness: int) -> float:  # across a narrow portrait frame too
+            width = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, 1.0, thickness)[0][0]
+            return min(size, 0.95 * w / max(width, 1))
+
+        _centred(cv2, shown, title, h // 2, fitting(title, 2.2 * scale, 5), 5)
+        _centred(cv2, shown, hint, h // 2 + int(70 * scale), fitting(hint, 0.9 * scale, 2), 2)
         self._show(shown, index)
 
     def take_command(self) -> Command | None:

@@ -1,0 +1,108 @@
+"""Recognising the exercise from a live pose stream (``formcheck live --exercise auto``).
+
+``LiveRecogniser`` is fed the frames of a live session before its first set, as the set would be
+fed them, and says which exercise the person is doing once it is sure; until then "not sure yet",
+never a guess. Pure and driven by the frames' timestamps, like everything after pose estimation.
+
+- The person is followed as a set follows them (a ``PersonSelector`` of its own).
+- Judged every ``DECIDE_EVERY_S`` once the person was seen for one recognition window
+  (``features.WINDOW_S``), over the last ``choose.VIDEO_S`` seconds, by ``recognise`` with the
+  candidates re-ranked by their rules' fit: the same verdict ``analyze --exercise auto`` gives a
+  video's first seconds.
+- Sure: the same exercise named (``recognise.SURE``) by two judgements in a row. One judgement
+  can swing on a single rep; two a second apart are the same movement seen for longer.
+- Every frame since the start is kept (the last ``KEEP_S``): the set that follows replays them
+  first, so the reps done while the exercise was being recognised count like the others (a
+  replay counts as the live run does).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from formcheck.errors import NotRecognised
+from formcheck.people import PersonSelector
+from formcheck.pose import Pose, PoseFrame
+from formcheck.recognition.choose import VIDEO_S, not_sure_error
+from formcheck.recognition.features import WINDOW_S
+from formcheck.recognition.recognise import NOT_SURE, Recognition, recognise
+from formcheck.recognition.rulefit import thin
+
+if TYPE_CHECKING:
+    from formcheck.recognition.model import Model
+    from formcheck.rules import Exercise
+
+DECIDE_EVERY_S = 1.0
+# Frames kept for the set to replay: a couple of minutes of trying before the verdict is plenty
+# (at 30 fps, ~3,600 frames of a few kB).
+KEEP_S = 120.0
+
+
+class LiveRecogniser:
+    def __init__(
+        self, rules: Mapping[str, Exercise], *, person: str = "auto", model: Model | None = None
+    ) -> None:
+        self.rules = rules
+        self.model = model
+        self._selector = PersonSelector(person)
+        self.frames: deque[PoseFrame] = deque()  # every frame seen, for the set to replay
+        self._recent: deque[tuple[PoseFrame, Pose | None]] = deque()  # the last VIDEO_S, followed
+        self._seen_s = 0.0
+        self._person_seen = False
+        self._last_t_s: float | None = None
+        self._next_judge_s: float | None = None
+        self.latest: Recognition | None = None  # the last judgement
+        self.chosen: Recognition | None = None  # set once sure
+
+    def add(self, pose_frame: PoseFrame) -> Recognition | None:
+        """Take one frame; the recognition once it is sure (from then on, on every call)."""
+        if self.chosen is not None:
+            return self.chosen
+        t_s = pose_frame.t_ms / 1000.0
+        self.frames.append(pose_frame)
+        while self.frames and t_s - self.frames[0].t_ms / 1000.0 > KEEP_S:
+            self.frames.popleft()
+        pose = self._selector.select(pose_frame)
+        self._recent.append((pose_frame, pose))
+        while t_s - self._recent[0][0].t_ms / 1000.0 > VIDEO_S:
+            self._recent.popleft()
+        if pose is not None:
+            self._person_seen = True
+            if self._last_t_s is not None:
+                self._seen_s += min(t_s - self._last_t_s, 0.5)  # a stalled camera is not time seen
+        self._last_t_s = t_s
+        if self._seen_s < WINDOW_S:
+            return None
+        if self._next_judge_s is not None and t_s < self._next_judge_s:
+            return None
+        self._next_judge_s = t_s + DECIDE_EVERY_S
+        frames, poses = thin([f for f, _ in self._recent], [p for _, p in self._recent], max_frames=None)
+        rec = recognise(frames, poses, candidates=self.rules, model=self.model)
+        before, self.latest = self.latest, rec
+        if rec.id is not None and before is not None and before.id == rec.id:
+            self.chosen = rec
+        return self.chosen
+
+    def not_sure(self) -> NotRecognised:
+        """The one-line error when the session ends before the exercise was recognised."""
+        if self.latest is None and self._person_seen:
+            return NotRecognised(
+                f"not sure which exercise this is: the person was seen for {self._seen_s:.0f} s, and"
+                f" recognising takes {WINDOW_S:.0f} s or more; name it with --exercise ID (see"
+                " `formcheck rules list`)"
+            )
+        return not_sure_error(self.latest or NOT_SURE)
+
+    def status(self) -> str:
+        """What to tell the person while it is not sure."""
+        rec = self.latest
+        if self.chosen is not None:
+            return f"recognised: {self.chosen.id} {100 * self.chosen.confidence:.0f}%"
+        if rec is None or not rec.ranked:
+            if not self._person_seen:
+                return "step into view and start the exercise"
+            return "recognising the exercise: keep going"
+        likely = ", ".join(f"{i} {100 * p:.0f}%" for i, p in rec.ranked[:2])
+        return f"not sure yet ({likely}): keep going"
