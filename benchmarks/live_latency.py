@@ -30,12 +30,17 @@ def main() -> int:
     parser.add_argument("clip", nargs="?", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--model", default="full")
     parser.add_argument("--exercise", default="squat")
+    parser.add_argument(
+        "--max-people", type=int, default=None,
+        help="people the model looks for (default: formcheck's); 1 gives the one-person model time "
+        "issue 16's target is a multiple of",
+    )  # fmt: skip
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         print("needs a display: run under xvfb-run -a", file=sys.stderr)
         return 2
 
-    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE, MediaPipeEstimator
     from formcheck.live.session import LiveSession
     from formcheck.live.window import LiveWindow
     from formcheck.models import resolve_model
@@ -45,8 +50,9 @@ def main() -> int:
     exercise = load_exercise(args.exercise)
     source = open_source(args.clip, realtime=True)
     window = LiveWindow(title="formcheck benchmark", show_fps=True)
+    people = args.max_people or DEFAULT_MAX_PEOPLE
     with (
-        MediaPipeEstimator(resolve_model(args.model).path) as estimator,
+        MediaPipeEstimator(resolve_model(args.model).path, max_people=people) as estimator,
         tempfile.TemporaryDirectory() as tmp,
     ):
         session = LiveSession(
@@ -66,7 +72,8 @@ def main() -> int:
     latency = np.array(window.latencies_ms)
     model = np.array(outcome.model_ms[1:])  # the first call includes the model's warm-up
     duration = (source.frame_count or 0) / (source.fps or 1)
-    print(f"clip: {args.clip.name} ({source.frame_count} frames, {source.fps:.0f} fps, model {args.model})")
+    print(f"clip: {args.clip.name} ({source.frame_count} frames, {source.fps:.0f} fps, model {args.model},"
+          f" max people {people})")  # fmt: skip
     print(f"frames: {outcome.received} received, {outcome.analysed} analysed and shown "
           f"({outcome.received - outcome.analysed} dropped as stale)")  # fmt: skip
     if duration:
