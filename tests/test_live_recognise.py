@@ -130,3 +130,40 @@ def test_quit_while_recognising_ends_without_a_set(track: PoseTrack, rules, tmp_
 def test_cli_refuses_auto_beside_named_exercises(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["live", "-e", "auto", "-e", "squat", "--no-window", "--source", "x.mp4"]) == 2
     assert "--exercise auto recognises the exercise: give it alone" in capsys.readouterr().err
+
+
+def _joined(stems: list[str], rest_s: float) -> PoseTrack:
+    """Tracks of one camera and frame size, one after the other with ``rest_s`` of nobody between."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples" / "recognition"))
+    from dataset import joined  # the recogniser's own concatenations
+
+    tracks = [load_track(s) for s in stems]
+    stream, _ = joined([list(t) for t in tracks], [rest_s] * (len(stems) - 1))
+    return PoseTrack.from_frames(stream, tracks[0].meta)
+
+
+def test_moving_on_to_another_exercise_ends_the_set_and_the_next_counts_it(rules, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    stems = ["lunge--forward-home", "glute-bridge--home"]  # the same camera, one after the other
+    track = _joined(stems, 1.0)
+    said = Said()
+    outcome = _session(track, rules, tmp_path, listeners=[said]).run()
+    assert outcome.error is None
+    assert said.sets == [("lunge", 1), ("glute-bridge", 2)]
+    assert "this looks like glute-bridge now: set 1 ends" in said.lines
+    # Each set counts what its exercise alone counts: the lunge set is re-run up to the change
+    # (the bridges the lunge rule saw are not kept), the bridge set starts from the change.
+    alone = [replay_track(load_track(s), ExerciseEngine(rules[s.split("--")[0]])).to_dict() for s in stems]
+    saved = [json.loads(s.path.read_text()) for s in outcome.sets]
+    assert [s["reps"]["total"] for s in saved] == [a["reps"]["total"] for a in alone] == [4, 3]
+    assert saved[1]["recognition"]["id"] == "glute-bridge"
+    # The second set's clock starts near the change (20.3 s into the input), within the watch's reach.
+    assert 19.0 < saved[0]["duration_s"] < 21.5 and saved[1]["duration_s"] < alone[1]["duration_s"] + 2
+
+
+def test_one_long_set_of_one_exercise_is_never_split(rules, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    track = load_track("squat--front-20-reps-counter")  # 43 s, 20 squats, pauses between some
+    outcome = _session(track, rules, tmp_path).run()
+    assert [s.exercise_id for s in outcome.sets] == ["squat"]
+    assert outcome.sets[0].result["reps"]["total"] == 20

@@ -17,6 +17,7 @@ so a rep's ``t_s`` reads as "seconds into this set" and a pause never counts as 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from formcheck import interrupts
 from formcheck.errors import FormcheckError, UsageError
 from formcheck.files import check_writable
+from formcheck.live.auto_set import SetWatch
 from formcheck.live.controls import Command
 from formcheck.live.latest import LatestFrames
 from formcheck.people import PersonSelector
@@ -150,6 +152,15 @@ class _SetClock:
         self._last_dt = 33
         self.resumed = False
 
+    def carried(self, since_ms: int) -> _SetClock:
+        """The clock of the next set, whose zero is this set's ``since_ms``: this set's frames
+        from then on, re-timed by subtracting ``since_ms``, and the frames still to come make
+        one timeline."""
+        carried = _SetClock()
+        carried._offset = (self._offset or 0) + since_ms
+        carried._last_src, carried._last_dt = self._last_src, self._last_dt
+        return carried
+
     def restart(self) -> None:
         """The next frame is the set's time zero (recognising started again)."""
         self._offset = None
@@ -244,6 +255,10 @@ class LiveSession:
 
         outcome = self._outcome
         index = 0
+        # After a set that ended because the person moved on (--exercise auto): the frames of
+        # the new exercise seen so far, and the clock that goes on from them.
+        seed: list[PoseFrame] = []
+        seed_clock: _SetClock | None = None
         try:
             while True:
                 clock = _SetClock()
@@ -256,33 +271,59 @@ class LiveSession:
                     exercise = self._exercises[index]
                     pairs = self._pairs(clock)
                 else:
-                    recognised = self._recognised(clock)
+                    if seed_clock is not None:  # the last set ended when the person moved on
+                        clock = seed_clock
+                    recognised = self._recognised(clock, seed)
                     if recognised is None:  # quit, Ctrl-C or the end of the source first
                         break
                     exercise, recognition, seen_frames = recognised
                     # The frames seen while recognising come first (no picture: not shown again).
                     pairs = itertools.chain(((None, f) for f in seen_frames), self._pairs(clock))
+                seed, seed_clock = [], None
                 number = len(outcome.sets) + 1
                 if self._controls is not None:
                     self._controls.start_set(exercise)
                 for listener in self._listeners:
                     listener.start_set(exercise.id, number)
                 seen = _SeenCounter()
+                sinks: list[Sink] = [*self._sinks, seen]
+                watch = None
+                if self._recognise is not None:  # a recognised exercise: has the person moved on?
+                    watch = SetWatch(self._recognise, exercise, person=self._person)
+                    sinks.append(watch)
                 result = run(
                     pairs,
                     ExerciseEngine(exercise),
                     selector=PersonSelector(self._person),
-                    sinks=[*self._sinks, seen],
-                    on_step=self._on_step,
+                    sinks=sinks,
+                    on_step=self._on_step
+                    if watch is None
+                    else functools.partial(self._on_watched_step, watch),
                 )
-                last = (
+                moved_on = (
+                    watch is not None
+                    and watch.moved_on is not None
+                    and result.error is None
+                    and not result.interrupted
+                )
+                last = not moved_on and (
                     result.error is not None
                     or result.interrupted
                     or self._source_ended
                     or self._command in (None, Command.QUIT)
                 )
+                set_result = result.result
+                if moved_on:
+                    assert watch is not None and watch.moved_on is not None
+                    set_result = watch.result(result.result)
+                    seed = watch.seed()
+                    seed_clock = clock.carried(watch.moved_on.since_ms)
+                    for listener in self._listeners:
+                        listener.message(
+                            f"this looks like {watch.moved_on.recognition.id} now: set {number} ends"
+                        )
                 if seen.with_person or (last and not outcome.sets):
-                    self._save(number, exercise.id, result.result, started, seen.frames, recognition)
+                    self._save(number, exercise.id, set_result, started, seen.frames, recognition)
                 outcome.error = result.error
                 outcome.interrupted = result.interrupted
                 if last:
@@ -302,19 +343,26 @@ class LiveSession:
         return outcome
 
     # -- recognising the exercise before a set (--exercise auto) -------------------------------
-    def _recognised(self, clock: _SetClock) -> tuple[Exercise, Recognition, list[PoseFrame]] | None:
-        """The exercise recognised from the frames of ``clock``'s set-to-be, with the frames seen
-        meanwhile; None when the session ends first (quit, Ctrl-C: ``interrupted``; the source
-        ending: ``error`` says what was not recognised). r starts recognising afresh."""
+    def _recognised(
+        self, clock: _SetClock, seed: Sequence[PoseFrame] = ()
+    ) -> tuple[Exercise, Recognition, list[PoseFrame]] | None:
+        """The exercise recognised from the frames of ``clock``'s set-to-be (after ``seed``, the
+        frames already seen of it), with the frames seen meanwhile; None when the session ends
+        first (quit, Ctrl-C: ``interrupted``; the source ending: ``error`` says what was not
+        recognised). r starts recognising afresh."""
         from formcheck.recognition.live import LiveRecogniser
 
         assert self._recognise is not None
         said = ""
         try:
             while True:
-                recogniser = LiveRecogniser(self._recognise, person=self._person)
+                recogniser = LiveRecogniser(self._recognise, person=self._person, seen=seed)
+                if recogniser.chosen is not None and recogniser.chosen.id is not None:
+                    return self._recognise[recogniser.chosen.id], recogniser.chosen, list(recogniser.frames)
                 self._command = None
-                clock.restart()
+                if not seed:
+                    clock.restart()
+                seed = ()  # r while recognising: from nothing
                 for frame, pose_frame in self._pairs(clock):
                     rec = recogniser.add(pose_frame)
                     status = recogniser.status()
@@ -383,6 +431,10 @@ class LiveSession:
 
     def _on_step(self, step: Step) -> bool:
         return self._handle(self._controls.take_command() if self._controls is not None else None)
+
+    def _on_watched_step(self, watch: SetWatch, step: Step) -> bool:
+        """``_on_step`` of a set of a recognised exercise: it also ends when the person moved on."""
+        return self._on_step(step) or watch.moved_on is not None
 
     def _handle(self, command: Command | None) -> bool:
         """Act on a command; True when it ends the set."""

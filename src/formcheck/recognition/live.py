@@ -14,20 +14,27 @@ never a guess. Pure and driven by the frames' timestamps, like everything after 
 - Every frame since the start is kept (the last ``KEEP_S``): the set that follows replays them
   first, so the reps done while the exercise was being recognised count like the others (a
   replay counts as the live run does).
+
+``ExerciseWatch`` then watches the set: when the person has clearly moved on to another exercise
+(the set's own ruled out, another named twice in a row over the last ``WATCH_S``), the set ends
+and the next one starts from the frames of that stretch.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from formcheck.errors import NotRecognised
 from formcheck.people import PersonSelector
 from formcheck.pose import Pose, PoseFrame
 from formcheck.recognition.choose import VIDEO_S, not_sure_error
-from formcheck.recognition.features import WINDOW_S
-from formcheck.recognition.recognise import NOT_SURE, Recognition, recognise
+from formcheck.recognition.features import HOP_S, WINDOW_S
+from formcheck.recognition.recognise import NOT_SURE, Recognition, recognise, windows_of
 from formcheck.recognition.rulefit import thin
 
 if TYPE_CHECKING:
@@ -42,8 +49,11 @@ KEEP_S = 120.0
 
 class LiveRecogniser:
     def __init__(
-        self, rules: Mapping[str, Exercise], *, person: str = "auto", model: Model | None = None
-    ) -> None:
+        self, rules: Mapping[str, Exercise], *, person: str = "auto", model: Model | None = None,
+        seen: Iterable[PoseFrame] = (),
+    ) -> None:  # fmt: skip
+        """``seen``: frames to start from (those of the new exercise, when a set ended because the
+        person moved on to it: ``ExerciseWatch``)."""
         self.rules = rules
         self.model = model
         self._selector = PersonSelector(person)
@@ -55,15 +65,17 @@ class LiveRecogniser:
         self._next_judge_s: float | None = None
         self.latest: Recognition | None = None  # the last judgement
         self.chosen: Recognition | None = None  # set once sure
+        for frame in seen:
+            self.add(frame)
 
     def add(self, pose_frame: PoseFrame) -> Recognition | None:
         """Take one frame; the recognition once it is sure (from then on, on every call)."""
-        if self.chosen is not None:
-            return self.chosen
         t_s = pose_frame.t_ms / 1000.0
-        self.frames.append(pose_frame)
+        self.frames.append(pose_frame)  # kept also once sure: a seed may go on past the verdict
         while self.frames and t_s - self.frames[0].t_ms / 1000.0 > KEEP_S:
             self.frames.popleft()
+        if self.chosen is not None:
+            return self.chosen
         pose = self._selector.select(pose_frame)
         self._recent.append((pose_frame, pose))
         while t_s - self._recent[0][0].t_ms / 1000.0 > VIDEO_S:
@@ -106,3 +118,81 @@ class LiveRecogniser:
             return "recognising the exercise: keep going"
         likely = ", ".join(f"{i} {100 * p:.0f}%" for i, p in rec.ranked[:2])
         return f"not sure yet ({likely}): keep going"
+
+
+# While a set goes on, has the person moved on to another exercise? Judged every
+# WATCH_EVERY_S over the last WATCH_S: long enough for two recognition windows of the new
+# exercise, short enough that it fills the stretch a few seconds after the change.
+WATCH_EVERY_S = 2.0
+WATCH_S = 10.0
+# Moved on: another exercise named by two judgements in a row while the set's own is nearly
+# ruled out (below the wrong-exercise notice's bar, ``check.MISMATCH_BELOW``): a rest, a fidget
+# or a clumsy rep leaves the set alone.
+RULED_OUT_BELOW = 0.005
+
+
+@dataclass(frozen=True)
+class MovedOn:
+    """The person moved on to ``recognition.id`` (the stretch judged began at ``since_ms``)."""
+
+    recognition: Recognition
+    since_ms: int
+
+
+class ExerciseWatch:
+    """Fed every frame of a set of ``current``; says when the person has moved on to another
+    exercise (``add`` returns a ``MovedOn``, once). Pure and driven by the frames' timestamps."""
+
+    def __init__(
+        self, rules: Mapping[str, Exercise], current: str, *, person: str = "auto", model: Model | None = None
+    ) -> None:
+        self.rules = rules
+        self.current = current
+        self.model = model
+        self._selector = PersonSelector(person)
+        self._recent: deque[tuple[PoseFrame, Pose | None]] = deque()
+        self._next_judge_ms: float | None = None
+        self._candidate: str | None = None  # another exercise named by the last judgement
+        self.moved_on: MovedOn | None = None
+
+    def add(self, pose_frame: PoseFrame) -> MovedOn | None:
+        if self.moved_on is not None:
+            return None
+        t = pose_frame.t_ms
+        self._recent.append((pose_frame, self._selector.select(pose_frame)))
+        while t - self._recent[0][0].t_ms > WATCH_S * 1000:
+            self._recent.popleft()
+        if self._next_judge_ms is None:
+            self._next_judge_ms = t + WATCH_S * 1000  # a full stretch of the set first
+        if t < self._next_judge_ms:
+            return None
+        self._next_judge_ms = t + WATCH_EVERY_S * 1000
+        frames, poses = thin([f for f, _ in self._recent], [p for _, p in self._recent], max_frames=None)
+        rec = recognise(frames, poses, candidates=self.rules, model=self.model)
+        other = rec.id if rec.id not in (None, self.current) else None
+        if other is not None and rec.probability(self.current) < RULED_OUT_BELOW and other == self._candidate:
+            self.moved_on = MovedOn(rec, self._change_ms(frames, poses, other))
+            return self.moved_on
+        self._candidate = other
+        return None
+
+    def _change_ms(self, frames: list[PoseFrame], poses: list[Pose | None], other: str) -> int:
+        """When, in the stretch judged, the person left the set's exercise. A window leads with
+        the exercise that fills most of it: the first of the windows that no longer lead with
+        the set's exercise has the change before its middle, the window one hop earlier (still
+        led by it) after its own middle; half way between is taken."""
+        from formcheck.recognition.model import bundled_model
+
+        model = self.model or bundled_model()
+        w = windows_of(frames, poses, model)
+        k = model.classes.index(self.current) if self.current in model.classes else -1
+        first = len(w.spans)
+        for i in range(len(w.spans) - 1, -1, -1):
+            row = w.log_proba[i]
+            if not np.isnan(row).any() and int(np.argmax(row)) == k:
+                break
+            first = i
+        start_s = float(frames[0].t_ms) / 1000.0
+        if first < len(w.spans):
+            start_s = float(w.t_s[w.spans[first][0]]) + WINDOW_S / 2 - HOP_S / 2
+        return min(round(start_s * 1000), frames[-1].t_ms)
