@@ -75,7 +75,8 @@ def live_command(
     later ones beside it as STEM.setN-EXERCISE.json.
 
     With --exercise auto each set starts with a few seconds of the exercise being recognised
-    ("not sure yet" until it is); the reps done meanwhile count. r starts again.
+    ("not sure yet" until it is); the reps done meanwhile count. Moving on to another exercise
+    ends the set and starts one of it. r starts recognising again.
 
     Example: formcheck live --exercise squat --exercise lunge --show-fps
     """
