@@ -167,3 +167,15 @@ def test_one_long_set_of_one_exercise_is_never_split(rules, tmp_path: Path) -> N
     outcome = _session(track, rules, tmp_path).run()
     assert [s.exercise_id for s in outcome.sets] == ["squat"]
     assert outcome.sets[0].result["reps"]["total"] == 20
+
+
+def test_an_end_too_short_to_recognise_after_a_set_is_said_not_an_error(
+    track: PoseTrack, rules, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # r one second before the end: the set is saved, and the last second cannot be recognised.
+    said = Said()
+    controls = ScriptedControls({len(track) - 25: Command.RESET})
+    outcome = _session(track, rules, tmp_path, listeners=[said], controls=controls).run()
+    assert [s.exercise_id for s in outcome.sets] == ["squat"]
+    assert outcome.error is None and not outcome.interrupted
+    assert said.lines[-1].startswith("the end was not recognised: not sure which exercise"), said.lines

@@ -379,8 +379,11 @@ class LiveSession:
                         for listener in self._listeners:
                             listener.message(status)
                 if self._command is not Command.RESET:
-                    if self._source_ended:
-                        self._outcome.error = recogniser.not_sure()
+                    if self._source_ended and not self._outcome.sets:
+                        self._outcome.error = recogniser.not_sure()  # nothing was counted at all
+                    elif self._source_ended:  # after the sets saved: the end was not recognised
+                        for listener in self._listeners:
+                            listener.message(f"the end was not recognised: {recogniser.not_sure().message}")
                     return None
         except KeyboardInterrupt:
             self._outcome.interrupted = True
