@@ -188,3 +188,35 @@ def test_the_suite_with_auto_fails_a_clip_recognised_otherwise(capsys: pytest.Ca
     main(["test", str(REPO / "samples"), "--exercise", "auto", "--clip", "lunge--forward-home*"])
     out = capsys.readouterr().out
     assert "lunge--forward-home" in out and "recognised as" not in out
+
+
+@pytest.mark.parametrize(
+    "stem", ["squat--two-people-correct-vs-wrong", "quad-stretch--standing-home", "clamshell--band-studio"]
+)
+def test_the_checks_stream_has_the_features_stack_poses_gives_the_same_frames(
+    stem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two people, frames without anybody, a 60 fps clip; several chunks (CHUNK made small)."""
+    import formcheck.recognition.check as check
+    from formcheck.recognition.features import frame_features
+    from formcheck.recognition.rulefit import FIT_GAP_MS
+
+    monkeypatch.setattr(check, "CHUNK", 37)
+    track = PoseTrack.load(TRACKS / f"{stem}.track.npz")
+    selector = PersonSelector()
+    stream = check.PoseStream()
+    taken: list[tuple[PoseFrame, object]] = []
+    last = -1e18
+    for frame in track:
+        pose = selector.select(frame)
+        stream.add(frame, pose)
+        if frame.t_ms - last >= FIT_GAP_MS:
+            taken.append((frame, pose))
+            last = frame.t_ms
+    stream._flush()
+    t, px, world = stack_poses([f for f, _ in taken], [p for _, p in taken])  # type: ignore[misc]
+    assert len(stream._t) > 1  # more than one chunk
+    assert np.array_equal(np.concatenate(stream._t), t)
+    assert np.array_equal(np.concatenate(stream._feats), frame_features(px, world), equal_nan=True)
+    assert np.array_equal(np.concatenate(stream._seen), np.array([p is not None for _, p in taken]))
+    assert stream.span_s == (t[0], taken[-1][0].t_ms / 1000)
