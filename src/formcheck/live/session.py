@@ -13,6 +13,11 @@ session would otherwise save nothing.
 
 Time: the engine gets timestamps relative to the start of its set, with paused time cut out,
 so a rep's ``t_s`` reads as "seconds into this set" and a pause never counts as hold time.
+
+``--exercise auto`` (``recognise``): a set starts with its exercise being recognised from the
+frames (``recognition.live.LiveRecogniser``), which are then replayed into it first; a set ends
+also when the person has moved on to another exercise (``live.auto_set.SetWatch``): it is saved
+as re-run up to the change, and the next set starts from the change with the frames since.
 """
 
 from __future__ import annotations
@@ -357,7 +362,9 @@ class LiveSession:
         try:
             while True:
                 recogniser = LiveRecogniser(self._recognise, person=self._person, seen=seed)
-                if recogniser.chosen is not None and recogniser.chosen.id is not None:
+                if recogniser.chosen is not None and recogniser.chosen.id is not None:  # from the seed
+                    for listener in self._listeners:
+                        listener.message(recogniser.status())
                     return self._recognise[recogniser.chosen.id], recogniser.chosen, list(recogniser.frames)
                 self._command = None
                 if not seed:
