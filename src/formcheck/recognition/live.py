@@ -32,6 +32,7 @@ import numpy as np
 from formcheck.errors import NotRecognised
 from formcheck.people import PersonSelector
 from formcheck.pose import Pose, PoseFrame
+from formcheck.recognition.check import MISMATCH_BELOW
 from formcheck.recognition.choose import VIDEO_S, not_sure_error
 from formcheck.recognition.features import HOP_S, WINDOW_S
 from formcheck.recognition.recognise import NOT_SURE, Recognition, recognise, windows_of
@@ -126,14 +127,14 @@ class LiveRecogniser:
 WATCH_EVERY_S = 2.0
 WATCH_S = 10.0
 # Moved on: another exercise named by two judgements in a row while the set's own is nearly
-# ruled out (below the wrong-exercise notice's bar, ``check.MISMATCH_BELOW``): a rest, a fidget
-# or a clumsy rep leaves the set alone.
-RULED_OUT_BELOW = 0.005
+# ruled out (below the wrong-exercise notice's bar): a rest, a fidget or a clumsy rep leaves the
+# set alone.
+RULED_OUT_BELOW = MISMATCH_BELOW
 
 
 @dataclass(frozen=True)
 class MovedOn:
-    """The person moved on to ``recognition.id`` (the stretch judged began at ``since_ms``)."""
+    """The person moved on to ``recognition.id``, from ``since_ms`` (the set's time) on."""
 
     recognition: Recognition
     since_ms: int
