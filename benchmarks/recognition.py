@@ -11,6 +11,8 @@ Prints:
 - the mismatch notice: every real clip "analysed" with its own rule (a notice there is a false
   alarm) and with every other rule, split by whether that rule is done in the same posture
   (standing, lying on the back, lying on the side, kneeling, seated, on all fours) or another;
+- ``live --exercise auto`` on every clip: decided right, wrong or not at all, how soon, and the
+  sets of one exercise the watch would have ended (false splits);
 - the time the check adds to a replayed track (``analyze`` in-process, JSON output, the check
   on against off, alternating), and ``--exercise auto``'s choice on top of that.
 """
@@ -67,6 +69,45 @@ def mismatch_rates(held: list[Held], fits: Fits) -> None:
     print("  same-posture runs without a notice, most frequent (truth, rule asked):")
     for (truth, rule), k in missed_same.most_common(8):
         print(f"    {truth} analysed as {rule}: {k}")
+
+
+def live_rates(held: list[Held]) -> None:
+    """``live --exercise auto`` on every real clip, leave-one-source-out: what the live
+    recogniser decides and when, and whether the watch of a set ever ends one on a clip of a
+    single exercise (a false split)."""
+    from formcheck.recognition.choose import known_exercises
+    from formcheck.recognition.live import ExerciseWatch, LiveRecogniser
+
+    rules = known_exercises()
+    right, wrong, unsure, split = [], [], [], []
+    for h in held:
+        truth = h.clip.exercise
+        start = h.clip.frames[0].t_ms if h.clip.frames else 0
+        recogniser = LiveRecogniser(rules, model=h.model)
+        verdict = None
+        for frame in h.clip.frames:
+            verdict = recogniser.add(frame)
+            if verdict is not None:
+                decided = ((frame.t_ms - start) / 1000, h.clip.name, verdict.id)
+                (right if verdict.id == truth else wrong).append(decided)
+                break
+        if verdict is None:
+            unsure.append(h.clip.name)
+        if truth in rules:
+            watch = ExerciseWatch(rules, truth, model=h.model)
+            if any(watch.add(frame) is not None for frame in h.clip.frames):
+                split.append(f"{h.clip.name} -> {watch.moved_on.recognition.id if watch.moved_on else '?'}")
+    n = len(held)
+    times = sorted(t for t, _, _ in right)
+    print("\nlive --exercise auto (leave-one-source-out, each clip as if it were the camera):")
+    print(f"  decided right {len(right)}/{n}, wrong {len(wrong)}, not sure by the clip's end {len(unsure)}")
+    if times:
+        print(f"  time to a right decision: median {statistics.median(times):.1f} s, max {times[-1]:.1f} s")
+    for t, name, got in wrong:
+        print(f"    wrong: {name} as {got} at {t:.1f} s")
+    print(f"  sets of one exercise ended as if the person moved on (false splits): {len(split)}/{n}")
+    for line in split:
+        print(f"    {line}")
 
 
 def time_cost(rounds: int) -> None:
@@ -161,6 +202,7 @@ def main() -> int:
     for (truth, got), k in sorted(confusion.items()):
         print(f"  {truth:<22} -> {got:<22} {k}")
     mismatch_rates(held, fits)
+    live_rates(held)
     if not args.no_timing:
         time_cost(args.rounds)
         cli_time(args.rounds)
