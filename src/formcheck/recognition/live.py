@@ -114,7 +114,8 @@ class LiveRecogniser:
         if self.latest is None and self._person_seen:
             return NotRecognised(
                 f"not sure which exercise this is: the person was seen for {self._seen_s:.0f} s, and"
-                f" recognising takes {WINDOW_S:.0f} s or more; name it with --exercise ID (see"
+                f" recognising takes {MIN_SEEN_S + (AGREEING - 1) * DECIDE_EVERY_S:.0f} s or more; name it"
+                " with --exercise ID (see"
                 " `formcheck rules list`)"
             )
         return not_sure_error(self.latest or NOT_SURE)
