@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -72,16 +71,8 @@ class PoseStream:
 
     def add(self, pose_frame: PoseFrame, pose: Pose | None) -> None:
         # Taken at FIT_FPS at most, as the model was trained (a 30 fps video: every other frame).
-        if pose_frame.t_ms >= self.next_ms:
-            self.take(pose_frame, pose)
-
-    @property
-    def next_ms(self) -> float:
-        """The time from which the next frame is taken (``add`` skips the frames before it)."""
-        return self._last_ms + FIT_GAP_MS
-
-    def take(self, pose_frame: PoseFrame, pose: Pose | None) -> None:
-        """``add`` for a frame known to be due (at or past ``next_ms``)."""
+        if pose_frame.t_ms - self._last_ms < FIT_GAP_MS:
+            return
         self._last_ms = pose_frame.t_ms
         self._frames.append(pose_frame)
         self._poses.append(pose)
@@ -182,10 +173,7 @@ class ExerciseCheck:
         self.while_running = while_running
         self._next_check_s: float | None = None
         self._first_said_s: float | None = None
-        # The next frame taken into the stream (never, for a rule the model does not know): the
-        # test is made here, so the frames skipped (every other one of a 30 fps video) cost one
-        # comparison, not a call (a replayed track runs the engine at ~50,000 frames a second).
-        self._take_from_ms = self.stream.next_ms if self.applies else math.inf
+        self._add = self.stream.add if self.applies else None
 
     @functools.cached_property
     def applies(self) -> bool:
@@ -194,12 +182,10 @@ class ExerciseCheck:
 
     def update(self, pose_frame: PoseFrame, pose: Pose | None) -> FrameReport:
         report = self.engine.update(pose_frame, pose)
-        if pose_frame.t_ms >= self._take_from_ms:
-            stream = self.stream
-            stream.take(pose_frame, pose)
-            self._take_from_ms = stream.next_ms
-        if self.while_running and self.applies:
-            self._while_running(pose_frame, report)
+        if self._add is not None:  # a few microseconds a frame: the engine's own take is ~15
+            self._add(pose_frame, pose)
+            if self.while_running:
+                self._while_running(pose_frame, report)
         return report
 
     def _while_running(self, pose_frame: PoseFrame, report: FrameReport) -> None:
