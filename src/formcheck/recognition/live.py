@@ -55,6 +55,31 @@ MIN_SEEN_S = WINDOW_S  # the person seen this long before the first judgement
 KEEP_S = 120.0
 
 
+class _FollowedStretch:
+    """The last ``span_s`` of frames with the person followed in each (a ``PersonSelector`` of
+    its own), and the verdict over them: what both judges here look at."""
+
+    def __init__(self, span_s: float, person: str) -> None:
+        self._span_ms = span_s * 1000
+        self._selector = PersonSelector(person)
+        self._recent: deque[tuple[PoseFrame, Pose | None]] = deque()
+
+    def add(self, pose_frame: PoseFrame) -> Pose | None:
+        """Take one frame; the person followed in it."""
+        pose = self._selector.select(pose_frame)
+        self._recent.append((pose_frame, pose))
+        while pose_frame.t_ms - self._recent[0][0].t_ms > self._span_ms:
+            self._recent.popleft()
+        return pose
+
+    def judged(
+        self, rules: Mapping[str, Exercise], model: Model | None
+    ) -> tuple[Recognition, list[PoseFrame], list[Pose | None]]:
+        """The verdict over the stretch (at the recogniser's rate), and the frames it judged."""
+        frames, poses = thin([f for f, _ in self._recent], [p for _, p in self._recent], max_frames=None)
+        return recognise(frames, poses, candidates=rules, model=model), frames, poses
+
+
 class LiveRecogniser:
     def __init__(
         self, rules: Mapping[str, Exercise], *, person: str = "auto", model: Model | None = None,
@@ -64,9 +89,8 @@ class LiveRecogniser:
         person moved on to it: ``ExerciseWatch``)."""
         self.rules = rules
         self.model = model
-        self._selector = PersonSelector(person)
         self.frames: deque[PoseFrame] = deque()  # every frame seen, for the set to replay
-        self._recent: deque[tuple[PoseFrame, Pose | None]] = deque()  # the last VIDEO_S, followed
+        self._stretch = _FollowedStretch(VIDEO_S, person)
         self._seen_s = 0.0
         self._person_seen = False
         self._last_t_s: float | None = None
@@ -86,10 +110,7 @@ class LiveRecogniser:
             self.frames.popleft()
         if self.chosen is not None:
             return self.chosen
-        pose = self._selector.select(pose_frame)
-        self._recent.append((pose_frame, pose))
-        while t_s - self._recent[0][0].t_ms / 1000.0 > VIDEO_S:
-            self._recent.popleft()
+        pose = self._stretch.add(pose_frame)
         if pose is not None:
             self._person_seen = True
             if self._last_t_s is not None:
@@ -100,8 +121,7 @@ class LiveRecogniser:
         if self._next_judge_s is not None and t_s < self._next_judge_s:
             return None
         self._next_judge_s = t_s + DECIDE_EVERY_S
-        frames, poses = thin([f for f, _ in self._recent], [p for _, p in self._recent], max_frames=None)
-        rec = recognise(frames, poses, candidates=self.rules, model=self.model)
+        rec, _, _ = self._stretch.judged(self.rules, self.model)
         self.latest = rec
         self._named = self._named + 1 if rec.id is not None and rec.id == self._last_named else 1
         self._last_named = rec.id
@@ -162,8 +182,7 @@ class ExerciseWatch:
         self.rules = rules
         self.current = current
         self.model = model
-        self._selector = PersonSelector(person)
-        self._recent: deque[tuple[PoseFrame, Pose | None]] = deque()
+        self._stretch = _FollowedStretch(WATCH_S, person)
         self._next_judge_ms: float | None = None
         self._candidate: str | None = None  # another exercise named by the last judgement
         self.moved_on: MovedOn | None = None
@@ -172,24 +191,21 @@ class ExerciseWatch:
         if self.moved_on is not None:
             return None
         t = pose_frame.t_ms
-        self._recent.append((pose_frame, self._selector.select(pose_frame)))
-        while t - self._recent[0][0].t_ms > WATCH_S * 1000:
-            self._recent.popleft()
+        self._stretch.add(pose_frame)
         if self._next_judge_ms is None:
             self._next_judge_ms = t + WATCH_S * 1000  # a full stretch of the set first
         if t < self._next_judge_ms:
             return None
         self._next_judge_ms = t + WATCH_EVERY_S * 1000
-        frames, poses = thin([f for f, _ in self._recent], [p for _, p in self._recent], max_frames=None)
-        rec = recognise(frames, poses, candidates=self.rules, model=self.model)
+        rec, frames, poses = self._stretch.judged(self.rules, self.model)
         other = rec.id if rec.id not in (None, self.current) else None
         if other is not None and rec.probability(self.current) < RULED_OUT_BELOW and other == self._candidate:
-            self.moved_on = MovedOn(rec, self._change_ms(frames, poses, other))
+            self.moved_on = MovedOn(rec, self._change_ms(frames, poses))
             return self.moved_on
         self._candidate = other
         return None
 
-    def _change_ms(self, frames: list[PoseFrame], poses: list[Pose | None], other: str) -> int:
+    def _change_ms(self, frames: list[PoseFrame], poses: list[Pose | None]) -> int:
         """When, in the stretch judged, the person left the set's exercise. A window leads with
         the exercise that fills most of it: the first of the windows that no longer lead with
         the set's exercise has the change before its middle, the window one hop earlier (still
