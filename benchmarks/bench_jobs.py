@@ -4,6 +4,10 @@ Two 720p clips (the first N frames of each), analysed by one worker and by two, 
 Wall time includes everything a user waits for (start-up, model load per worker); throughput
 is total frames over wall time. CPU time of the children shows how many cores were busy.
 
+The scaling target compares two worker processes with one worker running one landmarker
+(``--landmarkers 1``): a single input at the defaults already runs two landmarkers side by side
+on a 2-core machine (issue 16), shown as its own line.
+
     python benchmarks/bench_jobs.py [--quick] [--frames N] [--rounds R]
 """
 
@@ -13,6 +17,7 @@ import argparse
 import functools
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -22,11 +27,15 @@ CLIPS = ("squat--front-20-reps-counter.mp4", "lunge--split-squat-dumbbells-side.
 TARGET = 1.6
 
 
-def cli_run(paths: list[str], jobs: int, frames: int) -> bl.Timing:
+def cli_run(paths: list[str], jobs: int, frames: int, *extra: str) -> bl.Timing:
     cmd = ["formcheck", "analyze", *paths, "--exercise", bl.ANCHOR_EXERCISE, "--jobs", str(jobs), "-q"]
+    cmd += extra
+    cmd += ["--force"]  # a batch skips the inputs an earlier run did: every round must do them
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    # In a folder of its own: a batch writes its summary and resume state in the current folder.
+    with tempfile.TemporaryDirectory(prefix="formcheck-bench-jobs-") as cwd:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
@@ -48,14 +57,16 @@ def main() -> None:
 
     bl.header(f"--jobs: 2 clips x {frames} frames, CLI subprocess, {rounds} rounds, alternating")
     variants: dict[str, Callable[[], bl.Timing]] = {
-        f"analyze --jobs {j}": functools.partial(cli_run, paths, j, total) for j in (1, 2)
+        "analyze --jobs 1 --landmarkers 1": functools.partial(cli_run, paths, 1, total, "--landmarkers", "1"),
+        "analyze --jobs 2": functools.partial(cli_run, paths, 2, total),
+        "analyze --jobs 1 (defaults)": functools.partial(cli_run, paths, 1, total),
     }
     results = bl.alternate(variants, rounds)
-    one, two = results["analyze --jobs 1"], results["analyze --jobs 2"]
-    print(f"\n   {'variant':<18} {'fps':>7} {'cores':>6}")
+    one, two = results["analyze --jobs 1 --landmarkers 1"], results["analyze --jobs 2"]
+    print(f"\n   {'variant':<34} {'fps':>7} {'cores':>6}")
     for name, timings in results.items():
         cores = sum(t.cores_used for t in timings) / len(timings)
-        print(f"   {name:<18} {bl.median_fps(timings):7.2f} {cores:6.2f}")
+        print(f"   {name:<34} {bl.median_fps(timings):7.2f} {cores:6.2f}")
     ratio = bl.paired_ratio(two, one)
     print(f"   2 workers / 1 worker: {ratio:.2f}x  (target >= {TARGET}x: {bl.verdict(ratio, TARGET)})")
 

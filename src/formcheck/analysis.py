@@ -88,6 +88,9 @@ class AnalysisSettings:
     stride: int = 1
     person: str = "auto"
     max_people: int = DEFAULT_MAX_PEOPLE
+    # MediaPipe landmarkers run side by side on alternate frames of a video (None: one per core,
+    # at most two; see estimation/alternating.py). A batch of several jobs per machine sets 1.
+    landmarkers: int | None = None
 
 
 @dataclass
@@ -145,13 +148,14 @@ def analyze(
             frame_size = track.image_size
             source_name = str(track.meta.get("source", {}).get("name", path.name))
         else:
-            from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+            from formcheck.estimation.landmarkers import file_estimator
             from formcheck.models import resolve_model
             from formcheck.sources.video_file import VideoFileSource
 
             source = stack.enter_context(VideoFileSource(path))
             model = resolve_model(settings.model)
-            estimator = stack.enter_context(MediaPipeEstimator(model.path, max_people=settings.max_people))
+            estimator = file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers)
+            stack.enter_context(estimator)
             if on_start is not None:
                 on_start(-(-source.frame_count // settings.stride) if source.frame_count else None)
             pairs = estimated(source.frames(settings.stride), estimator, stride=settings.stride)

@@ -77,11 +77,12 @@ class RunOutcome:
 def estimated(
     frames: Iterable[Frame], estimator: Estimator, *, stride: int = 1
 ) -> Iterator[tuple[Frame, PoseFrame]]:
-    """Pose-estimate every ``stride``-th frame of a source."""
-    for frame in frames:
-        if frame.index % stride:
-            continue
-        poses = estimator.estimate(frame.image, frame.t_ms)
+    """Pose-estimate every ``stride``-th frame of a source (several frames at once where the
+    estimator runs landmarkers side by side; the pairs still come in frame order)."""
+    from formcheck.estimation.alternating import estimate_in_order
+
+    chosen = (frame for frame in frames if not frame.index % stride)
+    for frame, poses in estimate_in_order(estimator, chosen):
         yield frame, PoseFrame(frame.index, frame.t_ms, frame.size, poses)
 
 

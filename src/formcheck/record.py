@@ -92,10 +92,11 @@ def record_file(
     *,
     model: str = "full",
     max_people: int = DEFAULT_MAX_PEOPLE,
+    landmarkers: int | None = None,
     quiet: bool = False,
 ) -> RecordSummary:
     """Record the pose track of the video file ``video`` into ``output``; the work behind `record`."""
-    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.estimation.landmarkers import file_estimator
     from formcheck.models import resolve_model
     from formcheck.progress import FrameProgress
     from formcheck.sources.video_file import VideoFileSource
@@ -104,7 +105,7 @@ def record_file(
     with VideoFileSource(video) as source:
         resolved = resolve_model(model, progress=None if quiet else "auto")
         with (
-            MediaPipeEstimator(resolved.path, max_people=max_people) as estimator,
+            file_estimator(resolved.path, max_people=max_people, count=landmarkers) as estimator,
             FrameProgress(source.name, total=source.frame_count, quiet=quiet) as progress,
         ):
             track = record_track(

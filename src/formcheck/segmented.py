@@ -114,7 +114,7 @@ def input_track(
     before each (True: the track ends there, ``meta["partial"]``)."""
     if is_track_path(path):
         return PoseTrack.load(path)
-    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.estimation.landmarkers import file_estimator
     from formcheck.models import resolve_model
     from formcheck.record import record_track
     from formcheck.sources.video_file import VideoFileSource
@@ -122,7 +122,7 @@ def input_track(
     model = resolve_model(settings.model)
     with (
         VideoFileSource(path) as source,
-        MediaPipeEstimator(model.path, max_people=settings.max_people) as estimator,
+        file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers) as estimator,
     ):
         if on_start is not None:
             on_start(source.frame_count or None)

@@ -14,6 +14,7 @@ from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
     HistoryOption,
+    LandmarkersOption,
     MaxPeopleOption,
     ModelOption,
     PersonOption,
@@ -59,6 +60,7 @@ def analyze_command(
     stride: int = typer.Option(1, "--stride", min=1, help="Analyse every Nth frame (faster, coarser)."),
     person: PersonOption = "auto",
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
+    landmarkers: LandmarkersOption = None,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Analyse this many inputs at once."),
     manifest: Path | None = typer.Option(
         None, "--manifest", metavar="FILE", help="CSV of inputs: columns input, exercise[, person]."
@@ -97,7 +99,9 @@ def analyze_command(
     if report_path is None and details != ReportDetails():
         raise UsageError("--patient, --clinician and --note go on the report: add --report FILE")
     outputs = Outputs(json_path, csv_path, video_path, report_path, details)
-    settings = AnalysisSettings(model=model, stride=stride, person=person, max_people=max_people)
+    settings = AnalysisSettings(
+        model=model, stride=stride, person=person, max_people=max_people, landmarkers=landmarkers
+    )
     if is_batch(inputs, manifest, scheduler):
         if exercise == AUTO:
             raise UsageError("--exercise auto recognises one input at a time; name the exercise for a batch")

@@ -50,6 +50,17 @@ MaxPeopleOption = Annotated[
     int,
     typer.Option("--max-people", min=1, max=10, help="How many people the model looks for in each frame."),
 ]
+LandmarkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--landmarkers",
+        min=1,
+        max=8,
+        show_default=False,
+        help="Pose models run side by side on alternate frames of a video [default: one per core, "
+        "at most 2]; 1 keeps to one core.",
+    ),
+]
 
 
 def check_person(value: str) -> str:

@@ -10,6 +10,7 @@ import typer
 from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
+    LandmarkersOption,
     MaxPeopleOption,
     ModelOption,
     QuietOption,
@@ -30,6 +31,7 @@ def record_command(
     ],
     model: ModelOption = DEFAULT_MODEL,
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
+    landmarkers: LandmarkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Record the pose track of a video, so it can be analysed again without the model.
@@ -41,7 +43,9 @@ def record_command(
     """
     from formcheck.record import record_file
 
-    summary = record_file(video, output, model=model, max_people=max_people, quiet=quiet)
+    summary = record_file(
+        video, output, model=model, max_people=max_people, landmarkers=landmarkers, quiet=quiet
+    )
     typer.echo(
         f"recorded {summary.frames} frames, pose seen in {100 * summary.pose_coverage:.1f}% -> {summary.path}"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,15 @@ class MediaPipeEstimator(Closing):
                 del landmarker  # the graph's last reference: its destructor logs too
 
 
+# Landmarkers are built, warmed up and closed on several threads at once (estimation/alternating):
+# fd 2 is one per process, so the first to silence it saves it and the last to finish restores
+# it. Two threads each saving and restoring it on their own could leave it pointing at /dev/null
+# for the rest of the process, and every error message after that would be lost.
+_silence_lock = threading.Lock()
+_silence_depth = 0
+_saved_stderr: int | None = None
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
     """Hide what MediaPipe's C++ code writes to file descriptor 2 while loading or closing the model.
@@ -102,19 +112,28 @@ def _native_stderr_silenced() -> Iterator[None]:
     still surface as exceptions, which become one-line ``ModelError``s. ``FORMCHECK_DEBUG=1``
     keeps the lines.
     """
+    global _silence_depth, _saved_stderr
     if os.environ.get("FORMCHECK_DEBUG"):
         yield
         return
+    with _silence_lock:
+        if _silence_depth == 0:
+            try:
+                sys.stderr.flush()
+                saved = os.dup(2)
+            except (OSError, ValueError):  # no usable fd 2 (embedded, closed): nothing to hide
+                saved = None
+            if saved is not None:
+                with open(os.devnull, "wb") as devnull:
+                    os.dup2(devnull.fileno(), 2)
+            _saved_stderr = saved
+        _silence_depth += 1
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no usable fd 2 (embedded, closed): nothing to hide
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _silence_lock:
+            _silence_depth -= 1
+            if _silence_depth == 0 and _saved_stderr is not None:
+                os.dup2(_saved_stderr, 2)
+                os.close(_saved_stderr)
+                _saved_stderr = None

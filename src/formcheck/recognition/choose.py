@@ -84,7 +84,7 @@ def _track_frames(path: Path, stride: int) -> Iterable[PoseFrame]:
 
 
 def _video_start(path: Path, settings: AnalysisSettings) -> list[PoseFrame]:
-    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.estimation.landmarkers import file_estimator
     from formcheck.models import resolve_model
     from formcheck.pipeline import estimated
     from formcheck.sources.video_file import VideoFileSource
@@ -92,7 +92,9 @@ def _video_start(path: Path, settings: AnalysisSettings) -> list[PoseFrame]:
     out: list[PoseFrame] = []
     with (
         VideoFileSource(path) as source,
-        MediaPipeEstimator(resolve_model(settings.model).path, max_people=settings.max_people) as estimator,
+        file_estimator(
+            resolve_model(settings.model).path, max_people=settings.max_people, count=settings.landmarkers
+        ) as estimator,
     ):
         for _frame, pose_frame in estimated(
             source.frames(settings.stride), estimator, stride=settings.stride

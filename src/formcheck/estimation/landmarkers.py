@@ -1,0 +1,27 @@
+"""The pose estimator a video file is analysed with: MediaPipe landmarkers, one per core (at most
+two) on alternate frames, or a single one (see ``alternating`` for why and what stays the same)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
+
+if TYPE_CHECKING:
+    from formcheck.estimation.alternating import AlternatingEstimator
+    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+
+
+def file_estimator(
+    model_path: str | Path, *, max_people: int = DEFAULT_MAX_PEOPLE, count: int | None = None
+) -> MediaPipeEstimator | AlternatingEstimator:
+    """``count`` landmarkers side by side (None: ``alternating.default_count()``); 1 is the plain
+    landmarker, as a live camera uses."""
+    from formcheck.estimation.alternating import AlternatingEstimator, default_count
+    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+
+    count = default_count() if count is None else count
+    if count == 1:
+        return MediaPipeEstimator(model_path, max_people=max_people)
+    return AlternatingEstimator(lambda: MediaPipeEstimator(model_path, max_people=max_people), count)
