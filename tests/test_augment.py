@@ -230,3 +230,25 @@ def test_the_variant_option_help_names_every_variant() -> None:
 
     help_text = inspect.signature(test_command).parameters["variant"].default.help
     assert help_text.rstrip(".").split(": ", 1)[1].split(", ") == list(VARIANTS)
+
+
+def test_a_still_bystander_stands_beside_the_subject_on_every_frame(two_people: PoseTrack) -> None:
+    track = _track("squat--front-good")
+    out = augment.with_still_bystander(track)
+    assert (out.pose_count == track.pose_count + 1).all()
+    seen = track.landmarks[:, :, 3] >= 0.5
+    lo, hi = track.landmarks[:, :, X][seen].min(), track.landmarks[:, :, X][seen].max()
+    for i in (0, len(track) // 2, len(track) - 1):
+        bystander, subject = out.frame(i).poses
+        np.testing.assert_array_equal(subject.landmarks, track.frame(i).poses[0].landmarks)
+        bx = bystander.landmarks[bystander.landmarks[:, 3] >= 0.5, X]
+        assert bx.min() > hi or bx.max() < lo  # never in the stretch the subject moves through
+    first, last = out.frame(0).poses[0].landmarks, out.frame(len(out) - 1).poses[0].landmarks
+    assert np.abs(first[:, :2] - last[:, :2]).max() < 0.02  # still: the model's jitter only
+    assert augment.with_still_bystander(two_people) is two_people  # it has a real bystander
+
+
+def test_the_bystander_variant_keeps_the_count_of_a_clip_done_in_place() -> None:
+    report = run_suite(REPO / "samples", clip_glob="squat--front-good", variant=VARIANTS["bystander"])
+    (row,) = report.rows
+    assert row.status == OK, row

@@ -78,3 +78,74 @@ def test_no_pose_gives_none_and_counts_people() -> None:
 def test_rejects_an_unknown_choice() -> None:
     with pytest.raises(ValueError, match="person choice"):
         PersonSelector("tallest")
+
+
+# -- who moves: the motion referee (issue 13) ------------------------------------------------
+def figure(cx: float, height: float, *, limbs_dy: float = 0.0, swing: float = 0.0, seed: int = 0) -> Pose:
+    """An upright person as the model draws one: head, shoulders, hips, knees and ankles one
+    above the other around x = ``cx``; ``limbs_dy`` moves the knees, ankles, elbows and wrists
+    against the torso (a squat), ``swing`` moves the legs sideways (walking); 0.1 % jitter."""
+    from formcheck.landmarks import INDEX
+
+    rng = np.random.default_rng(seed)
+    lm = np.zeros((COUNT, 5), dtype=np.float32)
+    lm[:, 0], lm[:, 1] = cx, 0.5 - 0.45 * height  # the face
+    rows = {"shoulder": -0.25, "elbow": -0.05, "wrist": 0.1, "hip": 0.0, "knee": 0.25, "ankle": 0.5,
+            "heel": 0.52, "foot_index": 0.5}  # fmt: skip
+    for part, dy in rows.items():
+        for side, dx in (("left", 0.06), ("right", -0.06)):
+            i = INDEX[f"{side}_{part}"]
+            moving = part not in ("shoulder", "hip")
+            sway = swing * (1 if side == "left" else -1) if part in ("knee", "ankle") else 0.0
+            lm[i, 0] = cx + dx * height + sway
+            lm[i, 1] = 0.5 + dy * height + (limbs_dy if moving else 0.0)
+    lm[:, :2] += rng.normal(0.0, 0.001, (COUNT, 2)).astype(np.float32)
+    lm[:, 3], lm[:, 4] = 0.9, 1.0
+    return Pose(lm)
+
+
+def _followed_x(sel: PersonSelector, f: PoseFrame) -> float | None:
+    pose = sel.select(f)
+    return None if pose is None else float(pose.landmarks[:, 0].mean())
+
+
+def test_a_still_person_seen_first_gives_way_to_the_one_exercising() -> None:
+    sel = PersonSelector()
+    xs = []
+    for i in range(300):  # 10 s at 30 fps
+        t = i * 33
+        coach = figure(0.5, 0.8, seed=i)  # big, central, seen alone first, still
+        squat = figure(0.2, 0.6, limbs_dy=-0.12 * (1 - np.cos(2 * np.pi * t / 3000)) / 2, seed=1000 + i)
+        xs.append(_followed_x(sel, frame(t, coach) if t < 1000 else frame(t, coach, squat)))
+    assert xs[0] == pytest.approx(0.5, abs=0.02)
+    assert all(x == pytest.approx(0.2, abs=0.03) for x in xs[-120:]), "the exercising person was not followed"
+
+
+def test_a_still_bystander_walking_in_mid_set_is_never_followed() -> None:
+    sel = PersonSelector()
+    for i in range(300):
+        t = i * 33
+        squat = figure(0.3, 0.6, limbs_dy=-0.12 * (1 - np.cos(2 * np.pi * t / 3000)) / 2, seed=i)
+        bystander = figure(0.55, 0.85, seed=1000 + i)  # bigger and more central
+        x = _followed_x(sel, frame(t, squat) if t < 2000 else frame(t, bystander, squat))
+        assert x == pytest.approx(0.3, abs=0.03)
+
+
+def test_someone_walking_past_a_person_holding_a_stretch_is_never_followed() -> None:
+    sel = PersonSelector()
+    for i in range(300):
+        t = i * 33
+        holding = figure(0.5, 0.7, seed=i)  # still: a held stretch
+        walker_x = 0.05 + 0.9 * t / 5000  # crosses the picture in 5 s (a slow walk), legs swinging
+        walker = figure(walker_x, 0.7, swing=0.05 * np.sin(2 * np.pi * t / 1000), seed=1000 + i)
+        x = _followed_x(sel, frame(t, holding) if t < 500 else frame(t, walker, holding))
+        assert x == pytest.approx(0.5, abs=0.03)
+
+
+def test_an_explicit_choice_is_kept_whoever_moves() -> None:
+    sel = PersonSelector("largest")
+    for i in range(300):
+        t = i * 33
+        coach = figure(0.5, 0.8, seed=i)
+        squat = figure(0.2, 0.6, limbs_dy=-0.12 * (1 - np.cos(2 * np.pi * t / 3000)) / 2, seed=1000 + i)
+        assert _followed_x(sel, frame(t, coach, squat)) == pytest.approx(0.5, abs=0.02)

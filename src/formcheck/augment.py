@@ -4,9 +4,10 @@ Rules are tuned on a few dozen clips; these transforms ask whether a rule still 
 answer when the person faces the other way (``mirrored``), the camera films at half the frame
 rate (``every_other_frame``), is not level (``tilted``), the model is noisier (``jittered``),
 or the person moves slower or faster (``retimed``); the recording starts late, mid-rep
-(``late_start``), loses a second of frames (``with_gap``) or is framed from the shins up
-(``without_feet``). Each returns a new ``PoseTrack``; the input
-is never changed. The sample suite runs them through ``formcheck test --variant``.
+(``late_start``), loses a second of frames (``with_gap``), is framed from the shins up
+(``without_feet``) or shows a second person standing still (``with_still_bystander``). Each
+returns a new ``PoseTrack``; the input is never changed. The sample suite runs them through
+``formcheck test --variant``.
 """
 
 from __future__ import annotations
@@ -132,6 +133,52 @@ def without_feet(track: PoseTrack) -> PoseTrack:
     landmarks[:, FEET, PRESENCE] = 0.0
     landmarks[:, FEET, Y] = np.maximum(landmarks[:, FEET, Y], 1.05)
     return replace(track, landmarks=landmarks)
+
+
+_TORSO = tuple(INDEX[f"{side}_{part}"] for side in SIDES for part in ("shoulder", "hip"))
+
+
+def with_still_bystander(track: PoseTrack, *, seed: int = 0) -> PoseTrack:
+    """A second person standing still beside the subject on every frame, from the first one on
+    (a coach or a relative in the room, seen before the exerciser is, as MediaPipe may list them
+    first): the subject's own first pose, a tenth nearer the camera (10 % bigger), standing just
+    beyond the stretch of the picture the subject moves through, on the side with more room,
+    with landmark noise of 0.2 % of the picture height (the model's jitter on a still person);
+    landmarks it pushes out of the picture are unseen. A track that already holds two people (a
+    real bystander) is returned as it is."""
+    counts = track.pose_count
+    if len(track) == 0 or counts.max() != 1:
+        return track
+    offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+    first = int(offsets[int(np.flatnonzero(counts)[0])])
+    template = track.landmarks[first].copy()
+    torso = template[list(_TORSO), :2].mean(axis=0)
+    template[:, :2] = torso + (template[:, :2] - torso) * 1.1
+    seen = track.landmarks[:, :, VISIBILITY] >= 0.5
+    xs = track.landmarks[:, :, X][seen]
+    lo, hi = (float(np.min(xs)), float(np.max(xs))) if xs.size else (0.4, 0.6)
+    margin = 0.05
+    if 1.0 - hi >= lo:  # more room on the right
+        template[:, X] += hi + margin - float(template[:, X].min())
+    else:
+        template[:, X] -= float(template[:, X].max()) - (lo - margin)
+    rng = np.random.default_rng(seed)
+    w, h = track.image_size
+    n = len(track)
+    bystander = np.repeat(template[None], n, axis=0)
+    bystander[:, :, X] += (rng.normal(0.0, 0.002 * h, (n, len(template))) / max(w, 1)).astype(np.float32)
+    bystander[:, :, Y] += rng.normal(0.0, 0.002, (n, len(template))).astype(np.float32)
+    xy = bystander[:, :, [X, Y]]
+    outside = ((xy < 0) | (xy > 1)).any(axis=2)
+    bystander[:, :, VISIBILITY] = np.where(outside, 0.0, bystander[:, :, VISIBILITY])
+    world = np.repeat(track.world[first][None], n, axis=0)
+    starts = offsets[:-1]  # each frame's bystander goes before its subject
+    return replace(
+        track,
+        pose_count=counts + 1,
+        landmarks=np.insert(track.landmarks, starts, bystander, axis=0),
+        world=np.insert(track.world, starts, world, axis=0),
+    )
 
 
 def _frames(track: PoseTrack, keep: np.ndarray, *, fps: float) -> PoseTrack:

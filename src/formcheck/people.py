@@ -4,12 +4,21 @@ MediaPipe returns poses in no stable order, and a therapist beside the patient o
 walking past also gets a pose. The selector locks onto one person (the best candidate by size,
 centrality and visibility, sustained over a short window) and then follows them by position;
 it lets go only after they have been unseen for a while. Pure and driven by ``t_ms``.
+
+The first person seen is not always the one exercising (issue 13: a coach standing still in the
+foreground while the exerciser is not yet detected). So with ``auto``, while two or more people
+are in view, each is followed and the movement of their limbs against their own torso is
+measured over the last ``MotionReferee.WINDOW_S``: when the followed person stays still and
+another moves their limbs in place (not walking across the picture), that one is followed
+instead. A bystander walking in while the subject exercises changes nothing (the subject moves),
+nor does one walking past a still stretch (they travel).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -21,6 +30,8 @@ PersonChoice = Literal["auto", "largest", "left", "right", "center"]
 PERSON_CHOICES: tuple[str, ...] = ("auto", "largest", "left", "right", "center")
 
 _TORSO = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+_LIMBS = [INDEX[f"{side}_{part}"] for side in ("left", "right")
+          for part in ("elbow", "wrist", "knee", "ankle")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,8 @@ class PersonSelector:
         self._size = 0.0
         self._last_seen_ms: int | None = None
         self.people_seen = 0  # poses in the latest frame (for "one person please" notices)
+        # An explicit choice is the user's: only ``auto`` looks at who moves.
+        self._referee = MotionReferee() if choice == "auto" else None
 
     def select(self, frame: PoseFrame) -> Pose | None:
         self.people_seen = len(frame.poses)
@@ -75,7 +88,14 @@ class PersonSelector:
             if self._center is not None:
                 # Our person is momentarily unseen; do not jump to a bystander yet.
                 return None
-            chosen = self._pick([_candidate(p, frame.aspect) for p in frame.poses])
+            candidates = [_candidate(p, frame.aspect) for p in frame.poses]
+            known = self._referee.recall(candidates) if self._referee is not None else None
+            chosen = known or self._pick(candidates)
+        if self._referee is not None and len(frame.poses) > 1:
+            candidates = [_candidate(p, frame.aspect, score=False) for p in frame.poses]
+            better = self._referee.observe(frame.t_ms, chosen, candidates, self._max_jump)
+            if better is not None:
+                chosen = better
         self._center = chosen.center
         self._size = chosen.size
         self._last_seen_ms = frame.t_ms
@@ -123,3 +143,135 @@ def _candidate(pose: Pose, aspect: float, *, score: bool = True) -> _Candidate:
     visibility = float(lm[:, VISIBILITY].sum()) / len(lm)
     rank = size * (1.0 - min(off_center, 0.9)) * (0.5 + visibility)
     return _Candidate(pose, center, x, size, rank)
+
+
+@dataclass
+class _Followed:
+    """One person in view, followed by position: their torso centre and limb positions (against
+    the torso, in torso lengths) over the last window."""
+
+    center: np.ndarray
+    size: float
+    last_ms: int
+    times: deque[int] = field(default_factory=deque)
+    centers: deque[np.ndarray] = field(default_factory=deque)
+    limbs: deque[np.ndarray] = field(default_factory=deque)
+
+    def add(self, t_ms: int, c: _Candidate, window_ms: int) -> None:
+        lm = c.pose.landmarks
+        torso = lm[_TORSO, :2]
+        mid = torso.mean(axis=0)
+        length = float(np.linalg.norm(torso[:2].mean(axis=0) - torso[2:].mean(axis=0)))
+        limbs = (lm[_LIMBS, :2] - mid) / max(length, 1e-3)
+        limbs[lm[_LIMBS, VISIBILITY] < 0.5] = np.nan  # an unseen limb moves nothing
+        self.center, self.size, self.last_ms = c.center, c.size, t_ms
+        self.times.append(t_ms)
+        self.centers.append(c.center / max(c.size, 1e-6))
+        self.limbs.append(limbs)
+        while self.times and self.times[0] < t_ms - window_ms:
+            self.times.popleft()
+            self.centers.popleft()
+            self.limbs.popleft()
+
+    def spans(self, window_ms: int) -> bool:
+        return len(self.times) > 1 and self.times[-1] - self.times[0] >= 0.9 * window_ms
+
+    def articulation(self) -> float:
+        """How far the most-moving limb moves about its mean position (standard deviation, in
+        torso lengths): ~0.01 for a person standing still (the model's jitter), 0.1 and more for
+        a squat, a lunge or a leg raise."""
+        stack = np.stack(self.limbs)
+        seen = np.isfinite(stack).all(axis=2).mean(axis=0) >= 0.5
+        if not seen.any():
+            return 0.0
+        with np.errstate(invalid="ignore"):
+            spread = np.nanstd(stack[:, seen], axis=0).max(axis=1)
+        return float(np.nanmax(spread)) if np.isfinite(spread).any() else 0.0
+
+    def travel(self) -> float:
+        """How far the torso centre moved over the window, in body sizes."""
+        centers = np.stack(self.centers)
+        return float(np.linalg.norm(centers.max(axis=0) - centers.min(axis=0)))
+
+
+class MotionReferee:
+    """Decides, while several people are in view, whether someone other than the followed
+    person is the one exercising (see the module docstring). Thresholds are in torso lengths:
+    STILL is three times the model's jitter on a person standing still (~0.01); MOVING is a
+    limb swinging through about a fifth of a torso length either way, which every counted
+    exercise exceeds and a person standing, talking or shifting their weight does not."""
+
+    WINDOW_S = 3.0
+    STILL = 0.03
+    MOVING = 0.08
+    # Body sizes the torso centre may travel over the window: exercising in place moves it less
+    # (a squat drops it by about a quarter of the body's height, a lunge or a side step by about
+    # a third), walking past even at a slow 0.5 m/s moves a 1.7 m person about 0.9.
+    MAX_TRAVEL = 0.6
+    CHECK_EVERY_MS = 500
+
+    def __init__(self) -> None:
+        self._window_ms = int(self.WINDOW_S * 1000)
+        self._followed: _Followed | None = None
+        self._others: list[_Followed] = []
+        self._checked_ms: int | None = None
+        self._exerciser: _Followed | None = None  # the last person judged to be exercising
+
+    def recall(self, candidates: list[_Candidate]) -> _Candidate | None:
+        """When the followed person was lost and one must be picked again: the candidate where
+        the last person seen exercising was (within a body size of their last position)."""
+        mover = self._exerciser
+        if mover is None or not candidates:
+            return None
+        best = min(candidates, key=lambda c: _distance(mover, c))
+        return best if _near(mover, best, 1.0) else None
+
+    def observe(
+        self, t_ms: int, chosen: _Candidate, candidates: list[_Candidate], max_jump: float
+    ) -> _Candidate | None:
+        """Record this frame; a candidate to follow instead of ``chosen``, or None."""
+        if self._followed is None or not _near(self._followed, chosen, max_jump):
+            self._followed = _Followed(chosen.center, chosen.size, t_ms)
+        self._followed.add(t_ms, chosen, self._window_ms)
+        matched: dict[int, _Candidate] = {}
+        for c in candidates:
+            if c.pose is chosen.pose:
+                continue
+            track = min(self._others, key=lambda o: _distance(o, c), default=None)
+            if track is None or id(track) in matched or not _near(track, c, max_jump):
+                track = _Followed(c.center, c.size, t_ms)
+                self._others.append(track)
+            matched[id(track)] = c
+            track.add(t_ms, c, self._window_ms)
+        self._others = [o for o in self._others if t_ms - o.last_ms <= self._window_ms]
+        if self._checked_ms is not None and t_ms - self._checked_ms < self.CHECK_EVERY_MS:
+            return None
+        self._checked_ms = t_ms
+        followed = self._followed
+        if not followed.spans(self._window_ms):
+            return None
+        moving = followed.articulation()
+        if moving >= self.MOVING:
+            self._exerciser = followed
+        if moving > self.STILL:
+            return None
+        movers = [
+            o for o in self._others
+            if id(o) in matched and o.spans(self._window_ms)
+            and o.articulation() >= self.MOVING and o.travel() <= self.MAX_TRAVEL
+        ]  # fmt: skip
+        if not movers:
+            return None
+        mover = max(movers, key=lambda o: o.articulation())
+        self._others.remove(mover)
+        self._others.append(followed)
+        self._followed = self._exerciser = mover
+        return matched[id(mover)]
+
+
+def _distance(track: _Followed, c: _Candidate) -> float:
+    return math.hypot(float(track.center[0] - c.center[0]), float(track.center[1] - c.center[1]))
+
+
+def _near(track: _Followed, c: _Candidate, max_jump: float) -> bool:
+    return _distance(track, c) <= max_jump * max(track.size, 1e-6)

@@ -148,5 +148,7 @@ VARIANTS: dict[str, Variant] = {
                 partial(augment.with_gap, seconds=GAP_S), _gap),
         Variant("no-feet", "the picture cut at the shins (ankles, heels and toes out of view)",
                 augment.without_feet, _feet_unseen),
+        Variant("bystander", "a second person standing still beside the subject from the first frame",
+                augment.with_still_bystander),
     )
 }  # fmt: skip
