@@ -149,3 +149,16 @@ def test_an_explicit_choice_is_kept_whoever_moves() -> None:
         coach = figure(0.5, 0.8, seed=i)
         squat = figure(0.2, 0.6, limbs_dy=-0.12 * (1 - np.cos(2 * np.pi * t / 3000)) / 2, seed=1000 + i)
         assert _followed_x(sel, frame(t, coach, squat)) == pytest.approx(0.5, abs=0.02)
+
+
+@pytest.mark.parametrize(("choice", "expected_x"), [("left", 0.2), ("right", 0.8), ("largest", 0.8)])
+def test_an_explicit_choice_applies_once_a_second_person_appears(choice: str, expected_x: float) -> None:
+    """The one seen alone first is followed until there is a choice to make; then the user's."""
+    sel = PersonSelector(choice)
+    alone = [_followed_x(sel, frame(i * 33, figure(0.8, 0.7, seed=i))) for i in range(30)]
+    assert all(x == pytest.approx(0.8, abs=0.02) for x in alone)
+    both = [
+        _followed_x(sel, frame(t, figure(0.2, 0.6, seed=t), figure(0.8, 0.7, seed=t + 1)))
+        for t in range(1000, 4000, 33)
+    ]
+    assert all(x == pytest.approx(expected_x, abs=0.02) for x in both)

@@ -69,6 +69,10 @@ class PersonSelector:
         self.people_seen = 0  # poses in the latest frame (for "one person please" notices)
         # An explicit choice is the user's: only ``auto`` looks at who moves.
         self._referee = MotionReferee() if choice == "auto" else None
+        # Whether the person followed was chosen among several (or only ever seen alone): an
+        # explicit choice is applied the first time there is a choice to make (issue 13: the
+        # coach seen alone before the patient was detected kept being followed with --person).
+        self._chose = False
 
     def select(self, frame: PoseFrame) -> Pose | None:
         self.people_seen = len(frame.poses)
@@ -81,7 +85,12 @@ class PersonSelector:
             self._center, self._size, self._last_seen_ms = only.center, only.size, frame.t_ms
             return only.pose
         chosen = None
-        if self._center is not None:
+        explicit_due = self._referee is None and not self._chose and len(frame.poses) > 1
+        if self._center is not None and explicit_due:
+            # An explicit choice, never applied (the person was only seen alone): apply it now.
+            chosen = self._pick([_candidate(p, frame.aspect) for p in frame.poses])
+            self._chose = True
+        elif self._center is not None:
             chosen = self._follow([_candidate(p, frame.aspect, score=False) for p in frame.poses])
         if chosen is None:
             self._forget_if_lost(frame.t_ms)
@@ -91,6 +100,7 @@ class PersonSelector:
             candidates = [_candidate(p, frame.aspect) for p in frame.poses]
             known = self._referee.recall(candidates) if self._referee is not None else None
             chosen = known or self._pick(candidates)
+            self._chose = len(candidates) > 1
         if self._referee is not None and len(frame.poses) > 1:
             candidates = [_candidate(p, frame.aspect, score=False) for p in frame.poses]
             better = self._referee.observe(frame.t_ms, chosen, candidates, self._max_jump)
@@ -125,6 +135,7 @@ class PersonSelector:
         if self._last_seen_ms is not None and t_ms - self._last_seen_ms > self._lost_after_ms:
             self._center = None
             self._last_seen_ms = None
+            self._chose = False
 
 
 def _candidate(pose: Pose, aspect: float, *, score: bool = True) -> _Candidate:
