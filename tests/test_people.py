@@ -162,3 +162,14 @@ def test_an_explicit_choice_applies_once_a_second_person_appears(choice: str, ex
         for t in range(1000, 4000, 33)
     ]
     assert all(x == pytest.approx(expected_x, abs=0.02) for x in both)
+
+
+def test_a_subject_resting_between_sets_stays_followed_while_someone_else_demonstrates() -> None:
+    sel = PersonSelector()
+    for i in range(450):  # 15 s
+        t = i * 33
+        squatting = t < 5000
+        dy = -0.12 * (1 - np.cos(2 * np.pi * t / 3000)) / 2
+        subject = figure(0.3, 0.7, limbs_dy=dy if squatting else 0.0, seed=i)
+        physio = figure(0.75, 0.6, limbs_dy=0.0 if squatting else dy, seed=1000 + i)
+        assert _followed_x(sel, frame(t, subject, physio)) == pytest.approx(0.3, abs=0.03)

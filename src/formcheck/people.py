@@ -8,10 +8,11 @@ it lets go only after they have been unseen for a while. Pure and driven by ``t_
 The first person seen is not always the one exercising (issue 13: a coach standing still in the
 foreground while the exerciser is not yet detected). So with ``auto``, while two or more people
 are in view, each is followed and the movement of their limbs against their own torso is
-measured over the last ``MotionReferee.WINDOW_S``: when the followed person stays still and
-another moves their limbs in place (not walking across the picture), that one is followed
-instead. A bystander walking in while the subject exercises changes nothing (the subject moves),
-nor does one walking past a still stretch (they travel).
+measured over the last ``MotionReferee.WINDOW_S``: when the followed person stays still (and
+was never seen exercising) and another moves their limbs in place (not walking across the
+picture), that one is followed instead. A bystander walking in while the subject exercises
+changes nothing (the subject moves), nor does one walking past a still stretch (they travel),
+nor a physio demonstrating while the subject rests between sets (the subject was seen moving).
 """
 
 from __future__ import annotations
@@ -264,7 +265,9 @@ class MotionReferee:
         moving = followed.articulation()
         if moving >= self.MOVING:
             self._exerciser = followed
-        if moving > self.STILL:
+        # Still now, but seen exercising before: resting between sets while someone else (a
+        # physio showing the next exercise) moves; the subject stays the subject.
+        if moving > self.STILL or self._exerciser is followed:
             return None
         movers = [
             o for o in self._others
