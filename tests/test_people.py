@@ -54,11 +54,19 @@ def test_a_briefly_unseen_person_is_not_replaced_by_a_bystander() -> None:
 
 def test_after_a_long_absence_the_selector_picks_again() -> None:
     sel = PersonSelector(lost_after_s=1.0)
-    patient, other = body(0.3, 0.8), body(0.8, 0.7)
-    assert sel.select(frame(0, patient)) is patient
+    patient, bystander, other = body(0.3, 0.8), body(0.6, 0.5), body(0.8, 0.7)
+    assert sel.select(frame(0, patient, bystander)) is patient
     results = [sel.select(frame(t, other)) for t in range(33, 2500, 33)]
-    assert results[0] is None
+    assert results[0] is None  # somebody else was in view: not followed at once
     assert results[-1] is other
+
+
+def test_one_person_re_framed_by_a_camera_cut_is_followed_at_once() -> None:
+    """Alone in view, the person jumps (a cut to a close-up): still them, not a bystander."""
+    sel = PersonSelector(lost_after_s=1.5)
+    wide, close_up = body(0.3, 0.5), body(0.6, 0.95)
+    assert sel.select(frame(0, wide)) is wide
+    assert all(sel.select(frame(t, close_up)) is close_up for t in range(33, 1000, 33))
 
 
 @pytest.mark.parametrize(("choice", "expected_x"), [("left", 0.2), ("right", 0.8), ("largest", 0.8)])

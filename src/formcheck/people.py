@@ -74,9 +74,14 @@ class PersonSelector:
         # explicit choice is applied the first time there is a choice to make (issue 13: the
         # coach seen alone before the patient was detected kept being followed with --person).
         self._chose = False
+        # The last frame with two or more people in view: a lone pose far from the followed one
+        # is a bystander only if somebody else was around lately.
+        self._several_seen_ms: int | None = None
 
     def select(self, frame: PoseFrame) -> Pose | None:
         self.people_seen = len(frame.poses)
+        if len(frame.poses) > 1:
+            self._several_seen_ms = frame.t_ms
         if not frame.poses:
             self._forget_if_lost(frame.t_ms)
             return None
@@ -93,6 +98,12 @@ class PersonSelector:
             self._chose = True
         elif self._center is not None:
             chosen = self._follow([_candidate(p, frame.aspect, score=False) for p in frame.poses])
+        re_framed = self._center is not None and len(frame.poses) == 1 and self._alone_lately(frame.t_ms)
+        if chosen is None and re_framed:
+            # Nobody else in view lately: the one person seen is ours, re-framed by a camera cut
+            # or a zoom (issue 13: they were refused for up to ``lost_after_s``). Someone else
+            # taking their place would be picked after that wait anyway.
+            chosen = _candidate(frame.poses[0], frame.aspect, score=False)
         if chosen is None:
             self._forget_if_lost(frame.t_ms)
             if self._center is not None:
@@ -131,6 +142,9 @@ class PersonSelector:
         if self.choice == "center":
             return min(candidates, key=lambda c: abs(c.x - 0.5))
         return max(candidates, key=lambda c: c.score)
+
+    def _alone_lately(self, t_ms: int) -> bool:
+        return self._several_seen_ms is None or t_ms - self._several_seen_ms > self._lost_after_ms
 
     def _forget_if_lost(self, t_ms: int) -> None:
         if self._last_seen_ms is not None and t_ms - self._last_seen_ms > self._lost_after_ms:
