@@ -181,3 +181,14 @@ def test_a_subject_resting_between_sets_stays_followed_while_someone_else_demons
         subject = figure(0.3, 0.7, limbs_dy=dy if squatting else 0.0, seed=i)
         physio = figure(0.75, 0.6, limbs_dy=0.0 if squatting else dy, seed=1000 + i)
         assert _followed_x(sel, frame(t, subject, physio)) == pytest.approx(0.3, abs=0.03)
+
+
+def test_a_subject_seen_exercising_alone_stays_followed_when_a_physio_comes_in_to_demonstrate() -> None:
+    sel = PersonSelector()
+    for i in range(450):  # 15 s: squats alone for 5 s, then rests while the physio demonstrates
+        t = i * 33
+        dy = -0.12 * (1 - np.cos(2 * np.pi * t / 3000)) / 2
+        subject = figure(0.3, 0.7, limbs_dy=dy if t < 5000 else 0.0, seed=i)
+        physio = figure(0.75, 0.6, limbs_dy=dy, seed=1000 + i)
+        f = frame(t, subject) if t < 5000 else frame(t, subject, physio)
+        assert _followed_x(sel, f) == pytest.approx(0.3, abs=0.03)

@@ -89,6 +89,8 @@ class PersonSelector:
             # Nobody followed yet and one candidate: no choice to score (the common case).
             only = _candidate(frame.poses[0], frame.aspect, score=False)
             self._center, self._size, self._last_seen_ms = only.center, only.size, frame.t_ms
+            if self._referee is not None:
+                self._referee.watch_alone(frame.t_ms, only, self._max_jump)
             return only.pose
         chosen = None
         explicit_due = self._referee is None and not self._chose and len(frame.poses) > 1
@@ -113,7 +115,9 @@ class PersonSelector:
             known = self._referee.recall(candidates) if self._referee is not None else None
             chosen = known or self._pick(candidates)
             self._chose = len(candidates) > 1
-        if self._referee is not None and len(frame.poses) > 1:
+        if self._referee is not None and len(frame.poses) == 1:
+            self._referee.watch_alone(frame.t_ms, chosen, self._max_jump)
+        elif self._referee is not None:
             candidates = [_candidate(p, frame.aspect, score=False) for p in frame.poses]
             better = self._referee.observe(frame.t_ms, chosen, candidates, self._max_jump)
             if better is not None:
@@ -235,6 +239,10 @@ class MotionReferee:
     # a third), walking past even at a slow 0.5 m/s moves a 1.7 m person about 0.9.
     MAX_TRAVEL = 0.6
     CHECK_EVERY_MS = 500
+    # Alone in view, the followed person's limbs are sampled at 5 Hz (a rep takes a second or
+    # more) and judged once a second, until they are seen exercising: cheap, as most clips are.
+    ALONE_SAMPLE_MS = 200
+    ALONE_CHECK_MS = 1000
 
     def __init__(self) -> None:
         self._window_ms = int(self.WINDOW_S * 1000)
@@ -252,10 +260,31 @@ class MotionReferee:
         best = min(candidates, key=lambda c: _distance(mover, c))
         return best if _near(mover, best, 1.0) else None
 
+    def watch_alone(self, t_ms: int, chosen: _Candidate, max_jump: float) -> None:
+        """The followed person alone in view: only whether they exercise (a subject seen
+        exercising alone stays the subject when someone else comes in while they rest)."""
+        followed = self._followed
+        if followed is not None and followed is self._exerciser:
+            # Known to exercise: only kept where they are, so that they are recognised when
+            # somebody else comes in.
+            followed.center, followed.size, followed.last_ms = chosen.center, chosen.size, t_ms
+            return
+        if followed is not None and t_ms - followed.last_ms < self.ALONE_SAMPLE_MS:
+            return
+        if followed is None or not _near(followed, chosen, max_jump):
+            followed = self._followed = _Followed(chosen.center, chosen.size, t_ms)
+        followed.add(t_ms, chosen, self._window_ms)
+        due = self._checked_ms is None or t_ms - self._checked_ms >= self.ALONE_CHECK_MS
+        if due and followed.spans(self._window_ms):
+            self._checked_ms = t_ms
+            if followed.articulation() >= self.MOVING:
+                self._exerciser = followed
+
     def observe(
         self, t_ms: int, chosen: _Candidate, candidates: list[_Candidate], max_jump: float
     ) -> _Candidate | None:
-        """Record this frame; a candidate to follow instead of ``chosen``, or None."""
+        """Record this frame (two or more people in view); a candidate to follow instead of
+        ``chosen``, or None."""
         if self._followed is None or not _near(self._followed, chosen, max_jump):
             self._followed = _Followed(chosen.center, chosen.size, t_ms)
         self._followed.add(t_ms, chosen, self._window_ms)
