@@ -134,8 +134,14 @@ def test_a_plain_estimator_is_asked_one_frame_at_a_time() -> None:
     assert [f.index for f, _ in out] == [0, 1, 2, 3, 4] and one.seen == [0, 33, 66, 99, 132]
 
 
-def test_the_default_is_one_landmarker_per_core_and_at_most_two() -> None:
-    assert 1 <= default_count() <= 2
+@pytest.mark.parametrize(("cores", "expected"), [({0}, 1), ({0, 1}, 2), ({0, 1, 2, 3, 4, 5}, 2)])
+def test_the_default_is_one_landmarker_per_core_and_at_most_two(
+    monkeypatch: pytest.MonkeyPatch, cores: set[int], expected: int
+) -> None:
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: cores, raising=False)
+    assert default_count() == expected
 
 
 def test_with_the_real_model_two_landmarkers_give_the_poses_one_gives(model_dir: Path, shared_clip) -> None:
