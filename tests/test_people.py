@@ -64,9 +64,23 @@ def test_after_a_long_absence_the_selector_picks_again() -> None:
 def test_one_person_re_framed_by_a_camera_cut_is_followed_at_once() -> None:
     """Alone in view, the person jumps (a cut to a close-up): still them, not a bystander."""
     sel = PersonSelector(lost_after_s=1.5)
-    wide, close_up = body(0.3, 0.5), body(0.6, 0.95)
+    wide, close_up = figure(0.3, 0.5), figure(0.6, 0.95)
     assert sel.select(frame(0, wide)) is wide
     assert all(sel.select(frame(t, close_up)) is close_up for t in range(33, 1000, 33))
+
+
+def test_a_lone_body_turned_another_way_elsewhere_is_not_taken_at_once() -> None:
+    """Lying on the floor, then a pose standing elsewhere: not a re-framing (a camera cut does
+    not turn the body); the usual wait before following someone new applies."""
+    standing = figure(0.7, 0.6)
+    lm = figure(0.3, 0.5).landmarks.copy()
+    cx, cy = 0.3, 0.5
+    lm[:, 0], lm[:, 1] = cx + (lm[:, 1] - cy) * 0.6, cy - (lm[:, 0] - cx)  # turned 90°: lying
+    lying = Pose(lm)
+    sel = PersonSelector(lost_after_s=1.5)
+    assert sel.select(frame(0, lying)) is lying
+    results = [sel.select(frame(t, standing)) for t in range(33, 2500, 33)]
+    assert results[0] is None and results[-1] is standing
 
 
 @pytest.mark.parametrize(("choice", "expected_x"), [("left", 0.2), ("right", 0.8), ("largest", 0.8)])

@@ -77,6 +77,7 @@ class PersonSelector:
         # The last frame with two or more people in view: a lone pose far from the followed one
         # is a bystander only if somebody else was around lately.
         self._several_seen_ms: int | None = None
+        self._last_pose: Pose | None = None
 
     def select(self, frame: PoseFrame) -> Pose | None:
         self.people_seen = len(frame.poses)
@@ -89,6 +90,7 @@ class PersonSelector:
             # Nobody followed yet and one candidate: no choice to score (the common case).
             only = _candidate(frame.poses[0], frame.aspect, score=False)
             self._center, self._size, self._last_seen_ms = only.center, only.size, frame.t_ms
+            self._last_pose = only.pose
             if self._referee is not None:
                 self._referee.watch_alone(frame.t_ms, only, self._max_jump)
             return only.pose
@@ -101,10 +103,11 @@ class PersonSelector:
         elif self._center is not None:
             chosen = self._follow([_candidate(p, frame.aspect, score=False) for p in frame.poses])
         re_framed = self._center is not None and len(frame.poses) == 1 and self._alone_lately(frame.t_ms)
-        if chosen is None and re_framed:
-            # Nobody else in view lately: the one person seen is ours, re-framed by a camera cut
-            # or a zoom (issue 13: they were refused for up to ``lost_after_s``). Someone else
-            # taking their place would be picked after that wait anyway.
+        if chosen is None and re_framed and _same_posture(self._last_pose, frame.poses[0], frame.aspect):
+            # Nobody else in view lately and the body turned the same way: the one person seen is
+            # ours, re-framed by a camera cut or a zoom (issue 13: they were refused for up to
+            # ``lost_after_s``). Someone else taking their place would be picked after that wait
+            # anyway; a body turned another way (lying, then standing) waits as before.
             chosen = _candidate(frame.poses[0], frame.aspect, score=False)
         if chosen is None:
             self._forget_if_lost(frame.t_ms)
@@ -125,6 +128,7 @@ class PersonSelector:
         self._center = chosen.center
         self._size = chosen.size
         self._last_seen_ms = frame.t_ms
+        self._last_pose = chosen.pose
         return chosen.pose
 
     def _follow(self, candidates: list[_Candidate]) -> _Candidate | None:
@@ -155,6 +159,27 @@ class PersonSelector:
             self._center = None
             self._last_seen_ms = None
             self._chose = False
+
+
+# A camera cut or a zoom changes where a body is and how big, not which way its torso points:
+# within this angle (the torso's own sway in a squat or a lunge stays inside it), a lone pose
+# far from the followed one is taken for them re-framed.
+SAME_POSTURE_DEG = 30.0
+
+
+def _torso_axis(pose: Pose, aspect: float) -> np.ndarray:
+    """Unit vector from the hips' middle to the shoulders' middle, in isotropic picture units."""
+    lm = pose.landmarks
+    up = lm[_TORSO[:2], :2].mean(axis=0) - lm[_TORSO[2:], :2].mean(axis=0)
+    up = np.array([float(up[0]) * aspect, float(up[1])])
+    return up / max(float(np.linalg.norm(up)), 1e-9)
+
+
+def _same_posture(before: Pose | None, now: Pose, aspect: float) -> bool:
+    if before is None:
+        return False
+    cos = float(np.dot(_torso_axis(before, aspect), _torso_axis(now, aspect)))
+    return cos >= math.cos(math.radians(SAME_POSTURE_DEG))
 
 
 def _candidate(pose: Pose, aspect: float, *, score: bool = True) -> _Candidate:
