@@ -48,8 +48,8 @@ def default_count() -> int:
 class AlternatingEstimator(Closing):
     """``count`` estimators made by ``make``, each on a thread of its own.
 
-    ``estimate_stream`` is the fast path (frames in flight on every estimator); ``estimate`` asks
-    the first estimator alone, for callers that need one answer at a time (a live camera)."""
+    ``estimate_stream`` is the fast path (frames in flight on every estimator); ``estimate`` (the
+    ``Estimator`` interface, one answer at a time) asks the first estimator alone."""
 
     def __init__(self, make: Callable[[], Estimator], count: int) -> None:
         if count < 1:
@@ -66,7 +66,12 @@ class AlternatingEstimator(Closing):
             except BaseException as err:  # re-raised below, after cleaning up
                 error = error or err
         if error is not None:
-            self.close()
+            # Each one built is closed on the thread that built it (MediaPipe's requirement).
+            for thread, build in zip(self._threads, builds, strict=True):
+                if build.exception() is None:
+                    thread.submit(build.result().close).result()
+            for thread in self._threads:
+                thread.shutdown(wait=True)
             raise error
 
     @property
