@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.landmarks import INDEX, NAMES, SIDES, other_side
+from formcheck.landmarks import INDEX, NAMES, SIDES, TORSO, other_side
 from formcheck.pose import PRESENCE, VISIBILITY, X, Y
 from formcheck.track import PoseTrack
 
@@ -135,9 +135,6 @@ def without_feet(track: PoseTrack) -> PoseTrack:
     return replace(track, landmarks=landmarks)
 
 
-_TORSO = tuple(INDEX[f"{side}_{part}"] for side in SIDES for part in ("shoulder", "hip"))
-
-
 def with_still_bystander(track: PoseTrack, *, seed: int = 0) -> PoseTrack:
     """A second person standing still beside the subject on every frame, from the first one on
     (a coach or a relative in the room, seen before the exerciser is, as MediaPipe may list them
@@ -152,7 +149,7 @@ def with_still_bystander(track: PoseTrack, *, seed: int = 0) -> PoseTrack:
     offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
     first = int(offsets[int(np.flatnonzero(counts)[0])])
     template = track.landmarks[first].copy()
-    torso = template[list(_TORSO), :2].mean(axis=0)
+    torso = template[list(TORSO), :2].mean(axis=0)
     template[:, :2] = torso + (template[:, :2] - torso) * 1.1
     seen = track.landmarks[:, :, VISIBILITY] >= 0.5
     xs = track.landmarks[:, :, X][seen]

@@ -34,6 +34,9 @@ SIDED_JOINTS: tuple[str, ...] = tuple(
 )
 SIDES = ("left", "right")
 
+# The torso's corners: both shoulders, then both hips.
+TORSO: tuple[int, ...] = tuple(INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+
 
 def other_side(side: str) -> str:
     return "right" if side == "left" else "left"

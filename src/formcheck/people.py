@@ -24,13 +24,13 @@ from typing import Literal
 
 import numpy as np
 
-from formcheck.landmarks import INDEX
+from formcheck.landmarks import INDEX, TORSO
 from formcheck.pose import VISIBILITY, Pose, PoseFrame
 
 PersonChoice = Literal["auto", "largest", "left", "right", "center"]
 PERSON_CHOICES: tuple[str, ...] = ("auto", "largest", "left", "right", "center")
 
-_TORSO = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+_TORSO = list(TORSO)  # a list: numpy reads a tuple index as one index per axis
 _LIMBS = [INDEX[f"{side}_{part}"] for side in ("left", "right")
           for part in ("elbow", "wrist", "knee", "ankle")]
 
@@ -86,9 +86,11 @@ class PersonSelector:
         if not frame.poses:
             self._forget_if_lost(frame.t_ms)
             return None
+        # Where each pose is and how big (no score): made once a frame, for every use below.
+        candidates = [_candidate(p, frame.aspect, score=False) for p in frame.poses]
         if len(frame.poses) == 1 and self._center is None:
             # Nobody followed yet and one candidate: no choice to score (the common case).
-            only = _candidate(frame.poses[0], frame.aspect, score=False)
+            only = candidates[0]
             self._center, self._size, self._last_seen_ms = only.center, only.size, frame.t_ms
             self._last_pose = only.pose
             if self._referee is not None:
@@ -97,31 +99,32 @@ class PersonSelector:
         chosen = None
         explicit_due = self._referee is None and not self._chose and len(frame.poses) > 1
         if self._center is not None and explicit_due:
-            # An explicit choice, never applied (the person was only seen alone): apply it now.
-            chosen = self._pick([_candidate(p, frame.aspect) for p in frame.poses])
+            # An explicit choice, never applied (the person was only seen alone): apply it now
+            # (by size or position: no score needed).
+            chosen = self._pick(candidates)
             self._chose = True
         elif self._center is not None:
-            chosen = self._follow([_candidate(p, frame.aspect, score=False) for p in frame.poses])
+            chosen = self._follow(candidates)
         re_framed = self._center is not None and len(frame.poses) == 1 and self._alone_lately(frame.t_ms)
         if chosen is None and re_framed and _same_posture(self._last_pose, frame.poses[0], frame.aspect):
             # Nobody else in view lately and the body turned the same way: the one person seen is
             # ours, re-framed by a camera cut or a zoom (issue 13: they were refused for up to
             # ``lost_after_s``). Someone else taking their place would be picked after that wait
             # anyway; a body turned another way (lying, then standing) waits as before.
-            chosen = _candidate(frame.poses[0], frame.aspect, score=False)
+            chosen = candidates[0]
         if chosen is None:
             self._forget_if_lost(frame.t_ms)
             if self._center is not None:
                 # Our person is momentarily unseen; do not jump to a bystander yet.
                 return None
-            candidates = [_candidate(p, frame.aspect) for p in frame.poses]
+            if self.choice == "auto":  # ranked by score, computed only when there is a choice
+                candidates = [_candidate(p, frame.aspect) for p in frame.poses]
             known = self._referee.recall(candidates) if self._referee is not None else None
             chosen = known or self._pick(candidates)
             self._chose = len(candidates) > 1
         if self._referee is not None and len(frame.poses) == 1:
             self._referee.watch_alone(frame.t_ms, chosen, self._max_jump)
         elif self._referee is not None:
-            candidates = [_candidate(p, frame.aspect, score=False) for p in frame.poses]
             better = self._referee.observe(frame.t_ms, chosen, candidates, self._max_jump)
             if better is not None:
                 chosen = better
@@ -133,8 +136,7 @@ class PersonSelector:
 
     def _follow(self, candidates: list[_Candidate]) -> _Candidate | None:
         assert self._center is not None
-        cx, cy = float(self._center[0]), float(self._center[1])
-        dists = [math.hypot(float(c.center[0]) - cx, float(c.center[1]) - cy) for c in candidates]
+        dists = [_distance(self._center, c) for c in candidates]
         best = int(np.argmin(dists))
         if dists[best] <= self._max_jump * max(self._size, 1e-6):
             return candidates[best]
@@ -169,10 +171,14 @@ SAME_POSTURE_DEG = 30.0
 
 def _torso_axis(pose: Pose, aspect: float) -> np.ndarray:
     """Unit vector from the hips' middle to the shoulders' middle, in isotropic picture units."""
-    lm = pose.landmarks
-    up = lm[_TORSO[:2], :2].mean(axis=0) - lm[_TORSO[2:], :2].mean(axis=0)
+    up = _torso_up(pose.landmarks)
     up = np.array([float(up[0]) * aspect, float(up[1])])
     return up / max(float(np.linalg.norm(up)), 1e-9)
+
+
+def _torso_up(lm: np.ndarray) -> np.ndarray:
+    """From the hips' middle to the shoulders' middle, in picture units (x and y as given)."""
+    return lm[_TORSO[:2], :2].mean(axis=0) - lm[_TORSO[2:], :2].mean(axis=0)
 
 
 def _same_posture(before: Pose | None, now: Pose, aspect: float) -> bool:
@@ -214,9 +220,8 @@ class _Followed:
 
     def add(self, t_ms: int, c: _Candidate, window_ms: int) -> None:
         lm = c.pose.landmarks
-        torso = lm[_TORSO, :2]
-        mid = torso.mean(axis=0)
-        length = float(np.linalg.norm(torso[:2].mean(axis=0) - torso[2:].mean(axis=0)))
+        mid = lm[_TORSO, :2].mean(axis=0)
+        length = float(np.linalg.norm(_torso_up(lm)))
         limbs = (lm[_LIMBS, :2] - mid) / max(length, 1e-3)
         limbs[lm[_LIMBS, VISIBILITY] < 0.5] = np.nan  # an unseen limb moves nothing
         self.center, self.size, self.last_ms = c.center, c.size, t_ms
@@ -282,8 +287,17 @@ class MotionReferee:
         mover = self._exerciser
         if mover is None or not candidates:
             return None
-        best = min(candidates, key=lambda c: _distance(mover, c))
+        best = min(candidates, key=lambda c: _distance(mover.center, c))
         return best if _near(mover, best, 1.0) else None
+
+    def _record_followed(self, t_ms: int, chosen: _Candidate, max_jump: float) -> _Followed:
+        """The followed person's track with this frame added: a new one when ``chosen`` is not
+        where the track last was (another person, or the same one after a cut)."""
+        followed = self._followed
+        if followed is None or not _near(followed, chosen, max_jump):
+            followed = self._followed = _Followed(chosen.center, chosen.size, t_ms)
+        followed.add(t_ms, chosen, self._window_ms)
+        return followed
 
     def watch_alone(self, t_ms: int, chosen: _Candidate, max_jump: float) -> None:
         """The followed person alone in view: only whether they exercise (a subject seen
@@ -296,9 +310,7 @@ class MotionReferee:
             return
         if followed is not None and t_ms - followed.last_ms < self.ALONE_SAMPLE_MS:
             return
-        if followed is None or not _near(followed, chosen, max_jump):
-            followed = self._followed = _Followed(chosen.center, chosen.size, t_ms)
-        followed.add(t_ms, chosen, self._window_ms)
+        followed = self._record_followed(t_ms, chosen, max_jump)
         due = self._checked_ms is None or t_ms - self._checked_ms >= self.ALONE_CHECK_MS
         if due and followed.spans(self._window_ms):
             self._checked_ms = t_ms
@@ -310,14 +322,12 @@ class MotionReferee:
     ) -> _Candidate | None:
         """Record this frame (two or more people in view); a candidate to follow instead of
         ``chosen``, or None."""
-        if self._followed is None or not _near(self._followed, chosen, max_jump):
-            self._followed = _Followed(chosen.center, chosen.size, t_ms)
-        self._followed.add(t_ms, chosen, self._window_ms)
+        followed = self._record_followed(t_ms, chosen, max_jump)
         matched: dict[int, _Candidate] = {}
         for c in candidates:
             if c.pose is chosen.pose:
                 continue
-            track = min(self._others, key=lambda o: _distance(o, c), default=None)
+            track = min(self._others, key=lambda o: _distance(o.center, c), default=None)
             if track is None or id(track) in matched or not _near(track, c, max_jump):
                 track = _Followed(c.center, c.size, t_ms)
                 self._others.append(track)
@@ -327,7 +337,6 @@ class MotionReferee:
         if self._checked_ms is not None and t_ms - self._checked_ms < self.CHECK_EVERY_MS:
             return None
         self._checked_ms = t_ms
-        followed = self._followed
         if not followed.spans(self._window_ms):
             return None
         moving = followed.articulation()
@@ -351,9 +360,10 @@ class MotionReferee:
         return matched[id(mover)]
 
 
-def _distance(track: _Followed, c: _Candidate) -> float:
-    return math.hypot(float(track.center[0] - c.center[0]), float(track.center[1] - c.center[1]))
+def _distance(center: np.ndarray, c: _Candidate) -> float:
+    """Between torso centres (isotropic picture units)."""
+    return math.hypot(float(c.center[0]) - float(center[0]), float(c.center[1]) - float(center[1]))
 
 
 def _near(track: _Followed, c: _Candidate, max_jump: float) -> bool:
-    return _distance(track, c) <= max_jump * max(track.size, 1e-6)
+    return _distance(track.center, c) <= max_jump * max(track.size, 1e-6)
