@@ -14,12 +14,15 @@ Prints:
 - ``live --exercise auto`` on every clip: decided right, wrong or not at all, how soon, and the
   sets of one exercise the watch would have ended (false splits);
 - the time the check adds to a replayed track (``analyze`` in-process, JSON output, the check
-  on against off, alternating), and ``--exercise auto``'s choice on top of that.
+  on against off, alternating), and ``--exercise auto``'s choice on top of that;
+- the command's wall time, ``-e ID`` against ``-e auto``, on a pose track and on the same
+  clip's video with ``--report`` (needs ``FORMCHECK_MODEL_DIR`` and the shared clips).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -114,6 +117,7 @@ def time_cost(rounds: int) -> None:
     from formcheck.analysis import AnalysisSettings, Outputs, analyze
     from formcheck.recognition.choose import choose_exercise
     from formcheck.rules import load_exercise
+    from formcheck.segmented import OneExercise, analyze_auto
 
     out = Path("/tmp/formcheck-bench-recognition.json")
     print("\ntime on a replayed track (analyze in-process, --json; median of paired ratios):")
@@ -128,8 +132,12 @@ def time_cost(rounds: int) -> None:
             analyze(track, rule, outputs=Outputs(json=out))
 
         def auto(track: Path = track) -> None:
-            chosen, rec = choose_exercise(track, AnalysisSettings())
-            analyze(track, chosen, outputs=Outputs(json=out), recognition=rec)
+            # What `analyze -e auto` does: look for several exercises, then, finding one,
+            # recognise it and analyse it from the poses already read.
+            found = analyze_auto(track, outputs=Outputs(json=out), settings=AnalysisSettings())
+            assert isinstance(found, OneExercise)
+            chosen, rec = choose_exercise(track, AnalysisSettings(), track=found.track)
+            analyze(track, chosen, outputs=Outputs(json=out), recognition=rec, track=found.track)
 
         times: dict[str, list[float]] = {"plain": [], "checked": [], "auto": []}
         plain()  # warm: imports, the weights file
@@ -147,25 +155,13 @@ def time_cost(rounds: int) -> None:
             )
 
 
-def cli_time(rounds: int) -> None:
+def cli_time(rounds: int, path: Path, exercise: str, outputs: tuple[str, ...] = ()) -> None:
     """Wall time of the command a user types, start-up included: named exercise vs auto."""
     import subprocess
 
-    stem = TIMED_TRACKS[1]
-    track = str(REPO / "samples" / "tracks" / f"{stem}.track.npz")
     out = "/tmp/formcheck-bench-recognition-cli.json"
-    named = [
-        sys.executable,
-        "-m",
-        "formcheck",
-        "analyze",
-        track,
-        "-e",
-        stem.split("--")[0],
-        "--json",
-        out,
-        "-q",
-    ]
+    named = [sys.executable, "-m", "formcheck", "analyze", str(path), "-e", exercise, "--json", out, "-q"]
+    named += outputs
     auto = [*named[:5], "-e", "auto", *named[7:]]
     times: dict[str, list[float]] = {"named": [], "auto": []}
     for _ in range(rounds):
@@ -174,11 +170,31 @@ def cli_time(rounds: int) -> None:
             subprocess.run(cmd, check=True, capture_output=True)
             times[name].append(time.perf_counter() - t)
     ratio = statistics.median(b / a for a, b in zip(times["named"], times["auto"], strict=True))
+    extra = f" {' '.join(outputs)}" if outputs else ""
     print(
-        f"\nCLI wall time ({stem}, start-up included): -e {stem.split('--')[0]} (checked)"
+        f"\nCLI wall time ({path.name}{extra}, start-up included): -e {exercise} (checked)"
         f" {statistics.median(times['named']):.2f} s, -e auto {statistics.median(times['auto']):.2f} s"
         f" = +{100 * (ratio - 1):.1f} %"
     )
+
+
+def cli_times(rounds: int) -> None:
+    """On a pose track, and on the video of the same clip (estimated once either way, plus
+    recognition; with a report, whose pictures need the images decoded again)."""
+    stem = TIMED_TRACKS[1]
+    exercise = stem.split("--")[0]
+    cli_time(rounds, REPO / "samples" / "tracks" / f"{stem}.track.npz", exercise)
+    shared = Path(os.environ.get("FORMCHECK_SHARED_SAMPLES", REPO.parent / "shared" / "samples"))
+    video = shared / "clips" / f"{stem}.mp4"
+    from formcheck.models import find_model
+
+    if find_model("full") is None:
+        print("\n(no video timing: the full model is not found; set FORMCHECK_MODEL_DIR)")
+        return
+    if video.is_file():
+        cli_time(max(1, rounds // 2), video, exercise, ("--report", "/tmp/formcheck-bench-recognition.html"))
+    else:
+        print(f"\n(no video timing: {video} not found)")
 
 
 def main() -> int:
@@ -205,7 +221,7 @@ def main() -> int:
     live_rates(held)
     if not args.no_timing:
         time_cost(args.rounds)
-        cli_time(args.rounds)
+        cli_times(args.rounds)
     return 0
 
 

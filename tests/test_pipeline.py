@@ -6,13 +6,23 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from formcheck.engine import ExerciseEngine
 from formcheck.errors import InputError, Interrupted, OutputError
-from formcheck.pipeline import JsonSink, check_writable, raise_for_outcome, replay_track, replayed, run
+from formcheck.pipeline import (
+    JsonSink,
+    check_writable,
+    raise_for_outcome,
+    replay_track,
+    replayed,
+    replayed_with_images,
+    run,
+)
 from formcheck.pose import PoseFrame
 from formcheck.rules import load_exercise
+from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -36,6 +46,33 @@ def test_stride_keeps_the_timeline(track: PoseTrack) -> None:
     frames = [pf for _, pf in replayed(track, stride=3)]
     assert len(frames) == -(-len(track) // 3)
     assert [f.t_ms for f in frames] == [int(t) for t in track.t_ms[::3]]
+
+
+def _decoded(indices: range) -> list[Frame]:
+    """Frames as a video decoded again gives them, each image marked with its index."""
+    return [Frame(i, 33 * i, np.full((4, 6, 3), i, dtype=np.uint8)) for i in indices]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "decoded", "stride", "paired"),
+    [
+        ([0, 1, 2, 3], range(4), 1, [0, 1, 2, 3]),       # the same video: every frame paired
+        ([0, 1, 2, 4, 5], range(8), 1, [0, 1, 2, 4, 5]),  # no poses for 3; the stream ends with the track
+        ([0, 1, 2, 3, 4, 5], range(6), 2, [0, 2, 4]),     # the analysis' stride
+        ([0, 2, 4], range(0, 6, 2), 2, [0, 2, 4]),        # a source that already skips frames
+        ([], range(3), 1, []),
+    ],
+)  # fmt: skip
+def test_a_track_is_replayed_beside_the_images_it_was_estimated_from(
+    recorded: list[int], decoded: range, stride: int, paired: list[int]
+) -> None:
+    track = PoseTrack.from_frames(
+        [PoseFrame(i, 33 * i, (6, 4), ()) for i in recorded], {"fps": 30.0, "frame_size": [6, 4]}
+    )
+    pairs = list(replayed_with_images(track, _decoded(decoded), stride=stride))
+    assert [pf.index for _, pf in pairs] == paired
+    assert all(frame.index == pf.index == int(frame.image[0, 0, 0]) for frame, pf in pairs)
+    assert [pf.t_ms for _, pf in pairs] == [33 * i for i in paired]
 
 
 class _Recorder:

@@ -25,7 +25,7 @@ from formcheck.recognition.features import frame_features, stack_poses
 from formcheck.recognition.recognise import NOT_SURE
 from formcheck.recognition.rulefit import thin
 from formcheck.recognition.segments import Segment, active_stretches, still_standing, viterbi
-from formcheck.segmented import analyze_auto, frames_of, run_segments, split
+from formcheck.segmented import OneExercise, analyze_auto, frames_of, run_segments, split
 from formcheck.track import PoseTrack
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,7 +88,9 @@ def test_one_exercise_is_one_segment_and_analysed_as_before(stem: str, tmp_path:
     segments = split(frames(stem), "auto", known_exercises())
     assert [s.exercise for s in segments] == [stem.split("--")[0]]
     path = TRACKS / f"{stem}.track.npz"
-    assert analyze_auto(path, outputs=Outputs(json=tmp_path / "r.json"), settings=AnalysisSettings()) is None
+    auto = analyze_auto(path, outputs=Outputs(json=tmp_path / "r.json"), settings=AnalysisSettings())
+    assert isinstance(auto, OneExercise)
+    assert auto.track is not None and len(auto.track) == len(PoseTrack.load(path))  # its poses, passed on
     assert not (tmp_path / "r.json").exists()  # left to the one-exercise path
 
 

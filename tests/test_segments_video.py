@@ -149,3 +149,57 @@ def test_ctrl_c_in_the_command_prints_one_line_naming_what_was_written(
     data = json.loads(out.read_text())
     assert data["partial"] is True and data["duration_s"] < 20.0  # stopped, not estimated to the end
     assert "Partial" in report.read_text()
+
+
+@pytest.fixture(scope="module")
+def one_exercise(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One shared clip, scaled as the joined video is."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg to scale the clip")
+    clip = SHARED_SAMPLES / "clips" / f"{CLIPS[0]}.mp4"
+    if not clip.is_file():
+        pytest.skip("needs the shared sample clips")
+    out = tmp_path_factory.mktemp("one") / "one.mp4"
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(clip),
+         "-vf", "scale=540:960,fps=30,setsar=1", "-c:v", "libx264", "-preset", "veryfast",
+         "-pix_fmt", "yuv420p", str(out)],
+        check=True, timeout=300,
+    )  # fmt: skip
+    return out
+
+
+def test_a_video_of_one_exercise_is_estimated_once_and_analysed_as_if_named(
+    one_exercise: Path, model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-e auto` estimates the whole video to look for segments; finding one exercise, it
+    recognises and analyses it from those poses (the report's pictures from the images decoded
+    again) instead of estimating the video a second time: every frame is estimated once, and
+    the result is the named run's, plus how the exercise was recognised."""
+    from formcheck.estimation import alternating
+
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
+    passes: list[int] = []
+    in_order = alternating.estimate_in_order
+
+    def counted(estimator: object, frames: object) -> object:
+        passes.append(0)
+        for pair in in_order(estimator, frames):  # type: ignore[arg-type]
+            passes[-1] += 1
+            yield pair
+
+    monkeypatch.setattr(alternating, "estimate_in_order", counted)
+    auto_json, auto_report = tmp_path / "auto.json", tmp_path / "auto.html"
+    args = ["analyze", str(one_exercise), "--json", str(auto_json), "--report", str(auto_report), "-q"]
+    assert main([*args[:2], "-e", "auto", *args[2:]]) == 0
+    auto = json.loads(auto_json.read_text())
+    assert passes == [auto["frames"]]  # one pass over the video, each frame once
+    named_json, named_report = tmp_path / "named.json", tmp_path / "named.html"
+    exercise = CLIPS[0].split("--")[0]
+    assert main(["analyze", str(one_exercise), "-e", exercise, "-q",
+                 "--json", str(named_json), "--report", str(named_report)]) == 0  # fmt: skip
+    named = json.loads(named_json.read_text())
+    assert auto.pop("recognition")["id"] == named["exercise"]
+    assert auto == named and named["reps"]["total"] > 0
+    pictures = auto_report.read_text().count("data:image/jpeg")
+    assert pictures > 0 and pictures == named_report.read_text().count("data:image/jpeg")

@@ -21,6 +21,7 @@ from formcheck.pipeline import (
     Step,
     estimated,
     replayed,
+    replayed_with_images,
     run,
 )
 from formcheck.pose import PoseFrame
@@ -114,11 +115,15 @@ def analyze(
     on_start: Callable[[int | None], None] | None = None,
     recognition: Recognition | None = None,
     check_exercise: bool = True,
+    track: PoseTrack | None = None,
 ) -> Analysis:
     """Analyse one input. ``on_start`` receives the expected frame count (for a progress bar).
     ``recognition``: how ``exercise`` was recognised (``recognition.choose``), recorded in the
     JSON; without one, the named exercise is checked against the movement (a notice of kind
-    ``exercise_mismatch`` when it clearly is another; ``check_exercise=False``: no check)."""
+    ``exercise_mismatch`` when it clearly is another; ``check_exercise=False``: no check).
+    ``track``: the input's poses, already estimated (``--exercise auto`` estimated the video to
+    recognise it): replayed instead of estimating the video again, beside its images decoded
+    again when the report or the annotated video needs them (``pipeline.replayed_with_images``)."""
     from formcheck.engine import ExerciseEngine
     from formcheck.recognition.check import ExerciseCheck
 
@@ -137,16 +142,25 @@ def analyze(
 
     pairs: Iterable[tuple[Frame | None, PoseFrame]]
     with ExitStack() as stack:
-        if is_track_path(path):
-            if outputs.video is not None:
+        if track is not None or is_track_path(path):
+            from_video = not is_track_path(path)
+            if outputs.video is not None and not from_video:
                 raise UsageError(f"--video needs a video input; {path.name} is a pose track (no images)")
-            track = PoseTrack.load(path)
+            if track is None:
+                track = PoseTrack.load(path)
             if on_start is not None:
                 on_start(-(-len(track) // settings.stride))
-            pairs = replayed(track, stride=settings.stride)
+            if from_video and (outputs.report is not None or outputs.video is not None):
+                from formcheck.sources.video_file import VideoFileSource
+
+                source = stack.enter_context(VideoFileSource(path))
+                pairs = replayed_with_images(track, source.frames(settings.stride), stride=settings.stride)
+            else:
+                pairs = replayed(track, stride=settings.stride)
             fps = track.fps
             frame_size = track.image_size
-            source_name = str(track.meta.get("source", {}).get("name", path.name))
+            named = track.meta.get("source", {}).get("name", path.name)
+            source_name = path.name if from_video else str(named)
         else:
             from formcheck.estimation.landmarkers import file_estimator
             from formcheck.models import resolve_model

@@ -92,6 +92,23 @@ def replayed(track: PoseTrack, *, stride: int = 1) -> Iterator[tuple[None, PoseF
         yield None, track.frame(i)
 
 
+def replayed_with_images(
+    track: PoseTrack, frames: Iterable[Frame], *, stride: int = 1
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    """A pose track beside the images its poses were estimated from (``frames``: the same video
+    decoded again, a few milliseconds a frame against tens for estimating it), matched by frame
+    index: the stream ``estimated`` gave when the track was recorded. Frames the track has no
+    poses for are skipped; the stream ends with the track."""
+    row = {int(index): i for i, index in enumerate(track.frame_index)}
+    last = int(track.frame_index[-1]) if len(track) else -1
+    for frame in frames:
+        if frame.index > last:
+            return
+        i = row.get(frame.index)
+        if i is not None and not frame.index % stride:
+            yield frame, track.frame(i)
+
+
 def run(
     pairs: Iterable[tuple[Frame | None, PoseFrame]],
     engine: StepEngine,

@@ -4,18 +4,19 @@ The input's poses are split into segments (``recognition.segments``), and each r
 segment's frames are run through an ``ExerciseEngine`` of its own rule (and a person selector of
 its own, as if it were an input of its own); a segment not recognised sure enough counts nothing.
 An input found to hold a single exercise (or none) is analysed exactly as before
-(``recognition.choose`` and ``analysis.analyze``): its result has no ``segments`` key.
+(``recognition.choose`` and ``analysis.analyze``), from the poses already estimated
+(``OneExercise``): its result has no ``segments`` key.
 
 The whole input's poses are needed before the first segment can be analysed. A pose track has
 them. A video is estimated once, in full, into a pose track held in memory (as ``formcheck
 record`` would write it), split, and its segments replayed from that track: estimating each
 segment again would double the work for nothing (everything after estimation is pure and
 timestamp-driven, so a replay counts as the estimated run does). The cost: the video's poses in
-memory (a few kB a second), and, when the video turns out to hold one exercise, its estimation
-twice (the one-exercise path is kept as it was, images included for the report's pictures; it
-recognises from the first ``choose.VIDEO_S`` seconds). ``--video`` (an annotated video needs the
-images, frame by frame, of a single rule) keeps the one-exercise path without looking for
-segments.
+memory (a few kB a second). A video found to hold one exercise is not estimated again either:
+its analysis replays those poses, beside its images decoded again where the report's pictures
+need them (decoding costs a few milliseconds a frame, estimating tens). ``--video`` (an
+annotated video needs the images, frame by frame, of a single rule) keeps the one-exercise path
+without looking for segments, estimating as it draws.
 
 The JSON (``formcheck.segments/1``): ``source``, ``duration_s`` and ``segments``, each a
 ``formcheck.session/1`` result of its own rule plus ``start_s``, ``end_s`` and ``recognition``;
@@ -73,6 +74,15 @@ class SegmentRun:
         if self.result is None:
             return {**self.segment.to_dict(), "note": "not sure which exercise this is: nothing counted"}
         return {**self.result.to_dict(), **self.segment.to_dict()}
+
+
+@dataclass(frozen=True)
+class OneExercise:
+    """An input found to hold one exercise (or none), to be analysed as one (``choose_exercise``,
+    then ``analyze``) from ``track``: its poses, estimated already to look for segments (None
+    with ``--video``: not estimated here, see the docstring)."""
+
+    track: PoseTrack | None
 
 
 @dataclass
@@ -326,9 +336,9 @@ def analyze_auto(
     model: Model | None = None,
     on_start: Callable[[int | None], None] | None = None,
     on_frame: Callable[[], None] | None = None,
-) -> SegmentedAnalysis | None:
-    """The input split into segments and each analysed with its own rule; None when the input
-    holds one exercise (or none): it is then analysed as before (see the docstring).
+) -> SegmentedAnalysis | OneExercise:
+    """The input split into segments and each analysed with its own rule; ``OneExercise`` when
+    the input holds one exercise (or none): it is then analysed as one (see the docstring).
     ``on_start`` / ``on_frame``: the progress of a video's estimation (``input_track``).
 
     A stop asked for during the estimation (``formcheck.interrupts``) ends it; what was
@@ -337,7 +347,7 @@ def analyze_auto(
     from formcheck.recognition.choose import known_exercises
 
     if outputs.video is not None:
-        return None
+        return OneExercise(None)
     outputs.check()
     rules = known_exercises(rules_dirs)
     track = input_track(path, settings, on_start=on_start, on_frame=on_frame, stop=interrupts.requested)
@@ -347,7 +357,7 @@ def analyze_auto(
     frames = [track.frame(i) for i in range(0, len(track), settings.stride)]
     segments = split(frames, settings.person, rules, model)
     if len(segments) <= 1 and not cut_short:
-        return None
+        return OneExercise(track)
     return analyze_segments(
         path, track, frames, segments, rules, outputs=outputs, settings=settings, cut_short=cut_short
     )

@@ -164,23 +164,25 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
     path, exercise_id, rules_dir, outputs, settings = task
     try:
         recognition = None
+        track = None
         if exercise_id == AUTO:
-            from formcheck.segmented import analyze_auto
+            from formcheck.segmented import OneExercise, analyze_auto
             from formcheck.track import is_track_path
 
-            # Several exercises in a row: one result per segment (none: one exercise, as before).
-            # A video's poses are estimated in full first: that is what this bar shows.
+            # Several exercises in a row: one result per segment; one exercise: analysed as one,
+            # from the same poses. A video's poses are estimated in full first: this bar.
             with FrameProgress(f"{path.name} (poses)", quiet=quiet or is_track_path(path)) as poses:
-                segmented = analyze_auto(
+                auto = analyze_auto(
                     path, outputs=outputs, settings=settings, rules_dirs=list(rules_dir) or None,
                     on_start=poses.start, on_frame=poses.advance,
                 )  # fmt: skip
-            if segmented is not None:
-                error = segmented_error(segmented)
+            if not isinstance(auto, OneExercise):
+                error = segmented_error(auto)
                 if isinstance(error, Interrupted):
                     interrupts.mark_reported()
-                return segmented.to_dict(), error, segmented.written
-            rule, recognition = choose_exercise(path, settings, list(rules_dir) or None)
+                return auto.to_dict(), error, auto.written
+            track = auto.track
+            rule, recognition = choose_exercise(path, settings, list(rules_dir) or None, track=track)
         else:
             rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
         with FrameProgress(path.name, quiet=quiet) as progress:
@@ -192,6 +194,7 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
                 on_start=progress.start,
                 on_step=lambda _step: progress.advance(),
                 recognition=recognition,
+                track=track,
             )
         outcome = analysis.outcome
         summary = outcome.result.to_dict()

@@ -1,12 +1,13 @@
 """``--exercise auto``: which rule to analyse an input with, recognised from its poses.
 
 A pose track is recognised from the whole track (its poses are already there; judging a few
-thousand frames costs milliseconds). A video is recognised from its first ``VIDEO_S`` seconds,
-estimated once for that, before the analysis proper estimates the whole video again. Keeping
-every pose of the whole video instead would save those seconds of estimation, but the run then
-could not stream (``--video`` needs the images again, and a long video's poses would sit in
-memory), so the bounded extra cost was chosen: at most ``VIDEO_S`` seconds of video estimated
-twice, whatever the video's length.
+thousand frames costs milliseconds). A video is recognised from its first ``VIDEO_S`` seconds
+(a few reps, or a hold). ``analyze --exercise auto`` estimates the whole video once, first
+(``formcheck.segmented``, which looks for several exercises in it), and passes those poses on:
+nothing is estimated twice. Given a video's path alone, ``choose_exercise`` estimates those
+first seconds itself: that is the ``--video`` case (an annotated video of one rule, estimated
+frame by frame as it is drawn), where they are estimated twice, a bounded extra cost whatever
+the video's length.
 """
 
 from __future__ import annotations
@@ -66,20 +67,26 @@ def known_exercises(rules_dirs: Sequence[Path] | None = None) -> RuleSet:
     return RuleSet(rules_dirs)
 
 
-def poses_to_recognise(path: Path, settings: AnalysisSettings) -> tuple[list[PoseFrame], list[Pose | None]]:
+def poses_to_recognise(
+    path: Path, settings: AnalysisSettings, track: PoseTrack | None = None
+) -> tuple[list[PoseFrame], list[Pose | None]]:
     """The input's frames at the recogniser's rate (``rulefit.FIT_FPS``) and the person
     followed in each, selected as the analysis selects them (following one person from frame to
-    frame works as well at that rate, for half the work on a 30 fps input)."""
+    frame works as well at that rate, for half the work on a 30 fps input). ``track``: the
+    input's poses, already estimated (a video's are then not estimated again; the same first
+    ``VIDEO_S`` seconds of them are read)."""
     selector = PersonSelector(settings.person)
-    frames = list(
-        _track_frames(path, settings.stride) if is_track_path(path) else _video_start(path, settings)
-    )
+    if is_track_path(path):
+        frames = list(_track_frames(track or PoseTrack.load(path), settings.stride))
+    elif track is not None:
+        frames = [f for f in _track_frames(track, settings.stride) if f.t_ms <= VIDEO_S * 1000]
+    else:
+        frames = _video_start(path, settings)
     frames, _ = thin(frames, [None] * len(frames), max_frames=None)
     return frames, [selector.select(f) for f in frames]
 
 
-def _track_frames(path: Path, stride: int) -> Iterable[PoseFrame]:
-    track = PoseTrack.load(path)
+def _track_frames(track: PoseTrack, stride: int) -> Iterable[PoseFrame]:
     return (track.frame(i) for i in range(0, len(track), stride))
 
 
@@ -106,12 +113,17 @@ def _video_start(path: Path, settings: AnalysisSettings) -> list[PoseFrame]:
 
 
 def choose_exercise(
-    path: Path, settings: AnalysisSettings, rules_dirs: Sequence[Path] | None = None
+    path: Path,
+    settings: AnalysisSettings,
+    rules_dirs: Sequence[Path] | None = None,
+    *,
+    track: PoseTrack | None = None,
 ) -> tuple[Exercise, Recognition]:
     """The rule the input's movement matches, and the recognition that chose it; raises
-    ``NotRecognised`` (one line, with the likeliest ids to name) when not sure."""
+    ``NotRecognised`` (one line, with the likeliest ids to name) when not sure. ``track``: the
+    input's poses when they are already at hand (``poses_to_recognise``)."""
     rules = known_exercises(rules_dirs)
-    frames, poses = poses_to_recognise(path, settings)
+    frames, poses = poses_to_recognise(path, settings, track)
     rec = recognise(frames, poses, candidates=rules)
     if rec.id is None:
         raise not_sure_error(rec)
