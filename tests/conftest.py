@@ -104,6 +104,23 @@ def write_video(tmp_path: Path) -> VideoWriter:
 _MODEL_DIR_AT_START = os.environ.get("FORMCHECK_MODEL_DIR", "").split(os.pathsep)[0]
 
 
+def cut_mid_stream(whole: Path, target: Path, share: float = 0.6) -> Path:
+    """``whole`` re-muxed with its index first (faststart, so a cut file still opens), then cut
+    after ``share`` of its bytes: a copy or download that stopped part way."""
+    import av
+
+    fast = target.with_name(f"fast-{target.name}")
+    with av.open(str(whole)) as src, av.open(str(fast), "w", options={"movflags": "faststart"}) as dst:
+        out = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = out
+                dst.mux(packet)
+    data = fast.read_bytes()
+    target.write_bytes(data[: int(len(data) * share)])
+    return target
+
+
 @pytest.fixture
 def model_dir() -> Path:
     """The folder with the real model files (FORMCHECK_MODEL_DIR), or skip the test."""

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import VideoWriter
+from conftest import VideoWriter, cut_mid_stream
 from formcheck import __version__
 from formcheck.cli import main
-from formcheck.errors import InputError, OutputError, UsageError
+from formcheck.errors import InputError, OutputError, TruncatedInput, UsageError
 from formcheck.landmarks import COUNT, INDEX
+from formcheck.pipeline import replayed
 from formcheck.pose import Pose
 from formcheck.progress import ByteProgressBar, FrameProgress
 from formcheck.record import check_track_output, record_track
@@ -53,6 +54,27 @@ def test_record_track_keeps_every_frame_and_its_provenance(write_video: VideoWri
     assert meta["model"] == {"variant": "full", "sha256": "abc"}
     assert meta["source"] == {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     assert meta["formcheck_version"] == __version__ and meta["frame_count"] == 8
+
+
+def test_a_video_cut_short_keeps_the_frames_before_the_cut_and_says_where_it_ends(
+    write_video: VideoWriter, tmp_path: Path
+) -> None:
+    """The track holds what the file held; saved and loaded, it still says where the video
+    ends, and a replay ends as the video did (the analysis then reports a partial result)."""
+    cut = cut_mid_stream(write_video("whole.mp4", frames=60, fps=30), tmp_path / "cut.mp4")
+    with VideoFileSource(cut) as source:
+        track = record_track(source, BrightnessEstimator(), model={"variant": "full"})
+    assert 0 < len(track) < 60
+    saved = PoseTrack.load(track.save(tmp_path / "cut"))
+    truncation = saved.truncation
+    assert truncation is not None and "cut short" in truncation.message
+    assert truncation.ends_at_s == pytest.approx(int(track.t_ms[-1]) / 1000)
+    replay = replayed(saved)
+    assert [pf.index for _, pf in (next(replay) for _ in range(len(saved)))] == list(track.frame_index)
+    with pytest.raises(TruncatedInput):
+        next(replay)
+    with VideoFileSource(write_video("whole.mp4", frames=6)) as source:
+        assert record_track(source, BrightnessEstimator(), model={}).truncation is None
 
 
 OUTPUTS = [

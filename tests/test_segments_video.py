@@ -22,6 +22,7 @@ from formcheck.analysis import AnalysisSettings, Outputs
 from formcheck.cli import main
 from formcheck.errors import Interrupted
 from formcheck.segmented import analyze_auto
+from formcheck.track import PoseTrack
 from shared_data import SHARED_SAMPLES
 
 pytestmark = pytest.mark.model
@@ -203,3 +204,33 @@ def test_a_video_of_one_exercise_is_estimated_once_and_analysed_as_if_named(
     assert auto == named and named["reps"]["total"] > 0
     pictures = auto_report.read_text().count("data:image/jpeg")
     assert pictures > 0 and pictures == named_report.read_text().count("data:image/jpeg")
+
+
+def test_a_video_cut_short_keeps_its_results_with_auto_as_named_and_when_recorded(
+    one_exercise: Path, model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """A file whose frames stop before its container says (a copy cut short): `-e auto`
+    writes what the video held, partial, as the named run does (they lost it all before), and
+    `record` saves the track of it; each says so in one line and exits 3."""
+    from conftest import cut_mid_stream
+
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
+    cut = cut_mid_stream(one_exercise, tmp_path / "cut.mp4")
+    exercise = CLIPS[0].split("--")[0]
+    runs = {}
+    for name in ("auto", exercise):
+        out = tmp_path / f"{name}.json"
+        assert main(["analyze", str(cut), "-e", name, "--json", str(out), "-q"]) == 3
+        assert "is cut short" in capsys.readouterr().err
+        runs[name] = json.loads(out.read_text())
+    auto, named = runs["auto"], runs[exercise]
+    assert auto.pop("recognition")["id"] == exercise
+    assert auto == named and auto["partial"] is True
+    assert [n["kind"] for n in auto["notices"]].count("truncated") == 1
+    track = tmp_path / "cut.track.npz"
+    assert main(["record", str(cut), "-o", str(track), "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is cut short" in err
+    recorded = PoseTrack.load(track)
+    assert recorded.truncation is not None and len(recorded) == named["frames"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import VideoWriter, corner_colours, marker_frame
+from conftest import VideoWriter, corner_colours, cut_mid_stream, marker_frame
 from formcheck.errors import CameraError, InputError, NoFramesError, TruncatedInput
 from formcheck.sources import camera_index, open_source
 from formcheck.sources.camera import MAX_FAILED_READS, CameraSource
@@ -187,20 +187,7 @@ def test_bad_inputs_give_one_clear_line(
 def test_a_file_cut_mid_stream_keeps_the_frames_before_the_cut(
     write_video: VideoWriter, tmp_path: Path
 ) -> None:
-    import av
-
-    # Re-mux with the index first (faststart), so a cut file still opens.
-    whole = write_video("whole.mp4", frames=60)
-    fast = tmp_path / "fast.mp4"
-    with av.open(str(whole)) as src, av.open(str(fast), "w", options={"movflags": "faststart"}) as dst:
-        out = dst.add_stream_from_template(src.streams.video[0])
-        for packet in src.demux(src.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = out
-                dst.mux(packet)
-    data = fast.read_bytes()
-    cut = tmp_path / "cut.mp4"
-    cut.write_bytes(data[: int(len(data) * 0.6)])
+    cut = cut_mid_stream(write_video("whole.mp4", frames=60), tmp_path / "cut.mp4")
     frames = []
     with VideoFileSource(cut) as source, pytest.raises(TruncatedInput) as cut_short:
         for frame in source:

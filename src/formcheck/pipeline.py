@@ -87,9 +87,13 @@ def estimated(
 
 
 def replayed(track: PoseTrack, *, stride: int = 1) -> Iterator[tuple[None, PoseFrame]]:
-    """A recorded pose track as the same stream an estimator would produce (no images)."""
+    """A recorded pose track as the same stream an estimator would produce (no images); a
+    track of a video cut short ends as that video did (``PoseTrack.truncation``)."""
     for i in range(0, len(track), stride):
         yield None, track.frame(i)
+    cut = track.truncation
+    if cut is not None:
+        raise cut
 
 
 def replayed_with_images(

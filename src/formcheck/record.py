@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import __version__
+from formcheck.errors import TruncatedInput
 from formcheck.estimation.base import Estimator
 from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
 from formcheck.files import check_writable
@@ -40,19 +41,25 @@ def record_track(
     """Estimate poses over all of ``source`` and return them as a track with provenance metadata.
 
     ``stop``: asked before each frame; True ends the track there (a stop the user asked for):
-    the track then holds the frames estimated so far and its meta says ``"partial": true``."""
+    the track then holds the frames estimated so far and its meta says ``"partial": true``.
+    A video file cut short keeps the frames decoded before the cut: its meta says where it
+    ends (``PoseTrack.truncation``, which the caller reports)."""
     frames: list[PoseFrame] = []
     size: tuple[int, int] | None = None
     stopped = stop is not None and stop()
+    cut: TruncatedInput | None = None
     if not stopped:
-        for _, pf in estimated(source, estimator):
-            size = size or pf.image_size
-            frames.append(pf)
-            if on_frame is not None:
-                on_frame(pf)
-            if stop is not None and stop():
-                stopped = True
-                break
+        try:
+            for _, pf in estimated(source, estimator):
+                size = size or pf.image_size
+                frames.append(pf)
+                if on_frame is not None:
+                    on_frame(pf)
+                if stop is not None and stop():
+                    stopped = True
+                    break
+        except TruncatedInput as err:
+            cut = err
     meta: dict[str, Any] = {
         "fps": source.fps,
         "frame_size": list(size or (0, 0)),
@@ -63,6 +70,8 @@ def record_track(
     }
     if stopped:
         meta["partial"] = True
+    if cut is not None:
+        meta["truncated"] = {"message": cut.message, "ends_at_s": cut.ends_at_s, "notice": cut.notice}
     if source_path is not None:
         meta["source"]["sha256"] = file_sha256(source_path)
     return PoseTrack.from_frames(frames, meta)
@@ -116,4 +125,7 @@ def record_file(
                 on_frame=lambda _pf: progress.advance(),
             )
     saved = track.save(target)
+    cut = track.truncation
+    if cut is not None:  # saved first: what the video held is kept, and the user told why it ends
+        raise cut
     return RecordSummary(saved, len(track), track.pose_coverage)

@@ -40,7 +40,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from formcheck.errors import UsageError
+from formcheck.errors import TruncatedInput, UsageError
 from formcheck.people import PersonSelector
 from formcheck.pipeline import RunOutcome, Sink, run, write_json_atomic
 from formcheck.pose import Pose, PoseFrame
@@ -95,6 +95,7 @@ class SegmentedAnalysis:
     runs: list[SegmentRun]
     written: list[Path] = field(default_factory=list)
     cut_short: bool = False  # the user stopped the input's estimation before its end
+    truncation: TruncatedInput | None = None  # the video file ends before it says it does
 
     @property
     def interrupted(self) -> bool:
@@ -106,7 +107,7 @@ class SegmentedAnalysis:
             "format": FORMAT,
             "source": self.source_name,
             "duration_s": round(self.duration_s, 2),
-            "partial": self.interrupted,
+            "partial": self.interrupted or self.truncation is not None,
             "segments": [r.to_dict() for r in self.runs],
         }
 
@@ -164,11 +165,13 @@ def run_segments(
     person: str = "auto",
     sinks_for: Any = None,
     cut_short: bool = False,
+    truncation: TruncatedInput | None = None,
 ) -> list[SegmentRun]:
     """Each recognised segment's frames through an engine of its own rule. ``sinks_for(k,
     rule)``: the sinks of the k-th segment (numbered from 1), if any. ``cut_short``: the frames
     end where the user stopped the estimation: the last segment is run as the run stopped
-    there would have been (a partial result)."""
+    there would have been (a partial result). ``truncation``: the frames end where the video
+    file was cut short: the last segment's run ends with that error, as the video's did."""
     from formcheck.engine import ExerciseEngine
 
     runs = []
@@ -181,6 +184,8 @@ def run_segments(
         pairs: Iterable[tuple[None, PoseFrame]] = ((None, f) for f in frames_of(frames, seg))
         if cut_short and k == len(segments):
             pairs = _then_interrupted(pairs)
+        elif truncation is not None and k == len(segments):
+            pairs = _then_raised(pairs, truncation)
         outcome = run(pairs, ExerciseEngine(rule), selector=PersonSelector(person), sinks=sinks)
         runs.append(SegmentRun(seg, outcome))
         if outcome.interrupted or outcome.error is not None:
@@ -193,6 +198,15 @@ def _then_interrupted(pairs: Iterable[tuple[None, PoseFrame]]) -> Iterator[tuple
     partial and hands it to every sink, exactly as for a run stopped at that frame."""
     yield from pairs
     raise KeyboardInterrupt
+
+
+def _then_raised(
+    pairs: Iterable[tuple[None, PoseFrame]], error: TruncatedInput
+) -> Iterator[tuple[None, PoseFrame]]:
+    """``pairs``, then the source error that ended them (a video cut short), as it ended the
+    estimated run: the result is partial, with the video's notice."""
+    yield from pairs
+    raise error
 
 
 def segment_path(path: Path, k: int) -> Path:
@@ -242,11 +256,13 @@ def analyze_segments(
             sinks.append(reports[k])
         return sinks
 
+    cut = track.truncation
     runs = run_segments(
-        frames, segments, rules, person=settings.person, sinks_for=sinks_for, cut_short=cut_short
-    )
+        frames, segments, rules, person=settings.person, sinks_for=sinks_for, cut_short=cut_short,
+        truncation=cut,
+    )  # fmt: skip
     duration = (frames[-1].t_ms - frames[0].t_ms) / 1000.0 if frames else 0.0
-    done = SegmentedAnalysis(path, source_name, duration, runs, cut_short=cut_short)
+    done = SegmentedAnalysis(path, source_name, duration, runs, cut_short=cut_short, truncation=cut)
     for k, r in enumerate(runs, start=1):
         if r.outcome is None:
             continue

@@ -8,7 +8,9 @@ array              dtype, shape                meaning
 =================  ==========================  ===============================================
 ``meta``           0-d unicode string          JSON: format, fps, frame size, frame count,
                                                model variant and sha256, source file name and
-                                               sha256, formcheck version, recorded_at
+                                               sha256, formcheck version, recorded_at;
+                                               ``truncated`` when the video was cut short
+                                               (``message``, ``ends_at_s``, ``notice``)
 ``frame_index``    int32 (N,)                  index of each frame in the source
 ``t_ms``           int64 (N,)                  timestamp of each frame, strictly increasing
 ``pose_count``     uint8 (N,)                  number of poses seen in each frame
@@ -32,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.errors import InputError, OutputError
+from formcheck.errors import InputError, OutputError, TruncatedInput
 from formcheck.files import replacing
 from formcheck.landmarks import COUNT
 from formcheck.pose import Pose, PoseFrame
@@ -71,6 +73,19 @@ class PoseTrack:
     @property
     def fps(self) -> float:
         return float(self.meta.get("fps") or 0.0)
+
+    @property
+    def truncation(self) -> TruncatedInput | None:
+        """Why the track ends before its video did (a file cut short), as the video said it
+        when it was recorded; None for a whole video. A replay ends with it, as the video did."""
+        cut = self.meta.get("truncated")
+        if not isinstance(cut, dict):
+            return None
+        return TruncatedInput(
+            str(cut.get("message", "the video was cut short")),
+            ends_at_s=float(cut.get("ends_at_s", 0.0)),
+            notice=str(cut.get("notice", "the video was cut short")),
+        )
 
     @property
     def pose_coverage(self) -> float:

@@ -222,7 +222,7 @@ def segmented_error(segmented: Any) -> FormcheckError | None:
     for r in segmented.runs:
         if r.outcome is not None and r.outcome.error is not None:
             return r.outcome.error
-    return None
+    return segmented.truncation  # a cut video whose last segment was not recognised
 
 
 def interrupted_message(summary: dict[str, Any], written: list[Path], asked: Sequence[Path | str]) -> str:
