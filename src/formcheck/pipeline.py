@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from formcheck import interrupts
 from formcheck.errors import FormcheckError, Interrupted, TruncatedInput
@@ -86,6 +86,9 @@ def estimated(
         yield frame, PoseFrame(frame.index, frame.t_ms, frame.size, poses)
 
 
+_P = TypeVar("_P")  # a stream's item: (image or None, poses)
+
+
 def replayed(track: PoseTrack, *, stride: int = 1) -> Iterator[tuple[None, PoseFrame]]:
     """A recorded pose track as the same stream an estimator would produce (no images); a
     track of a video cut short ends as that video did (``PoseTrack.truncation``)."""
@@ -94,6 +97,14 @@ def replayed(track: PoseTrack, *, stride: int = 1) -> Iterator[tuple[None, PoseF
     cut = track.truncation
     if cut is not None:
         raise cut
+
+
+def ending_with(pairs: Iterable[_P], error: BaseException) -> Iterator[_P]:
+    """``pairs``, then the ``error`` that ended the stream they were taken from: a stop the user
+    asked for (``KeyboardInterrupt``) or a video cut short. ``run`` then makes the result
+    partial and hands it to every sink, exactly as for the stream that ended there."""
+    yield from pairs
+    raise error
 
 
 def replayed_with_images(

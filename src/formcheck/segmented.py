@@ -15,8 +15,10 @@ timestamp-driven, so a replay counts as the estimated run does). The cost: the v
 memory (a few kB a second). A video found to hold one exercise is not estimated again either:
 its analysis replays those poses, beside its images decoded again where the report's pictures
 need them (decoding costs a few milliseconds a frame, estimating tens). ``--video`` (an
-annotated video needs the images, frame by frame, of a single rule) keeps the one-exercise path
-without looking for segments, estimating as it draws.
+annotated video of a single rule) keeps the one-exercise path without looking for segments,
+estimating as it draws, so that Ctrl-C stops it at once with the video drawn so far (drawing
+after a full estimation would make a late Ctrl-C wait for all of it to be drawn); the first
+``choose.VIDEO_S`` seconds are then estimated twice, once to recognise the exercise.
 
 The JSON (``formcheck.segments/1``): ``source``, ``duration_s`` and ``segments``, each a
 ``formcheck.session/1`` result of its own rule plus ``start_s``, ``end_s`` and ``recognition``;
@@ -34,7 +36,7 @@ is a partial result (``partial``, as an interrupted run's), and so is the whole 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -42,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from formcheck.errors import TruncatedInput, UsageError
 from formcheck.people import PersonSelector
-from formcheck.pipeline import RunOutcome, Sink, run, write_json_atomic
+from formcheck.pipeline import RunOutcome, Sink, ending_with, run, write_json_atomic
 from formcheck.pose import Pose, PoseFrame
 from formcheck.recognition.rulefit import FIT_GAP_MS
 from formcheck.recognition.segments import Segment, find_segments
@@ -183,30 +185,14 @@ def run_segments(
         sinks: list[Sink] = list(sinks_for(k, rule)) if sinks_for is not None else []
         pairs: Iterable[tuple[None, PoseFrame]] = ((None, f) for f in frames_of(frames, seg))
         if cut_short and k == len(segments):
-            pairs = _then_interrupted(pairs)
+            pairs = ending_with(pairs, KeyboardInterrupt())
         elif truncation is not None and k == len(segments):
-            pairs = _then_raised(pairs, truncation)
+            pairs = ending_with(pairs, truncation)
         outcome = run(pairs, ExerciseEngine(rule), selector=PersonSelector(person), sinks=sinks)
         runs.append(SegmentRun(seg, outcome))
         if outcome.interrupted or outcome.error is not None:
             break  # the rest is not analysed: what was done is kept
     return runs
-
-
-def _then_interrupted(pairs: Iterable[tuple[None, PoseFrame]]) -> Iterator[tuple[None, PoseFrame]]:
-    """``pairs``, then the interruption that ended them: ``pipeline.run`` makes the result
-    partial and hands it to every sink, exactly as for a run stopped at that frame."""
-    yield from pairs
-    raise KeyboardInterrupt
-
-
-def _then_raised(
-    pairs: Iterable[tuple[None, PoseFrame]], error: TruncatedInput
-) -> Iterator[tuple[None, PoseFrame]]:
-    """``pairs``, then the source error that ended them (a video cut short), as it ended the
-    estimated run: the result is partial, with the video's notice."""
-    yield from pairs
-    raise error
 
 
 def segment_path(path: Path, k: int) -> Path:
