@@ -79,7 +79,10 @@ def print_summary(
         times = ", ".join(_fmt_s(f.get("start_s")) for f in spans[:6]) + (" …" if len(spans) > 6 else "")
         table.add_row(f"fault {fault_id}", f"{len(spans)}× at {times} — {spans[0].get('message', '')}")
     for notice in result.get("notices") or []:
-        table.add_row("notice", f"{notice.get('message')} ({_fmt_s(notice.get('seconds'))})")
+        # How long it lasted; a moment (the end of a video cut short) has no length: when it was.
+        lasted = notice.get("seconds")
+        when = f"at {_fmt_s(notice.get('start_s'))}" if not lasted else _fmt_s(lasted)
+        table.add_row("notice", f"{notice.get('message')} ({when})")
     console.print(table)
     for path in written:  # below the table: a path is never cut to fit a column
         where = "standard output" if str(path) == "-" else str(path)
