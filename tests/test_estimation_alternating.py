@@ -74,6 +74,20 @@ def test_poses_come_back_in_frame_order_and_each_landmarker_sees_its_frames_in_t
     assert not first.overlapped and not second.overlapped
 
 
+@pytest.mark.parametrize("first_part", [0, 1, 4, 7])
+def test_a_video_estimated_in_two_parts_goes_to_the_landmarkers_as_in_one(first_part: int) -> None:
+    """`--video -e auto` estimates a video's first seconds, then the rest with the same
+    estimator: the turns carry on, so each landmarker sees the frames one pass gives it."""
+    every = list(frames(15))
+    with AlternatingEstimator(RecordingEstimator, 2) as estimator:
+        out = list(estimator.estimate_stream(every[:first_part]))
+        out += list(estimator.estimate_stream(every[first_part:]))
+    assert [f.index for f, _ in out] == list(range(15))
+    first, second = RecordingEstimator.made
+    assert first.seen == [33 * i for i in range(0, 15, 2)]
+    assert second.seen == [33 * i for i in range(1, 15, 2)]
+
+
 def test_each_landmarker_is_built_used_and_closed_on_one_thread_of_its_own() -> None:
     with AlternatingEstimator(RecordingEstimator, 2) as estimator:
         list(estimator.estimate_stream(frames(6)))

@@ -20,7 +20,7 @@ from formcheck.pipeline import (
     replayed_with_images,
     run,
 )
-from formcheck.pose import PoseFrame
+from formcheck.pose import Pose, PoseFrame
 from formcheck.rules import load_exercise
 from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack
@@ -73,6 +73,33 @@ def test_a_track_is_replayed_beside_the_images_it_was_estimated_from(
     assert [pf.index for _, pf in pairs] == paired
     assert all(frame.index == pf.index == int(frame.image[0, 0, 0]) for frame, pf in pairs)
     assert [pf.t_ms for _, pf in pairs] == [33 * i for i in paired]
+
+
+class _IndexEstimator:
+    """Sees one 'pose' whose landmarks hold the frame's image value; records the frames asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []
+
+    def estimate(self, image_bgr: np.ndarray, t_ms: int) -> tuple[Pose, ...]:
+        self.asked.append(t_ms // 33)
+        return (Pose(np.full((33, 5), float(image_bgr[0, 0, 0]), dtype=np.float32), None),)
+
+    def close(self) -> None:
+        pass
+
+
+def test_after_the_track_the_estimator_that_recorded_it_carries_on() -> None:
+    """The first frames replayed from their track, the later ones estimated, in one stream."""
+    track = PoseTrack.from_frames(
+        [PoseFrame(i, 33 * i, (6, 4), ()) for i in range(3)], {"fps": 30.0, "frame_size": [6, 4]}
+    )
+    estimator = _IndexEstimator()
+    pairs = list(replayed_with_images(track, _decoded(range(7)), then=estimator))
+    assert [pf.index for _, pf in pairs] == list(range(7))
+    assert estimator.asked == [3, 4, 5, 6]  # never a frame the track holds
+    assert [len(pf.poses) for _, pf in pairs] == [0, 0, 0, 1, 1, 1, 1]
+    assert [int(pf.poses[0].landmarks[0, 0]) for _, pf in pairs[3:]] == [3, 4, 5, 6]
 
 
 class _Recorder:

@@ -206,6 +206,45 @@ def test_a_video_of_one_exercise_is_estimated_once_and_analysed_as_if_named(
     assert pictures > 0 and pictures == named_report.read_text().count("data:image/jpeg")
 
 
+def test_an_annotated_video_is_recognised_from_its_first_seconds_then_estimated_as_drawn(
+    one_exercise: Path, model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-e auto --video`: the first seconds estimated to recognise the exercise, then the same
+    landmarkers carry on with the rest as the video is drawn (recognition from 5 s here, so
+    that there is a rest): every frame estimated once, and the JSON and the drawn video those
+    of the named run."""
+    from formcheck.estimation import alternating
+    from formcheck.recognition import choose
+    from formcheck.sources.video_file import VideoFileSource
+
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
+    monkeypatch.setattr(choose, "VIDEO_S", 5.0)
+    passes: list[int] = []
+    in_order = alternating.estimate_in_order
+
+    def counted(estimator: object, frames: object) -> object:
+        passes.append(0)
+        for pair in in_order(estimator, frames):  # type: ignore[arg-type]
+            passes[-1] += 1
+            yield pair
+
+    monkeypatch.setattr(alternating, "estimate_in_order", counted)
+    exercise = CLIPS[0].split("--")[0]
+    runs = {}
+    for name in ("auto", exercise):
+        out, video = tmp_path / f"{name}.json", tmp_path / f"{name}.mp4"
+        args = ["analyze", str(one_exercise), "-e", name, "-q", "--json", str(out), "--video", str(video)]
+        assert main(args) == 0
+        with VideoFileSource(video) as drawn:
+            runs[name] = json.loads(out.read_text()), [f.image for f in drawn]
+    (auto, auto_frames), (named, named_frames) = runs["auto"], runs[exercise]
+    n = named["frames"]
+    assert passes == [151, n - 151, n]  # auto: 0-5 s at 30 fps, then the rest; named: one pass
+    assert auto.pop("recognition")["id"] == exercise and auto == named
+    assert len(auto_frames) == len(named_frames) == named["frames"]
+    assert all((a == b).all() for a, b in zip(auto_frames, named_frames, strict=True))
+
+
 def test_a_video_cut_short_keeps_its_results_with_auto_as_named_and_when_recorded(
     one_exercise: Path, model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -19,6 +19,7 @@ from formcheck.pipeline import (
     RunOutcome,
     Sink,
     Step,
+    ending_with,
     estimated,
     replayed,
     replayed_with_images,
@@ -29,6 +30,7 @@ from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
+    from formcheck.estimation.base import Estimator
     from formcheck.recognition import Recognition
     from formcheck.render.report import ReportDetails
     from formcheck.rules import Exercise
@@ -116,6 +118,7 @@ def analyze(
     recognition: Recognition | None = None,
     check_exercise: bool = True,
     track: PoseTrack | None = None,
+    estimator: Estimator | None = None,
 ) -> Analysis:
     """Analyse one input. ``on_start`` receives the expected frame count (for a progress bar).
     ``recognition``: how ``exercise`` was recognised (``recognition.choose``), recorded in the
@@ -123,7 +126,10 @@ def analyze(
     ``exercise_mismatch`` when it clearly is another; ``check_exercise=False``: no check).
     ``track``: the input's poses, already estimated (``--exercise auto`` estimated the video to
     recognise it): replayed instead of estimating the video again, beside its images decoded
-    again when the report or the annotated video needs them (``pipeline.replayed_with_images``)."""
+    again when the report or the annotated video needs them (``pipeline.replayed_with_images``).
+    ``estimator``: the one that estimated ``track``, the video's first seconds only (``--video
+    -e auto``): it carries on with the rest as the analysis goes; a ``track`` the user stopped
+    (``"partial"``) ends the run there."""
     from formcheck.engine import ExerciseEngine
     from formcheck.recognition.check import ExerciseCheck
 
@@ -148,15 +154,23 @@ def analyze(
                 raise UsageError(f"--video needs a video input; {path.name} is a pose track (no images)")
             if track is None:
                 track = PoseTrack.load(path)
-            if on_start is not None:
-                on_start(-(-len(track) // settings.stride))
-            if from_video and (outputs.report is not None or outputs.video is not None):
+            stopped = bool(track.meta.get("partial"))
+            carry_on = estimator if from_video and not stopped else None
+            with_images = outputs.report is not None or outputs.video is not None
+            if from_video and (carry_on is not None or with_images):
                 from formcheck.sources.video_file import VideoFileSource
 
                 source = stack.enter_context(VideoFileSource(path))
-                pairs = replayed_with_images(track, source.frames(settings.stride), stride=settings.stride)
+                frames = source.frames(settings.stride)
+                pairs = replayed_with_images(track, frames, stride=settings.stride, then=carry_on)
+                total = source.frame_count if carry_on is not None else len(track)
             else:
                 pairs = replayed(track, stride=settings.stride)
+                total = len(track)
+            if stopped:  # the user stopped its estimation: the run stops there too
+                pairs = ending_with(pairs, KeyboardInterrupt())
+            if on_start is not None:
+                on_start(-(-total // settings.stride) if total else None)
             fps = track.fps
             frame_size = track.image_size
             named = track.meta.get("source", {}).get("name", path.name)

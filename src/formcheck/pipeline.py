@@ -13,6 +13,7 @@ fails midway, so nothing done before is lost.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import queue
@@ -108,16 +109,21 @@ def ending_with(pairs: Iterable[_P], error: BaseException) -> Iterator[_P]:
 
 
 def replayed_with_images(
-    track: PoseTrack, frames: Iterable[Frame], *, stride: int = 1
+    track: PoseTrack, frames: Iterable[Frame], *, stride: int = 1, then: Estimator | None = None
 ) -> Iterator[tuple[Frame, PoseFrame]]:
     """A pose track beside the images its poses were estimated from (``frames``: the same video
     decoded again, a few milliseconds a frame against tens for estimating it), matched by frame
     index: the stream ``estimated`` gave when the track was recorded. Frames the track has no
-    poses for are skipped; the stream ends with the track."""
+    poses for are skipped. The stream ends with the track; with ``then``, the estimator that
+    recorded the track (its first seconds), the frames after it are estimated by it: it carries
+    on where it stopped, so the poses are those one pass over the video gives."""
+    source = iter(frames)
     row = {int(index): i for i, index in enumerate(track.frame_index)}
     last = int(track.frame_index[-1]) if len(track) else -1
-    for frame in frames:
+    for frame in source:
         if frame.index > last:
+            if then is not None:
+                yield from estimated(itertools.chain((frame,), source), then, stride=stride)
             return
         i = row.get(frame.index)
         if i is not None and not frame.index % stride:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
 from formcheck.files import check_writable
 from formcheck.pipeline import estimated
 from formcheck.pose import PoseFrame
-from formcheck.sources.base import FrameSource
+from formcheck.sources.base import Frame, FrameSource
 from formcheck.track import SUFFIX, PoseTrack, is_track_path
 
 
@@ -37,20 +37,24 @@ def record_track(
     source_path: str | os.PathLike[str] | None = None,
     on_frame: Callable[[PoseFrame], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    until_s: float | None = None,
 ) -> PoseTrack:
     """Estimate poses over all of ``source`` and return them as a track with provenance metadata.
 
     ``stop``: asked before each frame; True ends the track there (a stop the user asked for):
     the track then holds the frames estimated so far and its meta says ``"partial": true``.
     A video file cut short keeps the frames decoded before the cut: its meta says where it
-    ends (``PoseTrack.truncation``, which the caller reports)."""
+    ends (``PoseTrack.truncation``, which the caller reports). ``until_s``: only the frames up
+    to that time are handed to the estimator (it has seen no frame it did not return, so it
+    can carry on with the next ones)."""
     frames: list[PoseFrame] = []
     size: tuple[int, int] | None = None
     stopped = stop is not None and stop()
     cut: TruncatedInput | None = None
     if not stopped:
         try:
-            for _, pf in estimated(source, estimator):
+            frames_in = source if until_s is None else _until(source, until_s)
+            for _, pf in estimated(frames_in, estimator):
                 size = size or pf.image_size
                 frames.append(pf)
                 if on_frame is not None:
@@ -75,6 +79,13 @@ def record_track(
     if source_path is not None:
         meta["source"]["sha256"] = file_sha256(source_path)
     return PoseTrack.from_frames(frames, meta)
+
+
+def _until(frames: Iterable[Frame], until_s: float) -> Iterator[Frame]:
+    for frame in frames:
+        if frame.t_ms > until_s * 1000:
+            return
+        yield frame
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,12 @@ timestamp-driven, so a replay counts as the estimated run does). The cost: the v
 memory (a few kB a second). A video found to hold one exercise is not estimated again either:
 its analysis replays those poses, beside its images decoded again where the report's pictures
 need them (decoding costs a few milliseconds a frame, estimating tens). ``--video`` (an
-annotated video of a single rule) keeps the one-exercise path without looking for segments,
-estimating as it draws, so that Ctrl-C stops it at once with the video drawn so far (drawing
-after a full estimation would make a late Ctrl-C wait for all of it to be drawn); the first
-``choose.VIDEO_S`` seconds are then estimated twice, once to recognise the exercise.
+annotated video of a single rule) is not split: only its first ``choose.VIDEO_S`` seconds are
+estimated, to recognise the exercise, and the same landmarkers, kept open, carry on with the
+rest while the video is drawn (``OneExercise.estimator``), so that every frame is estimated
+once and a Ctrl-C stops the drawing at once. Drawing after a full estimation instead would make
+a late Ctrl-C wait for everything estimated to be drawn; a Ctrl-C during those first seconds
+waits for them to be drawn, at most ``VIDEO_S`` seconds of video.
 
 The JSON (``formcheck.segments/1``): ``source``, ``duration_s`` and ``segments``, each a
 ``formcheck.session/1`` result of its own rule plus ``start_s``, ``end_s`` and ``recognition``;
@@ -37,6 +39,7 @@ is a partial result (``partial``, as an interrupted run's), and so is the whole 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -54,6 +57,7 @@ from formcheck.track import PoseTrack, is_track_path
 if TYPE_CHECKING:
     from formcheck.analysis import AnalysisSettings, Outputs
     from formcheck.engine import SessionResult
+    from formcheck.estimation.base import Estimator
     from formcheck.recognition.model import Model
     from formcheck.render.report import HtmlReportSink, ReportDetails
     from formcheck.rules import Exercise
@@ -78,13 +82,23 @@ class SegmentRun:
         return {**self.result.to_dict(), **self.segment.to_dict()}
 
 
-@dataclass(frozen=True)
+@dataclass
 class OneExercise:
     """An input found to hold one exercise (or none), to be analysed as one (``choose_exercise``,
-    then ``analyze``) from ``track``: its poses, estimated already to look for segments (None
-    with ``--video``: not estimated here, see the docstring)."""
+    then ``analyze``) from ``track``: its poses, estimated already to look for segments. With
+    ``--video``, only the first ``choose.VIDEO_S`` seconds of them (enough to recognise it), and
+    ``estimator``, the one that estimated them, open to carry on with the rest of the video as
+    it is drawn (see the docstring): use it in a ``with`` block, which closes it."""
 
-    track: PoseTrack | None
+    track: PoseTrack
+    estimator: Estimator | None = None
+    _closing: ExitStack = field(default_factory=ExitStack, repr=False)
+
+    def __enter__(self) -> OneExercise:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._closing.close()
 
 
 @dataclass
@@ -121,26 +135,37 @@ def input_track(
     on_start: Callable[[int | None], None] | None = None,
     on_frame: Callable[[], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    estimator: Estimator | None = None,
+    until_s: float | None = None,
 ) -> PoseTrack:
     """The input's poses: a pose track as it is, a video estimated in full (see the docstring);
     ``on_start`` gets the video's frame count, ``on_frame`` is called after each frame, ``stop``
-    before each (True: the track ends there, ``meta["partial"]``)."""
+    before each (True: the track ends there, ``meta["partial"]``). ``estimator``: the one to
+    estimate with, left open (else one is made for this); ``until_s``: only the video's frames
+    up to that time (``record.record_track``)."""
     if is_track_path(path):
         return PoseTrack.load(path)
-    from formcheck.estimation.landmarkers import file_estimator
     from formcheck.models import resolve_model
     from formcheck.record import record_track
     from formcheck.sources.video_file import VideoFileSource
 
     model = resolve_model(settings.model)
-    with (
-        VideoFileSource(path) as source,
-        file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers) as estimator,
-    ):
+    with ExitStack() as stack:
+        source = stack.enter_context(VideoFileSource(path))
+        if estimator is None:
+            from formcheck.estimation.landmarkers import file_estimator
+
+            estimator = file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers)
+            stack.enter_context(estimator)
         if on_start is not None:
-            on_start(source.frame_count or None)
+            total = source.frame_count or None
+            if total is not None and until_s is not None and source.fps > 0:
+                total = min(total, int(until_s * source.fps) + 1)
+            on_start(total)
         tick = (lambda _pf: on_frame()) if on_frame is not None else None
-        return record_track(source, estimator, model=model.as_meta(), on_frame=tick, stop=stop)
+        return record_track(
+            source, estimator, model=model.as_meta(), on_frame=tick, stop=stop, until_s=until_s
+        )
 
 
 def split(frames: Sequence[PoseFrame], person: str, rules: Any, model: Model | None = None) -> list[Segment]:
@@ -349,7 +374,8 @@ def analyze_auto(
     from formcheck.recognition.choose import known_exercises
 
     if outputs.video is not None:
-        return OneExercise(None)
+        outputs.check()
+        return _first_seconds(path, settings, on_start=on_start, on_frame=on_frame)
     outputs.check()
     rules = known_exercises(rules_dirs)
     track = input_track(path, settings, on_start=on_start, on_frame=on_frame, stop=interrupts.requested)
@@ -363,3 +389,38 @@ def analyze_auto(
     return analyze_segments(
         path, track, frames, segments, rules, outputs=outputs, settings=settings, cut_short=cut_short
     )
+
+
+def _first_seconds(
+    path: Path,
+    settings: AnalysisSettings,
+    *,
+    on_start: Callable[[int | None], None] | None = None,
+    on_frame: Callable[[], None] | None = None,
+) -> OneExercise:
+    """``--video``: the first ``choose.VIDEO_S`` seconds estimated, to recognise the exercise,
+    by an estimator kept open for the rest (a stop asked for meanwhile ends them there, and the
+    analysis then stops there too, having drawn what was seen)."""
+    from formcheck import interrupts
+    from formcheck.recognition.choose import VIDEO_S
+
+    closing = ExitStack()
+    try:
+        estimator = None
+        if not is_track_path(path):
+            from formcheck.estimation.landmarkers import file_estimator
+            from formcheck.models import resolve_model
+
+            model = resolve_model(settings.model)
+            estimator = file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers)
+            closing.enter_context(estimator)
+        track = input_track(
+            path, settings, on_start=on_start, on_frame=on_frame, stop=interrupts.requested,
+            estimator=estimator, until_s=VIDEO_S,
+        )  # fmt: skip
+    except BaseException:
+        closing.close()
+        raise
+    if track.meta.get("partial"):
+        interrupts.acknowledge()  # drawing what was estimated takes a moment; the run then stops
+    return OneExercise(track, estimator, closing)

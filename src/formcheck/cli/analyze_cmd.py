@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,6 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
     path, exercise_id, rules_dir, outputs, settings = task
     try:
         recognition = None
-        track = None
         if exercise_id == AUTO:
             from formcheck.segmented import OneExercise, analyze_auto
             from formcheck.track import is_track_path
@@ -181,21 +181,27 @@ def _analyze_with_progress(task: Task, *, quiet: bool) -> Done:
                 if isinstance(error, Interrupted):
                     interrupts.mark_reported()
                 return auto.to_dict(), error, auto.written
-            track = auto.track
-            rule, recognition = choose_exercise(path, settings, list(rules_dir) or None, track=track)
+            found = auto
         else:
+            found = None
             rule = load_exercise(exercise_id, rules_dirs=list(rules_dir) or None)
-        with FrameProgress(path.name, quiet=quiet) as progress:
-            analysis = analyze(
-                path,
-                rule,
-                outputs=outputs,
-                settings=settings,
-                on_start=progress.start,
-                on_step=lambda _step: progress.advance(),
-                recognition=recognition,
-                track=track,
-            )
+        # With --video, `found` holds the estimator of the video's first seconds, carrying on.
+        with found or nullcontext():
+            if found is not None:
+                rules = list(rules_dir) or None
+                rule, recognition = choose_exercise(path, settings, rules, track=found.track)
+            with FrameProgress(path.name, quiet=quiet) as progress:
+                analysis = analyze(
+                    path,
+                    rule,
+                    outputs=outputs,
+                    settings=settings,
+                    on_start=progress.start,
+                    on_step=lambda _step: progress.advance(),
+                    recognition=recognition,
+                    track=found.track if found is not None else None,
+                    estimator=found.estimator if found is not None else None,
+                )
         outcome = analysis.outcome
         summary = outcome.result.to_dict()
         if recognition is not None:

@@ -56,6 +56,7 @@ class AlternatingEstimator(Closing):
             raise ValueError(f"count must be 1 or more, got {count}")
         self._threads = [ThreadPoolExecutor(1, thread_name_prefix=f"formcheck-pose{i}") for i in range(count)]
         self._estimators: list[Estimator] = []
+        self._turn = 0  # the estimator the next frame goes to
         # Built side by side (each load takes a few tenths of a second); a failure (a bad model
         # file) closes those that were built and surfaces as the estimator's own error.
         builds = [thread.submit(make) for thread in self._threads]
@@ -83,11 +84,12 @@ class AlternatingEstimator(Closing):
 
     def estimate_stream(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, tuple[Pose, ...]]]:
         """Each frame with its poses, in the order of ``frames``; frame i goes to estimator
-        i mod count, so each estimator sees its frames in time order (VIDEO mode requires it)."""
+        i mod count, so each estimator sees its frames in time order (VIDEO mode requires it).
+        A later stream carries on the turns where this one left them: a video estimated in two
+        parts (its first seconds, then the rest) is estimated as in one."""
         in_flight: deque[tuple[Frame, Future[tuple[Pose, ...]]]] = deque()
         depth = QUEUED_PER_ESTIMATOR * len(self._threads)
         source = iter(frames)
-        turn = 0
         try:
             while True:
                 try:
@@ -101,9 +103,10 @@ class AlternatingEstimator(Closing):
                         done, poses = in_flight.popleft()
                         yield done, poses.result()
                     raise
+                turn = self._turn
                 job = self._threads[turn].submit(self._estimators[turn].estimate, frame.image, frame.t_ms)
                 in_flight.append((frame, job))
-                turn = (turn + 1) % len(self._threads)
+                self._turn = (turn + 1) % len(self._threads)
                 if len(in_flight) >= depth:
                     done, poses = in_flight.popleft()
                     yield done, poses.result()

@@ -4,10 +4,9 @@ A pose track is recognised from the whole track (its poses are already there; ju
 thousand frames costs milliseconds). A video is recognised from its first ``VIDEO_S`` seconds
 (a few reps, or a hold). ``analyze --exercise auto`` estimates the whole video once, first
 (``formcheck.segmented``, which looks for several exercises in it), and passes those poses on:
-nothing is estimated twice. Given a video's path alone, ``choose_exercise`` estimates those
-first seconds itself: that is the ``--video`` case (an annotated video of one rule, estimated
-frame by frame as it is drawn), where they are estimated twice, a bounded extra cost whatever
-the video's length.
+nothing is estimated twice (with ``--video``, only the first seconds are estimated before the
+analysis, which carries on with the same landmarkers). Given a video's path alone,
+``choose_exercise`` estimates those first seconds itself.
 """
 
 from __future__ import annotations
