@@ -170,16 +170,10 @@ def one_exercise(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_a_video_of_one_exercise_is_estimated_once_and_analysed_as_if_named(
-    one_exercise: Path, model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`-e auto` estimates the whole video to look for segments; finding one exercise, it
-    recognises and analyses it from those poses (the report's pictures from the images decoded
-    again) instead of estimating the video a second time: every frame is estimated once, and
-    the result is the named run's, plus how the exercise was recognised."""
+def _estimation_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many frames each pass over a video hands to the pose model (one count per pass)."""
     from formcheck.estimation import alternating
 
-    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
     passes: list[int] = []
     in_order = alternating.estimate_in_order
 
@@ -190,6 +184,18 @@ def test_a_video_of_one_exercise_is_estimated_once_and_analysed_as_if_named(
             yield pair
 
     monkeypatch.setattr(alternating, "estimate_in_order", counted)
+    return passes
+
+
+def test_a_video_of_one_exercise_is_estimated_once_and_analysed_as_if_named(
+    one_exercise: Path, model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-e auto` estimates the whole video to look for segments; finding one exercise, it
+    recognises and analyses it from those poses (the report's pictures from the images decoded
+    again) instead of estimating the video a second time: every frame is estimated once, and
+    the result is the named run's, plus how the exercise was recognised."""
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
+    passes = _estimation_passes(monkeypatch)
     auto_json, auto_report = tmp_path / "auto.json", tmp_path / "auto.html"
     args = ["analyze", str(one_exercise), "--json", str(auto_json), "--report", str(auto_report), "-q"]
     assert main([*args[:2], "-e", "auto", *args[2:]]) == 0
@@ -213,22 +219,12 @@ def test_an_annotated_video_is_recognised_from_its_first_seconds_then_estimated_
     landmarkers carry on with the rest as the video is drawn (recognition from 5 s here, so
     that there is a rest): every frame estimated once, and the JSON and the drawn video those
     of the named run."""
-    from formcheck.estimation import alternating
     from formcheck.recognition import choose
     from formcheck.sources.video_file import VideoFileSource
 
     monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(model_dir))
     monkeypatch.setattr(choose, "VIDEO_S", 5.0)
-    passes: list[int] = []
-    in_order = alternating.estimate_in_order
-
-    def counted(estimator: object, frames: object) -> object:
-        passes.append(0)
-        for pair in in_order(estimator, frames):  # type: ignore[arg-type]
-            passes[-1] += 1
-            yield pair
-
-    monkeypatch.setattr(alternating, "estimate_in_order", counted)
+    passes = _estimation_passes(monkeypatch)
     exercise = CLIPS[0].split("--")[0]
     runs = {}
     for name in ("auto", exercise):
