@@ -30,7 +30,10 @@ from formcheck.sources.base import Frame
 from formcheck.track import PoseTrack, is_track_path
 
 if TYPE_CHECKING:
+    from formcheck.estimation.alternating import AlternatingEstimator
     from formcheck.estimation.base import Estimator
+    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.models import ResolvedModel
     from formcheck.recognition import Recognition
     from formcheck.render.report import ReportDetails
     from formcheck.rules import Exercise
@@ -94,6 +97,15 @@ class AnalysisSettings:
     # MediaPipe landmarkers run side by side on alternate frames of a video (None: one per core,
     # at most two; see estimation/alternating.py). A batch of several jobs per machine sets 1.
     landmarkers: int | None = None
+
+    def video_estimator(self) -> tuple[ResolvedModel, MediaPipeEstimator | AlternatingEstimator]:
+        """The pose model these settings name (found and verified) and the landmarkers a video
+        file is estimated with, to be entered (``with``) by the caller."""
+        from formcheck.estimation.landmarkers import file_estimator
+        from formcheck.models import resolve_model
+
+        model = resolve_model(self.model)
+        return model, file_estimator(model.path, max_people=self.max_people, count=self.landmarkers)
 
 
 @dataclass
@@ -176,13 +188,10 @@ def analyze(
             named = track.meta.get("source", {}).get("name", path.name)
             source_name = path.name if from_video else str(named)
         else:
-            from formcheck.estimation.landmarkers import file_estimator
-            from formcheck.models import resolve_model
             from formcheck.sources.video_file import VideoFileSource
 
             source = stack.enter_context(VideoFileSource(path))
-            model = resolve_model(settings.model)
-            estimator = file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers)
+            _, estimator = settings.video_estimator()
             stack.enter_context(estimator)
             if on_start is not None:
                 on_start(-(-source.frame_count // settings.stride) if source.frame_count else None)

@@ -149,14 +149,13 @@ def input_track(
     from formcheck.record import record_track
     from formcheck.sources.video_file import VideoFileSource
 
-    model = resolve_model(settings.model)
     with ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(path))
         if estimator is None:
-            from formcheck.estimation.landmarkers import file_estimator
-
-            estimator = file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers)
+            model, estimator = settings.video_estimator()
             stack.enter_context(estimator)
+        else:
+            model = resolve_model(settings.model)  # the one it was made with: for the track's meta
         if on_start is not None:
             total = source.frame_count or None
             if total is not None and until_s is not None and source.fps > 0:
@@ -373,10 +372,9 @@ def analyze_auto(
     from formcheck import interrupts
     from formcheck.recognition.choose import known_exercises
 
-    if outputs.video is not None:
-        outputs.check()
-        return _first_seconds(path, settings, on_start=on_start, on_frame=on_frame)
     outputs.check()
+    if outputs.video is not None:
+        return _first_seconds(path, settings, on_start=on_start, on_frame=on_frame)
     rules = known_exercises(rules_dirs)
     track = input_track(path, settings, on_start=on_start, on_frame=on_frame, stop=interrupts.requested)
     cut_short = bool(track.meta.get("partial"))
@@ -408,11 +406,7 @@ def _first_seconds(
     try:
         estimator = None
         if not is_track_path(path):
-            from formcheck.estimation.landmarkers import file_estimator
-            from formcheck.models import resolve_model
-
-            model = resolve_model(settings.model)
-            estimator = file_estimator(model.path, max_people=settings.max_people, count=settings.landmarkers)
+            _, estimator = settings.video_estimator()
             closing.enter_context(estimator)
         track = input_track(
             path, settings, on_start=on_start, on_frame=on_frame, stop=interrupts.requested,

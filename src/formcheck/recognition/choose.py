@@ -75,40 +75,18 @@ def poses_to_recognise(
     input's poses, already estimated (a video's are then not estimated again; the same first
     ``VIDEO_S`` seconds of them are read)."""
     selector = PersonSelector(settings.person)
-    if is_track_path(path):
-        frames = list(_track_frames(track or PoseTrack.load(path), settings.stride))
-    elif track is not None:
-        frames = [f for f in _track_frames(track, settings.stride) if f.t_ms <= VIDEO_S * 1000]
-    else:
-        frames = _video_start(path, settings)
+    if track is None:
+        from formcheck.segmented import input_track
+
+        track = input_track(path, settings, until_s=VIDEO_S)  # a video's first seconds only
+    whole = is_track_path(path)
+    frames = [f for f in _track_frames(track, settings.stride) if whole or f.t_ms <= VIDEO_S * 1000]
     frames, _ = thin(frames, [None] * len(frames), max_frames=None)
     return frames, [selector.select(f) for f in frames]
 
 
 def _track_frames(track: PoseTrack, stride: int) -> Iterable[PoseFrame]:
     return (track.frame(i) for i in range(0, len(track), stride))
-
-
-def _video_start(path: Path, settings: AnalysisSettings) -> list[PoseFrame]:
-    from formcheck.estimation.landmarkers import file_estimator
-    from formcheck.models import resolve_model
-    from formcheck.pipeline import estimated
-    from formcheck.sources.video_file import VideoFileSource
-
-    out: list[PoseFrame] = []
-    with (
-        VideoFileSource(path) as source,
-        file_estimator(
-            resolve_model(settings.model).path, max_people=settings.max_people, count=settings.landmarkers
-        ) as estimator,
-    ):
-        for _frame, pose_frame in estimated(
-            source.frames(settings.stride), estimator, stride=settings.stride
-        ):
-            if pose_frame.t_ms > VIDEO_S * 1000:
-                break
-            out.append(pose_frame)
-    return out
 
 
 def choose_exercise(
