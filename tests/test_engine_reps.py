@@ -64,9 +64,20 @@ def test_a_session_that_never_started_counting_says_why(knee_bend: Exercise) -> 
 
 
 def test_ready_needs_to_be_held(knee_bend: Exercise) -> None:
-    # only 0.2 s standing before the first rep: not ready yet, so that rep does not count
-    run = play(knee_bend, reps_keys(SIDE, [70, 70], start=0.2))
+    # seen crouched (getting into position), then only about 0.3 s at rest before the first
+    # rep (less than ready.hold_s): not ready yet, so that rep does not count
+    keys = [(0.0, bend(SIDE, 70)), (0.6, bend(SIDE, 70)), (1.0, bend(SIDE, 0))]
+    keys += [(t + 1.0, p) for t, p in reps_keys(SIDE, [70, 70], start=0.05)]
+    run = play(knee_bend, keys)
     assert run.result.reps["total"] == 1
+
+
+def test_a_recording_opening_in_the_start_position_counts_at_once(knee_bend: Exercise) -> None:
+    # the first frame already shows the person standing, 0.2 s before the first rep (less than
+    # ready.hold_s): they got into position before the recording began, so both reps count
+    run = play(knee_bend, reps_keys(SIDE, [70, 70], start=0.2))
+    assert run.result.reps["total"] == 2
+    assert run.phases()[0] == "rest"
 
 
 def test_too_fast_rep_not_counted(knee_bend: Exercise) -> None:
@@ -308,3 +319,24 @@ def test_a_rep_that_turned_unseen(
     keys = reps_keys(SIDE, [70, 70], start=1.0, down=0.8, up=0.8, pause=0.6)
     run = play(knee_bend, keys, lost=[lost])
     assert run.result.reps["total"] == expected, name
+
+
+@pytest.mark.parametrize(
+    ("name", "first_deg", "top_deg", "expected"),
+    [
+        # rest 8, peak 16: opens at 18° (past the peak) and goes on to 25°, two gap-quarters deeper
+        ("opens on the way out, the other leg down: its top and return are seen", 18, 25, 1),
+        ("opens at the top and only comes down: only the way back was seen", 25, 25, 0),
+    ],
+)
+def test_a_clip_opening_with_one_leg_past_the_peak(
+    tmp_path: Path, name: str, first_deg: float, top_deg: float, expected: int
+) -> None:
+    # per side, the leg standing (or lying) still is at rest while the other one lifts: the
+    # opening is judged on the leg that opened past the peak, not cancelled by the resting one
+    ex = write_rule(tmp_path, "tap", TOE_TAP_TEST)
+    keys: list[tuple[float, Posture | None]] = [(0.0, both_taps(first_deg, 0)), (0.3, both_taps(top_deg, 0))]
+    keys += [(0.8, both_taps(0, 0)), (1.8, both_taps(0, 0))]
+    run = play(ex, keys)
+    assert run.result.reps["total"] == expected, name
+    assert [e.side for e in run.result.rep_events] == ["left"] * expected

@@ -224,6 +224,20 @@ class MovementProgress:
         return None if level is None else (value - level - self.rest) / self.span
 
 
+def _at_rest(p_by_side: dict[str | None, float | None]) -> bool:
+    """Every side that is seen is at rest, and one is seen at least. A side hidden behind the
+    other (the far leg, side-on) must not keep counting from ever starting; it is armed only once
+    it is seen at rest."""
+    seen = False
+    for p in p_by_side.values():
+        if p is None:
+            continue
+        if not p <= 0:
+            return False
+        seen = True
+    return seen
+
+
 def _all_at_peak(ps: list[float | None]) -> float | None:
     """``and`` of movements: the least advanced one. Unknown if one is unknown, unless a known one
     is already at rest (then the combination is at rest whatever the unknown one does)."""
@@ -270,8 +284,9 @@ class RepCounter:
         # again no start position is needed (they were in it); a rep seen under way counts.
         self._resume = False
         self._ever_known = False  # the counted measure has been seen: the next sight is not the first
-        # The recording opened past the peak level: (the progress then, when); see BOTTOM_SEEN_SHARE.
-        self._opening: tuple[float, float] | None = None
+        # The recording opened past the peak level: (the side, its progress then, when); see
+        # BOTTOM_SEEN_SHARE.
+        self._opening: tuple[str | None, float, float] | None = None
         self._max_gap_s = min(SUSPENDED_REP_MAX_S, reps.max_duration_s or SUSPENDED_REP_MAX_S)
         self.known = False  # was the counted measure known on this frame (any side)
         self.main = MovementProgress(reps.main, sides)
@@ -361,6 +376,13 @@ class RepCounter:
         first_sight = False
         if self.known:
             first_sight, self._ever_known = not self._ever_known, True
+        if first_sight and ready_ok is True and _at_rest(p_by_side):
+            # The recording opens on the person already in the start position: they got into it
+            # before it began (a camera started late, a clip cut from a longer one), so there was
+            # no getting into position to see and the hold would only drop a rep begun within
+            # ``ready.hold_s`` of the first frame. Counting starts at once, as after a dropout.
+            self._start_counting(t_s, p_by_side)
+            return
         if (
             self.known
             and (self._resume or first_sight)
@@ -370,18 +392,7 @@ class RepCounter:
             return
         if self._opening is not None and self._opening_goes_deeper(t_s, p_by_side, values_by_side):
             return
-        # At rest: every side that is seen is at rest, and one is seen at least. A side hidden
-        # behind the other (the far leg, side-on) must not keep counting from ever starting; it
-        # is armed only once it is seen at rest.
-        at_rest = False
-        for p in p_by_side.values():
-            if p is None:
-                continue
-            if not p <= 0:
-                at_rest = False
-                break
-            at_rest = True
-        if at_rest and ready_ok is True:
+        if ready_ok is True and _at_rest(p_by_side):
             if self._ready_since is None:
                 self._ready_since = t_s
             if t_s - self._ready_since >= self.rule.ready.hold_s:
@@ -405,15 +416,15 @@ class RepCounter:
             # Taken up only when clearly on its way: past half way to the peak (a reading short
             # of that may be the person's own resting position, see OwnRest); one already past
             # the peak counts only if its bottom is seen (BOTTOM_SEEN_SHARE).
-            best = max(moving, key=lambda ps: ps[0])[0] if moving else 0.0
+            best, best_side = max(moving, key=lambda ps: ps[0]) if moving else (0.0, None)
             if best >= 1.0:
-                self._opening = (best, t_s)
+                self._opening = (best_side, best, t_s)
             if not OWN_REST_MAX_PROGRESS <= best < 1.0:
                 return False
         self._start_counting(t_s, p_by_side)
         if moving:
             p, side = max(moving, key=lambda ps: ps[0])
-            start_s = t_s if self._opening is None else self._opening[1]
+            start_s = t_s if self._opening is None else self._opening[2]
             self.active = RepInProgress(side=side, start_s=start_s, last_known_s=t_s, seen_from_rest=False)
             self._advance(self.active, t_s, None, p, values_by_side[side])
         return True
@@ -424,16 +435,23 @@ class RepCounter:
         p_by_side: dict[str | None, float | None],
         values_by_side: dict[str | None, dict[str, float | None]],
     ) -> bool:
-        """The recording opened past the peak level: once the reading goes clearly deeper, the
-        rep's bottom is seen and it is taken up (counted when it is back at rest); once any side
-        is back at rest, or the person is lost, it was not a rep and the start position is
-        awaited as usual. Returns whether counting started."""
+        """The recording opened past the peak level: once the side that opened there goes clearly
+        deeper, the rep's bottom is seen and it is taken up (counted when it is back at rest);
+        once that side is back at rest, or nobody is seen, it was not a rep and the start position
+        is awaited as usual. The other sides are not asked: the leg left lying on the floor is at
+        rest while the other one lifts. Returns whether counting started."""
         assert self._opening is not None
-        seen = [p for p in p_by_side.values() if p is not None]
-        if not seen or min(seen) <= 0:
+        side, opened_p, _ = self._opening
+        if all(p is None for p in p_by_side.values()):
             self._opening = None
             return False
-        if max(seen) < self._opening[0] + BOTTOM_SEEN_SHARE:
+        p = p_by_side.get(side)
+        if p is None:
+            return False  # that side hidden for a moment: its rep neither starts nor ends
+        if p <= 0:
+            self._opening = None
+            return False
+        if p < opened_p + BOTTOM_SEEN_SHARE:
             return False
         self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight=False)
         self._opening = None
