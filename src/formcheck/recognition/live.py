@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 DECIDE_EVERY_S = 1.0
 # Judgements in a row that must name the same exercise. Unknown beats wrong: measured
 # leave-one-source-out on the shared clips (benchmarks/recognition.py), two in a row decided
-# 45 of 65 clips right and 10 wrong, four in a row 42 right and 6 wrong, the others not sure by
+# 45 of 65 clips right and 10 wrong, four in a row 41-42 right and 6 wrong, the others not sure by
 # the clip's end (most clips are 10-20 s; a set in front of the camera lasts longer).
 AGREEING = 4
 MIN_SEEN_S = WINDOW_S  # the person seen this long before the first judgement
