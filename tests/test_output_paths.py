@@ -43,6 +43,18 @@ def test_json_dash_goes_to_standard_output_and_the_summary_to_stderr(tmp_path: P
     assert (tmp_path / "f.csv").read_text().startswith("t_s,")
 
 
+def test_a_report_to_standard_output_leaves_no_rep_table_named_after_the_dash(tmp_path: Path) -> None:
+    # The rep table goes beside a report file; a report on standard output has no "beside".
+    proc = subprocess.run(
+        [sys.executable, "-m", "formcheck", *_analyze("--report", "-")],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("<!DOCTYPE html>") and "standard output" in proc.stderr
+    assert "reps.csv" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_fifo_gets_the_result_and_stays_a_fifo(tmp_path: Path) -> None:
     fifo = tmp_path / "result.fifo"
     os.mkfifo(fifo)
@@ -99,8 +111,9 @@ def test_the_other_outputs_are_still_written_when_one_fails(
         (["--stride", "2", "--stride=3"], "--stride given twice"),
         (["--stride", "-1"], "invalid value for '--stride'"),
         (["--jobs", "0"], "invalid value for '--jobs'"),
+        (["--report", "r.docx"], "PDF when named .pdf: name it .html or .pdf (got r.docx"),
     ],
-    ids=["two-to-stdout", "repeated-json", "repeated-stride", "stride", "jobs"],
+    ids=["two-to-stdout", "repeated-json", "repeated-stride", "stride", "jobs", "report-docx"],
 )
 def test_bad_output_options_are_one_line_usage_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -111,6 +124,20 @@ def test_bad_output_options_are_one_line_usage_errors(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("formcheck: error: ") and wanted in err, err
     assert list(tmp_path.iterdir()) == []  # refused before any work
+
+
+@pytest.mark.parametrize(
+    ("option", "name"), [("--json", "out.json"), ("--csv", "out.CSV"), ("--report", "out.pdf")]
+)
+def test_several_inputs_refuse_a_file_name_for_their_output_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, name: str
+) -> None:
+    other = SAMPLES / "tracks" / "squat--eti-side-home-woman.track.npz"
+    rc = main(["analyze", str(TRACK), str(other), "-e", "squat", option, str(tmp_path / name), "-q"])
+    assert rc == UsageError.exit_code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{option} names a folder" in err and name in err, err
+    assert list(tmp_path.iterdir()) == []  # no folder called out.json, nothing analysed
 
 
 def test_a_video_named_avi_is_refused(

@@ -142,6 +142,15 @@ def test_a_bad_track_file_gives_one_clear_line(tmp_path: Path, name: str, make, 
     assert words in message and str(path) in message and "\n" not in message
 
 
+def test_a_file_that_is_no_archive_is_not_called_a_pickle(tmp_path: Path) -> None:
+    # np.load takes any non-zip file for a pickle and advises unpickling it: not for a user.
+    path = _bytes(tmp_path, b"x")
+    with pytest.raises(InputError) as info:
+        PoseTrack.load(path)
+    reason = "not a .npz archive: another kind of file, or cut short"
+    assert str(info.value) == f"not a formcheck pose track: {path} ({reason})"
+
+
 def test_saving_where_a_file_blocks_the_folder_is_an_output_error(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("x")
     track = PoseTrack.from_frames(_frames(2), {"fps": 30.0, "frame_size": [640, 360]})

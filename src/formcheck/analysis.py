@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 # The annotated video is H.264 in MP4: a file name must say so (an .avi would lie).
 VIDEO_SUFFIXES = (".mp4", ".m4v")
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")  # the page, or it printed
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,14 @@ class Outputs:
             raise UsageError(
                 f"--video writes an H.264 MP4 video: name it .mp4 (got {video.name}, which says "
                 f"{video.suffix or 'nothing'})"
+            )
+        report = self.report
+        suffix = report.suffix.lower() if report is not None and output_kind(report) == "file" else None
+        if suffix is not None and suffix not in REPORT_SUFFIXES:
+            assert report is not None
+            raise UsageError(
+                f"--report writes an HTML page, or a PDF when named .pdf: name it .html or .pdf "
+                f"(got {report.name}, which says {report.suffix or 'nothing'})"
             )
         if self.report is not None:
             from formcheck.render.pdf import check_pdf_printer, wants_pdf
@@ -209,7 +218,9 @@ def analyze(
     if outputs.report is not None and outputs.report in written:
         from formcheck.render.rep_table import rep_table_path
 
-        written.append(rep_table_path(outputs.report))  # the report's rep table, written beside it
+        table = rep_table_path(outputs.report)
+        if table is not None:
+            written.append(table)  # the report's rep table, written beside it
     return Analysis(path, outcome, outputs, written, recognition)
 
 

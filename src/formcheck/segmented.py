@@ -283,7 +283,8 @@ def analyze_segments(
             from formcheck.render.rep_table import rep_table_path
 
             page = [] if bound else [segment_path(outputs.report, k)]  # bound: a chapter of the PDF
-            done.written += [*page, rep_table_path(segment_path(outputs.report, k))]
+            table = rep_table_path(segment_path(outputs.report, k))
+            done.written += [*page, *([table] if table is not None else [])]
     report = outputs.report
     if report is not None:
         from formcheck.render.report import ReportDetails, html_page, write_text_atomic

@@ -146,6 +146,10 @@ class PoseTrack:
         p = Path(path)
         if not p.is_file():
             raise InputError(f"pose track not found: {p}")
+        if not zipfile.is_zipfile(p):
+            # (np.load would take it for a pickle and say so, with advice to unpickle it)
+            reason = "not a .npz archive: another kind of file, or cut short"
+            raise InputError(f"not a formcheck pose track: {p} ({reason})")
         try:
             with np.load(p, allow_pickle=False) as z:
                 meta = json.loads(str(z["meta"]))

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from formcheck.batch import BatchItem, BatchResult, ItemOutcome
 
 
+# The names each output option gives its files: refused as a batch's folder while none exists.
+_FILE_SUFFIXES = {
+    "--json": (".json",), "--csv": (".csv",), "--video": (".mp4", ".m4v"),
+    "--report": (".html", ".htm", ".pdf"),
+}  # fmt: skip
+
+
 def is_batch(inputs: list[Path], manifest: Path | None, scheduler: str | None) -> bool:
     """Several inputs, a folder, a glob, a manifest or a cluster: a batch (outputs are folders,
     a summary is written, finished inputs are skipped on a rerun)."""
@@ -62,9 +69,16 @@ def run_batch_command(
     from formcheck.batch.progress import BatchProgress
     from formcheck.batch.runners import DaskRunner, InlineRunner, PoolRunner
 
-    for folder in outputs.paths():
+    for option, folder in outputs.named():
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"with several inputs, output options name folders; {folder} is a file")
+        if not folder.exists() and folder.suffix.lower() in _FILE_SUFFIXES[option]:
+            # A new name in the option's own file format is a file the user meant, not a folder
+            # to create: say so rather than make a folder called out.json.
+            raise UsageError(
+                f"with several inputs, {option} names a folder, and {folder} is a file name: "
+                f"name a folder (such as {folder.with_suffix('')}/)"
+            )
     items = collect_items(inputs, manifest, exercise, outputs)
     tasks = plan(items, outputs=outputs, settings=settings, rules_dirs=rules_dir)
     for folder in outputs.paths():

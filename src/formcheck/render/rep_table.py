@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.clinical import SIDES, ClinicalFigures
-from formcheck.files import replacing
+from formcheck.files import output_kind, replacing
 
 SUFFIX = ".reps.csv"
 
 
-def rep_table_path(report_path: Path) -> Path:
-    """``x.html`` / ``x.pdf`` → ``x.reps.csv`` beside it."""
+def rep_table_path(report_path: Path) -> Path | None:
+    """``x.html`` / ``x.pdf`` → ``x.reps.csv`` beside it; None for a report that is not a file
+    (standard output, a pipe, a device): there is no "beside" it."""
+    if output_kind(report_path) != "file":
+        return None
     return report_path.with_name(report_path.stem + SUFFIX)
 
 

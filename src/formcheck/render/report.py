@@ -304,7 +304,9 @@ class HtmlReportSink:
             write_pdf(self.path, self.render(data))
         else:
             write_text_atomic(self.path, self.render(data))
-        write_rep_table(rep_table_path(self.path), self._figures, key_measures(self.exercise))
+        table = rep_table_path(self.path)
+        if table is not None:
+            write_rep_table(table, self._figures, key_measures(self.exercise))
 
     def close(self) -> None:
         self._done = True
