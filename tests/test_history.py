@@ -225,6 +225,13 @@ def test_history_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "analyze  squat" in out and f"1 sets   {n:>2} reps ({good} good)  finished" in out
     assert main(["history", "--history", str(db), "--json"]) == 0
     (listed,) = json.loads(capsys.readouterr().out)
+    # `history list` lists the same, as `rules list` and `routines list` do; --history before it too
+    for args in (
+        ["history", "list", "--history", str(db), "--json"],
+        ["history", "--history", str(db), "list", "--json"],
+    ):
+        assert main(args) == 0
+        assert json.loads(capsys.readouterr().out) == [listed]
     assert (listed["kind"], listed["exercises"], listed["reps"]) == ("analyze", ["squat"], n)
     assert main(["history", "show", str(listed["id"]), "--history", str(db)]) == 0
     assert f"Bodyweight squat set 1: {n} reps, {good} good" in capsys.readouterr().out

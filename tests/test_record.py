@@ -122,6 +122,11 @@ def test_cli_record_reports_a_bad_video_and_a_bad_model(
     assert main(["record", str(video), "-o", str(tmp_path / "t"), "--model", "huge"]) == UsageError.exit_code
     assert "--model must be one of lite, full, heavy" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.track.npz"))
+    track = Path(__file__).resolve().parents[1] / "samples" / "tracks" / "squat--front-good.track.npz"
+    assert main(["record", str(track), "-o", str(tmp_path / "t")]) == InputError.exit_code
+    assert capsys.readouterr().err == (
+        f"formcheck: error: {track} is already a pose track: record reads a video (analyze replays a track)\n"
+    )
 
 
 def _excerpt(src: Path, dst: Path, *, frames: int, scale: float, rotation: int = 0) -> Path:

@@ -1,4 +1,4 @@
-"""`formcheck history [show ID | export --csv DIR | delete ID]` and `formcheck progress`."""
+"""`formcheck history [list | show ID | export --csv DIR | delete ID]` and `formcheck progress`."""
 
 from __future__ import annotations
 
@@ -35,6 +35,21 @@ def list_command(
     if ctx.invoked_subcommand is not None:
         ctx.obj = history
         return
+    _list_sessions(history, as_json, limit)
+
+
+@history_app.command("list")
+def list_subcommand(
+    ctx: typer.Context,
+    history: HistoryOption = None,
+    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many recent sessions to list."),
+) -> None:
+    """Recent sessions, a line each (the same as `formcheck history`, as `rules list` lists rules)."""
+    _list_sessions(_store_path(ctx, history), as_json, limit)
+
+
+def _list_sessions(history: Path | None, as_json: bool, limit: int) -> None:
     from formcheck.history import HistoryStore
 
     with HistoryStore(history) as store:
