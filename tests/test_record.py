@@ -125,7 +125,7 @@ def test_cli_record_reports_a_bad_video_and_a_bad_model(
     track = Path(__file__).resolve().parents[1] / "samples" / "tracks" / "squat--front-good.track.npz"
     assert main(["record", str(track), "-o", str(tmp_path / "t")]) == InputError.exit_code
     assert capsys.readouterr().err == (
-        f"formcheck: error: {track} is already a pose track: record reads a video (analyze replays a track)\n"
+        f"formcheck: error: {track} is a pose track, not a video (analyze replays it)\n"
     )
 
 

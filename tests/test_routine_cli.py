@@ -100,3 +100,17 @@ def test_bad_usage_is_one_line(args: list[str], message: str, capsys: pytest.Cap
     rc = main(["routine", "knee-daily", *args])
     err = capsys.readouterr().err
     assert rc in (2, 3) and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["live", "-e", "squat"], ["routine", "knee-daily"]])
+def test_a_wrong_source_is_told_before_the_model_is_looked_for(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No model anywhere, and its download refused at once (a closed local port): the missing
+    # video must be what the user hears about, without waiting on a download first.
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(tmp_path / "no-models"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("FORMCHECK_MODEL_BASE_URL", "http://127.0.0.1:9")
+    rc = main([*command, "--no-window", "--no-save", "--source", str(tmp_path / "missing.mp4")])
+    err = capsys.readouterr().err
+    assert rc == 3 and err == f"formcheck: error: video not found: {tmp_path / 'missing.mp4'}\n", err

@@ -160,6 +160,16 @@ def _file(tmp_path: Path, content: bytes) -> Path:
     return path
 
 
+def _track(tmp_path: Path) -> Path:
+    path = tmp_path / "squat.track.npz"
+    path.write_bytes(
+        (
+            Path(__file__).resolve().parents[1] / "samples" / "tracks" / "squat--front-good.track.npz"
+        ).read_bytes()
+    )
+    return path
+
+
 BAD_INPUTS = [
     # (name, make path, error class, words the message must contain)
     ("missing", lambda t, w: t / "nope.mp4", InputError, "not found"),
@@ -167,6 +177,7 @@ BAD_INPUTS = [
     ("empty", lambda t, w: _file(t, b""), InputError, "empty"),
     ("text", lambda t, w: _file(t, b"hello\n" * 50), InputError, "not a readable"),
     ("image", lambda t, w: _png(t), InputError, "still image"),
+    ("pose track", lambda t, w: _track(t), InputError, "is a pose track, not a video (analyze replays it)"),
     ("truncated", lambda t, w: _truncated(w, t), InputError, "not a readable"),
     ("audio only", lambda t, w: _audio_only(t), InputError, "no video stream"),
     ("no decodable frames", lambda t, w: _garbled(w), NoFramesError, "no decodable frames"),

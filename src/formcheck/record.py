@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import __version__
-from formcheck.errors import InputError, TruncatedInput
+from formcheck.errors import TruncatedInput
 from formcheck.estimation.base import Estimator
 from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
 from formcheck.files import check_writable
@@ -122,8 +122,6 @@ def record_file(
     from formcheck.sources.video_file import VideoFileSource
 
     target = check_track_output(output)
-    if is_track_path(video):
-        raise InputError(f"{video} is already a pose track: record reads a video (analyze replays a track)")
     with VideoFileSource(video) as source:
         resolved = resolve_model(model, progress=None if quiet else "auto")
         with (

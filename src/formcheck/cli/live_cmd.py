@@ -111,10 +111,13 @@ def live_command(
     outcome = None
     say = printer.message
 
-    model_file = resolve_model(model)
-    recorder = _recorder(history, source, camera) if save else None
+    # The source first: a wrong --source or camera is told at once, not after a model download
+    # (neither a file's real-time clock nor a camera's grabbing starts before the first frame).
     frames = _open(source, camera)
+    recorder = None
     try:
+        model_file = resolve_model(model)
+        recorder = _recorder(history, source, camera) if save else None
         with MediaPipeEstimator(model_file.path, max_people=max_people) as estimator:
             sinks: list[Sink] = []
             live_window = None

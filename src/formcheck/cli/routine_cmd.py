@@ -288,8 +288,13 @@ def _run(
         from formcheck.models import resolve_model
         from formcheck.sources import open_source
 
-        model_file = resolve_model(model)
+        # The source first: a wrong --source or camera is told at once, not after a model download.
         frames = open_source(str(source) if source is not None else str(camera), realtime=not every_frame)
+        try:
+            model_file = resolve_model(model)
+        except BaseException:
+            frames.close()
+            raise
         estimator_cm = MediaPipeEstimator(model_file.path, max_people=max_people)
     state["name"] = frames.name
     mirror = source is None if mirror is None else mirror

@@ -23,6 +23,7 @@ import numpy as np
 from formcheck.closing import Closing
 from formcheck.errors import InputError, NoFramesError, TruncatedInput
 from formcheck.sources.base import Frame
+from formcheck.track import SUFFIX as TRACK_SUFFIX
 
 # A video counts as cut short when the frames decoded fall this far behind what its container
 # declares: more than this share of the frame count, or of the duration, and at least a second.
@@ -58,6 +59,8 @@ class VideoFileSource(Closing):
             raise InputError(f"cannot read {self.path} ({_reason(err)})") from err
         if size == 0:
             raise InputError(f"video file is empty (0 bytes): {self.path}")
+        if str(self.path).endswith(TRACK_SUFFIX):
+            raise InputError(f"{self.path} is a pose track, not a video (analyze replays it)")
         try:
             self._container: Any = av.open(str(self.path))
         except (av.error.FFmpegError, OSError, UnicodeDecodeError) as err:
