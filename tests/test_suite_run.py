@@ -167,6 +167,14 @@ def test_cli_passes_when_every_clip_is_within_tolerance(
     assert "no sample clip matches" in capsys.readouterr().err
 
 
+def test_a_typo_in_the_exercise_is_named_as_one(capsys: pytest.CaptureFixture[str]) -> None:
+    # not as a filter that matched nothing (the bundled rules and samples, refused before any replay)
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    assert main(["test", str(samples), "--exercise", "quad-strech"]) == 7
+    err = capsys.readouterr().err
+    assert err == "formcheck: error: unknown exercise 'quad-strech' (did you mean 'quad-stretch'?)\n"
+
+
 def test_tracks_dir_replays_each_real_clips_track_of_the_same_name_from_there(samples: Path) -> None:
     seen: dict[str, Path] = {}
 

@@ -88,6 +88,10 @@ def test_command(
 
     printed: list[bool] = []
     recognise = exercise == "auto"
+    if exercise is not None and not recognise:
+        from formcheck.rules import load_exercise
+
+        load_exercise(exercise, list(rules_dir) or None)  # a typo: "unknown exercise (did you mean ...?)"
     report = run_suite(
         samples,
         exercise=None if recognise else exercise,
