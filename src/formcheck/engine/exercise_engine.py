@@ -117,7 +117,7 @@ class ExerciseEngine:
             self._hold_check = compile_condition(exercise.hold.when)
             self._counted = measures_of(exercise.hold.when)
             limits = Stillness.limits_for((n, _body_size(exercise, n)) for n in sorted(self._counted))
-            self._stillness = {s: Stillness(limits) for s in self.sides}
+            self._stillness = Stillness(limits, self.sides)
         # detected view -> (refuse counting?, message), for this rule's view: a view the rule
         # does not want is refused only when what it counts cannot be read in it (a measure
         # may say it reads well in 3D from the front too: then "turn" is advice, not a refusal)
@@ -385,7 +385,7 @@ class ExerciseEngine:
         else:
             values = self.measures.values
             good = {s: check(values(s)) for s in self.sides}
-        still = {s: tracker.update(t_s, self.measures.values(s)) for s, tracker in self._stillness.items()}
+        still = self._stillness.update(t_s, self.measures.values)
         paused = bool(self.faults.active_states) and self.faults.blocking()
         started, ended = timer.update(t_s, good, paused, still)
         if started is not None or ended is not None:

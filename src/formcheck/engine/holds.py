@@ -11,7 +11,7 @@ unseen neither starts nor ends a hold. Holds shorter than ``min_s`` are not repo
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from formcheck.engine.reps import HOLD_FRAME_GAP_S
@@ -40,44 +40,54 @@ STILL_FOR_S = 0.5
 
 
 class Stillness:
-    """Whether a set of measures is held still: per measure, a fast and a slow exponentially
-    smoothed copy, which part while it moves (O(1) a frame, time-based)."""
+    """Whether a set of measures is held still, on each side: per measure, a fast and a slow
+    exponentially smoothed copy, which part while it moves (O(1) a frame, time-based). Every
+    side is judged on every frame, so one pair of smoothing factors serves them all."""
 
     __slots__ = ("_fast", "_last_t", "_limits", "_moved_s", "_slow")
 
-    def __init__(self, limits: dict[str, float]) -> None:
-        self._limits = limits  # measure name -> how far apart the two copies may be, still
-        self._fast: dict[str, float] = {}
-        self._slow: dict[str, float] = {}
+    def __init__(self, limits: dict[str, float], sides: Iterable[str | None]) -> None:
+        # measure name -> how far apart the two copies may be, still
+        self._limits = tuple(limits.items())
+        self._fast: dict[str | None, dict[str, float]] = {s: {} for s in sides}
+        self._slow: dict[str | None, dict[str, float]] = {s: {} for s in self._fast}
         self._last_t: float | None = None
-        self._moved_s = float("-inf")  # when a measure last moved
+        self._moved_s = dict.fromkeys(self._fast, float("-inf"))  # when a measure last moved
 
     @staticmethod
     def limits_for(sizes: Iterable[tuple[str, str | None]]) -> dict[str, float]:
         """(measure name, body size it is divided by, None for degrees) -> its stillness limit."""
         return {name: STILL_DEG if per is None else STILL_M / TYPICAL_SIZE_M[per] for name, per in sizes}
 
-    def update(self, t_s: float, values: dict[str, float | None]) -> bool:
-        """Whether every measure seen is still (one not seen is left to the hold's condition)."""
+    def update(
+        self, t_s: float, values_of: Callable[[str | None], Mapping[str, float | None]]
+    ) -> dict[str | None, bool]:
+        """Per side, whether every measure seen is still (one not seen is left to the hold's
+        condition). ``values_of(side)``: the measures read for that side this frame."""
         last, self._last_t = self._last_t, t_s
         dt = 0.0 if last is None else max(0.0, t_s - last)
         a_fast = 1.0 - math.exp(-dt / STILL_FAST_S)
         a_slow = 1.0 - math.exp(-dt / STILL_SLOW_S)
-        fast, slow = self._fast, self._slow
-        for name, limit in self._limits.items():
-            value = values.get(name)
-            if value is None:
-                continue
-            f = fast.get(name)
-            if f is None:  # first sight: nothing to compare with yet
-                fast[name] = slow[name] = value
-                continue
-            f += a_fast * (value - f)
-            sl = slow[name] + a_slow * (value - slow[name])
-            fast[name], slow[name] = f, sl
-            if abs(f - sl) >= limit:
-                self._moved_s = t_s
-        return t_s - self._moved_s >= STILL_FOR_S
+        limits, moved_s = self._limits, self._moved_s
+        still: dict[str | None, bool] = {}
+        for side, fast in self._fast.items():
+            slow = self._slow[side]
+            values = values_of(side)
+            for name, limit in limits:
+                value = values.get(name)
+                if value is None:
+                    continue
+                f = fast.get(name)
+                if f is None:  # first sight: nothing to compare with yet
+                    fast[name] = slow[name] = value
+                    continue
+                f += a_fast * (value - f)
+                sl = slow[name] + a_slow * (value - slow[name])
+                fast[name], slow[name] = f, sl
+                if abs(f - sl) >= limit:
+                    moved_s[side] = t_s
+            still[side] = t_s - moved_s[side] >= STILL_FOR_S
+        return still
 
 
 @dataclass(slots=True)

@@ -297,11 +297,14 @@ class RepCounter:
         """The progress of the rep on ``side`` this frame, from that side's measure values
         (every movement follows a resting level, the person's own or ``from_rest_level``'s)."""
         frozen = self.active is not None
-        p = self.main(side, t_s, values[self.main.measure], frozen)
+        main = self.main
+        p = main(side, t_s, values[main.measure], frozen)
         if not self._others:
             return p
         # every movement is read each frame, so each resting level keeps following its measure
-        ps = [p, *(mv(side, t_s, values[mv.measure], frozen) for mv in self._others)]
+        ps = [p]
+        for mv in self._others:  # (a loop, not a generator: this runs per side on every frame)
+            ps.append(mv(side, t_s, values[mv.measure], frozen))
         return self._combine(ps)
 
     @property
