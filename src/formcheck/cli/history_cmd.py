@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -24,12 +25,19 @@ def register(app: typer.Typer) -> None:
     app.command("progress")(progress_command)
 
 
+# The list's options, on `formcheck history` and on `formcheck history list` alike.
+ListJsonOption = Annotated[bool, typer.Option("--json", help="Print the list as JSON.")]
+ListLimitOption = Annotated[
+    int, typer.Option("--limit", "-n", min=1, help="How many recent sessions to list.")
+]
+
+
 @history_app.callback()
 def list_command(
     ctx: typer.Context,
     history: HistoryOption = None,
-    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many recent sessions to list."),
+    as_json: ListJsonOption = False,
+    limit: ListLimitOption = 20,
 ) -> None:
     """Recent sessions, a line each (the subcommands show, export, delete one or all)."""
     if ctx.invoked_subcommand is not None:
@@ -42,8 +50,8 @@ def list_command(
 def list_subcommand(
     ctx: typer.Context,
     history: HistoryOption = None,
-    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many recent sessions to list."),
+    as_json: ListJsonOption = False,
+    limit: ListLimitOption = 20,
 ) -> None:
     """Recent sessions, a line each (the same as `formcheck history`, as `rules list` lists rules)."""
     _list_sessions(_store_path(ctx, history), as_json, limit)
