@@ -44,15 +44,18 @@ class Stillness:
     exponentially smoothed copy, which part while it moves (O(1) a frame, time-based). Every
     side is judged on every frame, so one pair of smoothing factors serves them all."""
 
-    __slots__ = ("_fast", "_last_t", "_limits", "_moved_s", "_slow")
+    __slots__ = ("_copies", "_last_t", "_limits", "_moved_s")
 
     def __init__(self, limits: dict[str, float], sides: Iterable[str | None]) -> None:
-        # measure name -> how far apart the two copies may be, still
-        self._limits = tuple(limits.items())
-        self._fast: dict[str | None, dict[str, float]] = {s: {} for s in sides}
-        self._slow: dict[str | None, dict[str, float]] = {s: {} for s in self._fast}
+        # (position, measure name, how far apart the two copies may be, still)
+        self._limits = tuple((i, name, limit) for i, (name, limit) in enumerate(limits.items()))
+        # side -> (fast copies, slow copies), by position (None: not seen yet); lists, not dicts,
+        # since this runs for every side on every frame of a hold
+        self._copies: dict[str | None, tuple[list[float | None], list[float | None]]] = {
+            s: ([None] * len(limits), [None] * len(limits)) for s in sides
+        }
         self._last_t: float | None = None
-        self._moved_s = dict.fromkeys(self._fast, float("-inf"))  # when a measure last moved
+        self._moved_s = dict.fromkeys(self._copies, float("-inf"))  # when a measure last moved
 
     @staticmethod
     def limits_for(sizes: Iterable[tuple[str, str | None]]) -> dict[str, float]:
@@ -70,20 +73,19 @@ class Stillness:
         a_slow = 1.0 - math.exp(-dt / STILL_SLOW_S)
         limits, moved_s = self._limits, self._moved_s
         still: dict[str | None, bool] = {}
-        for side, fast in self._fast.items():
-            slow = self._slow[side]
+        for side, (fast, slow) in self._copies.items():
             values = values_of(side)
-            for name, limit in limits:
+            for i, name, limit in limits:
                 value = values.get(name)
                 if value is None:
                     continue
-                f = fast.get(name)
-                if f is None:  # first sight: nothing to compare with yet
-                    fast[name] = slow[name] = value
+                f, sl = fast[i], slow[i]
+                if f is None or sl is None:  # first sight: nothing to compare with yet
+                    fast[i] = slow[i] = value
                     continue
                 f += a_fast * (value - f)
-                sl = slow[name] + a_slow * (value - slow[name])
-                fast[name], slow[name] = f, sl
+                sl += a_slow * (value - sl)
+                fast[i], slow[i] = f, sl
                 if abs(f - sl) >= limit:
                     moved_s[side] = t_s
             still[side] = t_s - moved_s[side] >= STILL_FOR_S
