@@ -134,6 +134,9 @@ def test_facing_and_widths_match_the_plain_code() -> None:
         for per, (i, j) in widths.items():
             ref = _reference_width(geo, i, j)
             assert _same(geo.norm(per), ref) and _same(geo.norm(per), ref), (n, per)
+        # the leg length, spelled out in ``norm``, against the general code it replaces
+        ref_leg = geo._compute_norm("leg_length")
+        assert _same(geo.norm("leg_length"), ref_leg) and _same(geo.norm("leg_length"), ref_leg), n
 
 
 def _reference_rows(
