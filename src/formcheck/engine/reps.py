@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from math import exp
 
 from formcheck.rules.model import Movement, Reps
 
@@ -160,29 +161,21 @@ class OwnRest:
     and not in a rep. A standing knee that reads 37° in a wide stance, hips that read 52° lying
     down: where that reading lies past the rule's ``rest``, the levels move with it (the rule's
     numbers stay the bounds: rest never moves toward the person's way to the peak by more than
-    half the gap, the peak stays at least the rule's gap past their rest)."""
+    half the gap, the peak stays at least the rule's gap past their rest).
 
-    __slots__ = ("_dev", "_last_t", "_smooth", "level")
+    Its state only: ``MovementProgress`` updates it on every frame at rest (the update spelled out
+    there, since it runs for every movement and side on every such frame): ``smooth`` follows the
+    reading (time constant OWN_REST_SMOOTHING_S), ``dev`` its mean deviation from it, and
+    ``level`` takes ``smooth`` while ``dev`` is under OWN_REST_STILL_SHARE and ``smooth`` under
+    OWN_REST_MAX_PROGRESS. A gap of more than a second starts it afresh."""
+
+    __slots__ = ("dev", "last_t", "level", "smooth")
 
     def __init__(self) -> None:
-        self._smooth: float | None = None
-        self._dev = 0.0
-        self._last_t = 0.0
+        self.smooth: float | None = None
+        self.dev = 0.0
+        self.last_t = 0.0
         self.level: float | None = None  # in progress units of the rule's levels
-
-    def push(self, t_s: float, p: float) -> None:
-        """``p``: the reading as progress on the rule's own levels (0 rest, 1 peak)."""
-        smooth = self._smooth
-        if smooth is None or t_s - self._last_t > 1.0:
-            self._smooth, self._dev, self._last_t = p, OWN_REST_STILL_SHARE, t_s
-            return
-        alpha = 1.0 - math.exp(-(t_s - self._last_t) / OWN_REST_SMOOTHING_S)
-        self._last_t = t_s
-        smooth += alpha * (p - smooth)
-        self._smooth = smooth
-        self._dev += alpha * (abs(p - smooth) - self._dev)
-        if self._dev < OWN_REST_STILL_SHARE and smooth < OWN_REST_MAX_PROGRESS:
-            self.level = smooth
 
 
 class MovementProgress:
@@ -210,7 +203,18 @@ class MovementProgress:
             p = (value - self.rest) / self.span
             own = self.own[side]  # type: ignore[index]
             if not frozen:
-                own.push(t_s, p)
+                # the person's own resting reading follows this one (see OwnRest)
+                smooth = own.smooth
+                if smooth is None or t_s - own.last_t > 1.0:
+                    own.smooth, own.dev, own.last_t = p, OWN_REST_STILL_SHARE, t_s
+                else:
+                    alpha = 1.0 - exp(-(t_s - own.last_t) / OWN_REST_SMOOTHING_S)
+                    own.last_t = t_s
+                    smooth += alpha * (p - smooth)
+                    own.smooth = smooth
+                    dev = own.dev = own.dev + alpha * (abs(p - smooth) - own.dev)
+                    if dev < OWN_REST_STILL_SHARE and smooth < OWN_REST_MAX_PROGRESS:
+                        own.level = smooth
             level = own.level
             if level is None or level <= 0.0:
                 return p
