@@ -141,8 +141,11 @@ def test_slow_variant_scales_the_expected_times() -> None:
     assert row.judgement is not None and plain.judgement is not None
     expected = sum(plain.judgement.hold_expected.values())
     assert sum(row.judgement.hold_expected.values()) == pytest.approx(1.4 * expected)
+    # the time held scales too, within 10 %: what does not scale is the engine's own fixed times
+    # (the half second of stillness before the clock starts) and the model's frame-to-frame
+    # jitter, which a lower frame rate smooths less (a few more frames read as moving)
     assert sum(row.judgement.hold_got.values()) == pytest.approx(
-        1.4 * sum(plain.judgement.hold_got.values()), abs=0.3
+        1.4 * sum(plain.judgement.hold_got.values()), rel=0.1
     )
 
 

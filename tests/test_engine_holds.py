@@ -48,10 +48,19 @@ def P(flex: float, lean: float = 0.0, yaw: float = 90.0) -> Posture:
 
 UP, DOWN = P(0), P(90)
 
-# The clock starts once the position is held still: after an instant 90° step the slow smoothed
-# copy needs about STILL_SLOW_S · ln(90° / STILL_DEG) to come within STILL_DEG of the value,
-# and then the position must stay still for STILL_FOR_S.
-SETTLE_S = STILL_SLOW_S * math.log(90.0 / STILL_DEG) + STILL_FOR_S
+# The clock starts once the position is held still: STILL_FOR_S after the movement into it
+# stopped (the slow smoothed copy is kept within STILL_DEG of the fast one while it moves, so
+# it has no lag to make up). After an instant step, "stopped" is when the measure's own
+# smoothing (the rules' default 0.08 s) has slowed it below the still speed, STILL_DEG per
+# STILL_SLOW_S: a few of its time constants, growing only with the log of the step.
+MEASURE_SMOOTHING_S = 0.08
+
+
+def settle_s(step_deg: float) -> float:
+    return MEASURE_SMOOTHING_S * math.log(step_deg / (MEASURE_SMOOTHING_S * STILL_DEG / STILL_SLOW_S)) + STILL_FOR_S
+
+
+SETTLE_S = settle_s(90.0)
 
 
 @pytest.mark.parametrize(
@@ -104,6 +113,39 @@ def test_bouncing_in_the_position_is_not_holding_it(hold_rule: Exercise) -> None
     keys += [(t + 0.3, P(90)), (t + 6.3, P(90)), (t + 6.4, UP), (t + 7.0, UP)]
     (hold,) = play(hold_rule, keys).result.holds
     assert 4.0 <= hold.seconds <= 6.0  # the still 6 s, less its settling (the bounces not counted)
+
+
+@pytest.mark.parametrize("depth", [70.0, 90.0, 130.0])
+def test_the_settling_does_not_grow_with_the_movement_into_the_position(hold_rule: Exercise, depth: float) -> None:
+    # a 70°, 90° or 130° bend reached in 0.1 s and held 8 s: the clock starts STILL_FOR_S after
+    # the measure stops moving (before, the slow copy's lag added STILL_SLOW_S · ln(step /
+    # STILL_DEG): 0.95 s more after a 130° step)
+    keys = [(0, UP), (1, UP), (1.1, P(depth)), (9.1, P(depth)), (9.2, UP), (10, UP)]
+    (hold,) = play(hold_rule, keys).result.holds
+    assert hold.seconds == pytest.approx(8.0 - settle_s(depth), abs=0.1)
+
+
+def test_a_steady_slow_bend_is_movement_not_a_hold(hold_rule: Exercise) -> None:
+    # bending on from 65° to 125° at 30°/s (the slow copy lags the fast one by ~18°, past
+    # STILL_DEG) is moving the whole way; the still 5 s at 125° that follow are the hold
+    steady = STILL_DEG / STILL_SLOW_S * 1.3
+    bend_s = 60.0 / steady
+    keys = [(0, UP), (1, UP), (1.1, P(65))]
+    keys += [(1.1 + 0.05 * i, P(65 + steady * 0.05 * i)) for i in range(1, math.ceil(bend_s / 0.05) + 1)]
+    t = keys[-1][0]
+    keys += [(t + 5.0, keys[-1][1]), (t + 5.1, UP), (t + 6.0, UP)]
+    (hold,) = play(hold_rule, keys).result.holds
+    assert hold.seconds == pytest.approx(5.0 - STILL_FOR_S, abs=0.3)
+
+
+def test_a_jump_of_the_estimate_pauses_the_clock_only_briefly(hold_rule: Exercise) -> None:
+    # held at 90° for 12 s, with the knee estimate jumping to 130° for 0.1 s at 6 s: the clock
+    # pauses for the jump and the half second of stillness after it, no more
+    keys = [(0, UP), (1, UP), (1.1, DOWN), (6.0, DOWN), (6.03, P(130)), (6.1, P(130)), (6.13, DOWN),
+            (13.1, DOWN), (13.2, UP), (14, UP)]  # fmt: skip
+    (plain,) = play(hold_rule, [(0, UP), (1, UP), (1.1, DOWN), (13.1, DOWN), (13.2, UP), (14, UP)]).result.holds
+    (jumped,) = play(hold_rule, keys).result.holds
+    assert plain.seconds - (0.15 + STILL_FOR_S + 0.35) <= jumped.seconds < plain.seconds - STILL_FOR_S
 
 
 def test_bad_form_pauses_the_clock(hold_rule: Exercise) -> None:

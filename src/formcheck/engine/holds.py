@@ -37,6 +37,14 @@ STILL_FAST_S = 0.03
 STILL_SLOW_S = 0.6
 # ...and none of them moved that much for this long (a bounce passes through its middle).
 STILL_FOR_S = 0.5
+# A measure that has kept moving this long is moving into (or out of) a position, not jumping
+# for a frame or two with the model's estimate: from then on its slow copy is kept within the
+# limit of the fast one. Left to catch up on its own after a large movement, it would keep the
+# position "moving" for another STILL_SLOW_S · ln(size / limit) once the movement stopped: 1.1 s
+# after a knee bent 90° into a lunge, more than a short hold lasts. A jump shorter than this is
+# left alone (pulled along, the slow copy would read "moving" again when the jump is gone), and a
+# steady change opens the gap again as fast as before, so what counts as movement does not change.
+STILL_MOVING_S = 0.2
 
 
 class Stillness:
@@ -49,10 +57,11 @@ class Stillness:
     def __init__(self, limits: dict[str, float], sides: Iterable[str | None]) -> None:
         # (position, measure name, how far apart the two copies may be, still)
         self._limits = tuple((i, name, limit) for i, (name, limit) in enumerate(limits.items()))
-        # side -> (fast copies, slow copies), by position (None: not seen yet); lists, not dicts,
-        # since this runs for every side on every frame of a hold
-        self._copies: dict[str | None, tuple[list[float | None], list[float | None]]] = {
-            s: ([None] * len(limits), [None] * len(limits)) for s in sides
+        # side -> (fast copies, slow copies, since when each has been apart by the limit or more),
+        # by position (None: not seen yet, not moving); lists, not dicts, since this runs for
+        # every side on every frame of a hold
+        self._copies: dict[str | None, tuple[list[float | None], list[float | None], list[float | None]]] = {
+            s: ([None] * len(limits), [None] * len(limits), [None] * len(limits)) for s in sides
         }
         self._last_t: float | None = None
         self._moved_s = dict.fromkeys(self._copies, float("-inf"))  # when a measure last moved
@@ -73,7 +82,7 @@ class Stillness:
         a_slow = 1.0 - math.exp(-dt / STILL_SLOW_S)
         limits, moved_s = self._limits, self._moved_s
         still: dict[str | None, bool] = {}
-        for side, (fast, slow) in self._copies.items():
+        for side, (fast, slow, moving) in self._copies.items():
             values = values_of(side)
             for i, name, limit in limits:
                 value = values.get(name)
@@ -85,9 +94,17 @@ class Stillness:
                     continue
                 f += a_fast * (value - f)
                 sl += a_slow * (value - sl)
-                fast[i], slow[i] = f, sl
-                if abs(f - sl) >= limit:
+                gap = f - sl
+                if gap >= limit or gap <= -limit:
                     moved_s[side] = t_s
+                    began = moving[i]
+                    if began is None:
+                        moving[i] = t_s
+                    elif t_s - began >= STILL_MOVING_S:  # a movement: no lag beyond the limit
+                        sl = f - limit if gap > 0 else f + limit
+                else:
+                    moving[i] = None
+                fast[i], slow[i] = f, sl
             still[side] = t_s - moved_s[side] >= STILL_FOR_S
         return still
 
