@@ -11,7 +11,8 @@ the person was seen:
   holds that were too short to count;
 - ``waiting``: waiting for the rule's start position (a reps rule whose start is never held:
   usually another posture);
-- ``refused``: the view the rule cannot judge from (a side-only rule filmed from the front).
+- ``refused``: the view the rule cannot judge from (a side-only rule filmed from the front),
+  where its engine judges nothing; a view it only advises against, still judging, is not.
 
 They are the same for every rule, so a single weight per number, learned across all exercises
 (``model.FitWeights``), scores any rule, even one with no real training clip.
@@ -70,7 +71,10 @@ def rule_fit(exercise: Exercise, frames: Sequence[PoseFrame], poses: Sequence[Po
         r = engine.update(f, p)
         t[i] = f.t_ms / 1000.0
         phase[i] = r.phase if p is not None else None
-        refused[i] = p is not None and any(nt.kind == "view" for nt in r.notices)
+        # refused: the engine would not judge this view (it says so and judges nothing). A view
+        # notice that is advice only ("turn side-on for the best view" while it goes on
+        # counting) is not a refusal.
+        refused[i] = p is not None and r.phase == "unknown" and any(nt.kind == "view" for nt in r.notices)
     result = engine.finish()
     seen = phase != None  # noqa: E711 (an object array)
     if n < 2 or not seen.any():
