@@ -193,3 +193,23 @@ def test_holds_per_side(tmp_path: Path) -> None:
     got = [(h.side, h.completed) for h in run.result.holds]
     assert got == [("right", True), ("left", False)]
     assert next(r.hold.side for r in run.reports if r.hold is not None) == "right"
+
+
+@pytest.mark.parametrize(
+    ("fps", "lost", "notice"),
+    [
+        (30.0, [], False),
+        (5.0, [], False),  # a stride of 6 on a 30 fps clip: still times the hold
+        (3.0, [], True),  # frames a third of a second apart: no hold time can be counted
+        (30.0, [(6.0, 7.0)], False),  # one stall of a second is not the input's rate
+    ],
+)  # fmt: skip
+def test_too_few_frames_a_second_is_said(hold_rule: Exercise, fps: float, lost: list, notice: bool) -> None:
+    run = play(hold_rule, [(0, UP), (1, UP), (1.1, DOWN), (13.1, DOWN), (13.2, UP), (14, UP)], fps, lost=lost)
+    kinds = {n.kind for n in run.result.notices}
+    assert ("frame_rate" in kinds) == notice
+    if notice:
+        assert not run.result.holds  # what the notice warns of
+    else:
+        (hold,) = run.result.holds
+        assert hold.seconds > 9.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from formcheck.engine.exercise_engine import FRAME_RATE_MESSAGE
 from formcheck.render.overlay import GOOD, STOP, WARNING, OverlayAnnotator, label_box
 from formcheck.render.text import put_text, text_size
 from render_support import (
@@ -179,9 +180,16 @@ def test_per_side_reps_show_both_counts() -> None:
     assert small == "set 1 of 2-3, rep 3/15 per side".replace("2-3", "2–3")
 
 
-def test_several_people_is_a_corner_note_that_keeps_the_numbers() -> None:
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("multiple_people", "more than one person in view: following one of them"),
+        ("frame_rate", FRAME_RATE_MESSAGE),
+    ],
+)
+def test_a_notice_counting_goes_on_under_is_a_corner_note(kind: str, message: str) -> None:
     ann = OverlayAnnotator(squat_exercise())
-    note = [Notice("multiple_people", "more than one person in view: following one of them")]
+    note = [Notice(kind, message)]
     out = ann.annotate(blank(), report(notices=note))
     centre = (slice(H // 2 - 60, H // 2 + 60), slice(W // 4, 3 * W // 4))
     assert count_color(out[centre], WARNING) == 0
@@ -291,7 +299,7 @@ def test_a_value_label_stays_inside_the_frame() -> None:
 
 
 def test_a_degree_sign_inside_a_cue_is_drawn_as_a_ring() -> None:
-    """"stop at a 45° knee bend": the sign between the number and the word is drawn, not
+    """ "stop at a 45° knee bend": the sign between the number and the word is drawn, not
     dropped, and measured, so the text after it is not drawn over it."""
     with_sign, without = blank(), blank()
     w_sign = put_text(with_sign, "45° knee", (20, 60), 1.0, (255, 255, 255), 2)

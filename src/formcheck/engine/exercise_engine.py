@@ -31,7 +31,7 @@ from formcheck.engine.report import (
     HoldProgress,
     Notice,
 )
-from formcheck.engine.reps import RepCounter, RepInProgress, RepOutcome
+from formcheck.engine.reps import HOLD_FRAME_GAP_S, RepCounter, RepInProgress, RepOutcome
 from formcheck.engine.session import FaultRecord, HoldSpan, NoticeRecord, RepEvent, SessionResult
 from formcheck.engine.view import ViewTracker
 from formcheck.landmarks import NAMES
@@ -75,6 +75,12 @@ _SINGULAR = {
 # A landmark this close to the picture's border (a fraction of its size) is cut off by the frame,
 # not hidden in it: feet at the bottom edge are often reported inside with low visibility.
 EDGE_BAND = 0.05
+
+
+# (a fixed wording: a message that changed with the rate would restart the notice every frame)
+FRAME_RATE_MESSAGE = (
+    f"fewer than {1.0 / HOLD_FRAME_GAP_S:.0f} frames a second: too few to time holds or to count quick reps"
+)
 
 
 class ExerciseEngine:
@@ -249,6 +255,11 @@ class ExerciseEngine:
                     wanted["visibility"] = vis
         if len(pose_frame.poses) > 1:
             wanted["multiple_people"] = "more than one person in view: following one of them"
+        if last_s is not None and t_s - last_s > HOLD_FRAME_GAP_S:
+            # Frames this far apart time no hold (HOLD_FRAME_GAP_S) and can miss a quick rep's
+            # peak. One such gap is a stall, below the notice's ON_S; frame after frame it is the
+            # input's rate (a --stride too large, an overloaded machine, a slow camera).
+            wanted["frame_rate"] = FRAME_RATE_MESSAGE
         notices = self.notices
         if wanted or not notices.quiet:
             n_started, n_ended = notices.update(t_s, wanted)

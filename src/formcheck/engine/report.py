@@ -15,7 +15,7 @@ from formcheck.pose import Pose
 
 PHASES = ("waiting", "rest", "moving", "peak", "hold", "unknown")
 EVENT_KINDS = ("rep", "hold_start", "hold_end", "fault_start", "fault_end", "notice_start", "notice_end")
-NOTICE_KINDS = ("no_person", "view", "visibility", "multiple_people")
+NOTICE_KINDS = ("no_person", "view", "visibility", "multiple_people", "frame_rate")
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,8 +52,9 @@ _BODY_POINTS = (0, *range(11, 33))
 _BONES = tuple((INDEX[a], INDEX[b]) for a, b in SKELETON)
 _SAME_SIDE_BONES = tuple((INDEX[a], INDEX[b]) for a, b in SKELETON if a.split("_")[0] == b.split("_")[0])
 _PANEL_DARKEN = 0.35
-# Notices shown as a small note in the corner instead of replacing the numbers.
-SOFT_NOTICES = frozenset({"multiple_people", "exercise_mismatch"})
+# Notices shown as a small note in the corner instead of replacing the numbers: counting goes
+# on under them (a few frames a second still count a slow rep).
+SOFT_NOTICES = frozenset({"multiple_people", "exercise_mismatch", "frame_rate"})
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1
