@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from formcheck import segmented
 from formcheck.analysis import AnalysisSettings, Outputs
 from formcheck.cli import main
 from formcheck.engine import ExerciseEngine
@@ -84,12 +85,18 @@ def test_joined_tracks_split_into_their_exercises(stems: tuple[str, ...], rest_s
      "wall-squat--wall-sit-studio", "step-up--pwa-renforcement-liveleantv-bench",
      "squat--eti-front-crossfit-slow"],
 )  # fmt: skip
-def test_one_exercise_is_one_segment_and_analysed_as_before(stem: str, tmp_path: Path) -> None:
+def test_one_exercise_is_one_segment_and_analysed_as_before(
+    stem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     segments = split(frames(stem), "auto", known_exercises())
     assert [s.exercise for s in segments] == [stem.split("--")[0]]
     path = TRACKS / f"{stem}.track.npz"
+    judged: list[int] = []
+    real_judge = segmented.judge_parts
+    monkeypatch.setattr(segmented, "judge_parts", lambda p, **kw: judged.append(1) or real_judge(p, **kw))
     auto = analyze_auto(path, outputs=Outputs(json=tmp_path / "r.json"), settings=AnalysisSettings())
     assert isinstance(auto, OneExercise)
+    assert not judged  # one part: recognised once, by the caller that chooses its rule, not here too
     assert auto.track is not None and len(auto.track) == len(PoseTrack.load(path))  # its poses, passed on
     assert not (tmp_path / "r.json").exists()  # left to the one-exercise path
 

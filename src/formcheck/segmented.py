@@ -50,7 +50,7 @@ from formcheck.people import PersonSelector
 from formcheck.pipeline import RunOutcome, Sink, ending_with, run, write_json_atomic
 from formcheck.pose import Pose, PoseFrame
 from formcheck.recognition.rulefit import FIT_GAP_MS
-from formcheck.recognition.segments import Segment, find_segments
+from formcheck.recognition.segments import Parts, Segment, find_parts, judge_parts
 from formcheck.render.pdf import wants_pdf
 from formcheck.track import PoseTrack, is_track_path
 
@@ -169,9 +169,15 @@ def input_track(
 
 def split(frames: Sequence[PoseFrame], person: str, rules: Any, model: Model | None = None) -> list[Segment]:
     """The segments of ``frames``, the person followed as the analysis follows them."""
+    return judge_parts(parts_of(frames, person, rules, model), rules=rules, model=model)
+
+
+def parts_of(frames: Sequence[PoseFrame], person: str, rules: Any, model: Model | None = None) -> Parts:
+    """``frames`` cut into parts (``recognition.segments.find_parts``), none judged yet, the
+    person followed as the analysis follows them."""
     selector = PersonSelector(person)
     poses: list[Pose | None] = [selector.select(f) for f in frames]
-    return find_segments(frames, poses, rules=rules, model=model)
+    return find_parts(frames, poses, rules=rules, model=model)
 
 
 def frames_of(frames: Sequence[PoseFrame], segment: Segment) -> list[PoseFrame]:
@@ -382,7 +388,12 @@ def analyze_auto(
     if cut_short:
         interrupts.acknowledge()  # the estimation stopped: analysing what it found takes a moment
     frames = [track.frame(i) for i in range(0, len(track), settings.stride)]
-    segments = split(frames, settings.person, rules, model)
+    parts = parts_of(frames, settings.person, rules, model)
+    # One part is one exercise (or none): it is recognised as a whole by the caller
+    # (``choose_exercise``), so judging it here too would only do that work twice.
+    if len(parts.spans) <= 1 and not cut_short:
+        return OneExercise(track)
+    segments = judge_parts(parts, rules=rules, model=model)
     if len(segments) <= 1 and not cut_short:
         return OneExercise(track)
     return analyze_segments(

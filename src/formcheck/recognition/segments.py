@@ -198,6 +198,76 @@ def _parts(
     return list(zip(cuts, [*cuts[1:], n], strict=True))
 
 
+@dataclass(frozen=True)
+class Parts:
+    """A stretch of poses cut into its parts (rests and switches, steps 1 and 2), at the
+    recogniser's rate, before any part is judged (step 3)."""
+
+    frames: list[PoseFrame]
+    poses: list[Pose | None]
+    t_s: np.ndarray
+    features: np.ndarray
+    seen: np.ndarray
+    spans: list[tuple[int, int]]  # (first, end) indices of each part, by active stretch
+    stretch_of: list[int]  # the active stretch each part lies in
+
+
+def find_parts(
+    frames: Sequence[PoseFrame],
+    poses: Sequence[Pose | None],
+    *,
+    rules: Mapping[str, Exercise],
+    model: Model | None = None,
+) -> Parts:
+    """Steps 1 and 2 on ``frames`` (``poses``: the person followed): ``rules`` only by their
+    ids (those the model knows). One part is one exercise, or none: nothing left to judge apart
+    (``formcheck.segmented`` then recognises the input as a whole)."""
+    model = model or bundled_model()
+    thinned, thinned_poses = thin(frames, poses, max_frames=None)
+    if not thinned:
+        return Parts([], [], np.empty(0), np.empty((0, len(FRAME_FEATURES))), np.zeros(0, dtype=bool), [], [])
+    t, px, world = stack_poses(thinned, thinned_poses)
+    feats = frame_features(px, world)
+    seen = np.array([p is not None for p in thinned_poses], dtype=bool)
+    columns = [i for i, c in enumerate(model.classes) if c in rules]
+    spans: list[tuple[int, int]] = []
+    stretch_of: list[int] = []
+    for k, (i, j) in enumerate(active_stretches(t, feats, seen)):
+        for a, b in _parts(t[i:j], feats[i:j], seen[i:j], columns, model):
+            spans.append((i + a, i + b))
+            stretch_of.append(k)
+    return Parts(thinned, thinned_poses, t, feats, seen, spans, stretch_of)
+
+
+def judge_parts(parts: Parts, *, rules: Mapping[str, Exercise], model: Model | None = None) -> list[Segment]:
+    """Step 3: each part judged on its own windows; adjacent parts of one active stretch judged
+    the same exercise are joined (and judged again)."""
+    model = model or bundled_model()
+    frames, poses, t, feats, seen = parts.frames, parts.poses, parts.t_s, parts.features, parts.seen
+
+    def judged(a: int, b: int) -> Recognition:
+        w = windows_from_features(t[a:b], feats[a:b], seen[a:b], model)
+        return judge(w, model, candidates=rules, rules=rules, thinned=thin(frames[a:b], poses[a:b]))
+
+    out: list[Segment] = []
+    for k in sorted(set(parts.stretch_of)):
+        spans = [span for span, s in zip(parts.spans, parts.stretch_of, strict=True) if s == k]
+        recs = [judged(a, b) for a, b in spans]
+        # Parts judged the same exercise are one set the windows hesitated over.
+        n = 0
+        while n + 1 < len(spans):
+            if recs[n].id is not None and recs[n].id == recs[n + 1].id:
+                spans[n : n + 2] = [(spans[n][0], spans[n + 1][1])]
+                recs[n : n + 2] = [judged(*spans[n])]
+            else:
+                n += 1
+        for (a, b), rec in zip(spans, recs, strict=True):
+            idx = a + np.flatnonzero(seen[a:b])
+            if len(idx):
+                out.append(Segment(float(t[idx[0]]), float(t[idx[-1]]), rec))
+    return out
+
+
 def find_segments(
     frames: Sequence[PoseFrame],
     poses: Sequence[Pose | None],
@@ -207,36 +277,7 @@ def find_segments(
 ) -> list[Segment]:
     """The segments of a stretch of ``frames`` (``poses``: the person followed), each judged
     among ``rules`` (id -> ``Exercise``, those the model knows)."""
-    model = model or bundled_model()
-    frames, poses = thin(frames, poses, max_frames=None)
-    if not frames:
-        return []
-    t, px, world = stack_poses(frames, poses)
-    feats = frame_features(px, world)
-    seen = np.array([p is not None for p in poses], dtype=bool)
-    columns = [i for i, c in enumerate(model.classes) if c in rules]
-
-    def judged(a: int, b: int) -> Recognition:
-        w = windows_from_features(t[a:b], feats[a:b], seen[a:b], model)
-        return judge(w, model, candidates=rules, rules=rules, thinned=thin(frames[a:b], poses[a:b]))
-
-    out: list[Segment] = []
-    for i, j in active_stretches(t, feats, seen):
-        parts = [(i + a, i + b) for a, b in _parts(t[i:j], feats[i:j], seen[i:j], columns, model)]
-        recs = [judged(a, b) for a, b in parts]
-        # Parts judged the same exercise are one set the windows hesitated over.
-        k = 0
-        while k + 1 < len(parts):
-            if recs[k].id is not None and recs[k].id == recs[k + 1].id:
-                parts[k : k + 2] = [(parts[k][0], parts[k + 1][1])]
-                recs[k : k + 2] = [judged(*parts[k])]
-            else:
-                k += 1
-        for (a, b), rec in zip(parts, recs, strict=True):
-            idx = a + np.flatnonzero(seen[a:b])
-            if len(idx):
-                out.append(Segment(float(t[idx[0]]), float(t[idx[-1]]), rec))
-    return out
+    return judge_parts(find_parts(frames, poses, rules=rules, model=model), rules=rules, model=model)
 
 
 def judge_part(
