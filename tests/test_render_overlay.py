@@ -299,7 +299,7 @@ def test_a_value_label_stays_inside_the_frame() -> None:
 
 
 def test_a_degree_sign_inside_a_cue_is_drawn_as_a_ring() -> None:
-    """ "stop at a 45° knee bend": the sign between the number and the word is drawn, not
+    """"stop at a 45° knee bend": the sign between the number and the word is drawn, not
     dropped, and measured, so the text after it is not drawn over it."""
     with_sign, without = blank(), blank()
     w_sign = put_text(with_sign, "45° knee", (20, 60), 1.0, (255, 255, 255), 2)

@@ -391,7 +391,7 @@ def analyze_auto(
     parts = parts_of(frames, settings.person, rules, model)
     # One part is one exercise (or none): it is recognised as a whole by the caller
     # (``choose_exercise``), so judging it here too would only do that work twice.
-    if len(parts.spans) <= 1 and not cut_short:
+    if parts.count <= 1 and not cut_short:
         return OneExercise(track)
     segments = judge_parts(parts, rules=rules, model=model)
     if len(segments) <= 1 and not cut_short:

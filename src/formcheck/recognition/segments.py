@@ -208,8 +208,12 @@ class Parts:
     t_s: np.ndarray
     features: np.ndarray
     seen: np.ndarray
-    spans: list[tuple[int, int]]  # (first, end) indices of each part, by active stretch
-    stretch_of: list[int]  # the active stretch each part lies in
+    by_stretch: list[list[tuple[int, int]]]  # per active stretch, (first, end) indices of its parts
+
+    @property
+    def count(self) -> int:
+        """How many parts, over every stretch."""
+        return sum(len(spans) for spans in self.by_stretch)
 
 
 def find_parts(
@@ -225,18 +229,16 @@ def find_parts(
     model = model or bundled_model()
     thinned, thinned_poses = thin(frames, poses, max_frames=None)
     if not thinned:
-        return Parts([], [], np.empty(0), np.empty((0, len(FRAME_FEATURES))), np.zeros(0, dtype=bool), [], [])
+        return Parts([], [], np.empty(0), np.empty((0, len(FRAME_FEATURES))), np.zeros(0, dtype=bool), [])
     t, px, world = stack_poses(thinned, thinned_poses)
     feats = frame_features(px, world)
     seen = np.array([p is not None for p in thinned_poses], dtype=bool)
     columns = [i for i, c in enumerate(model.classes) if c in rules]
-    spans: list[tuple[int, int]] = []
-    stretch_of: list[int] = []
-    for k, (i, j) in enumerate(active_stretches(t, feats, seen)):
-        for a, b in _parts(t[i:j], feats[i:j], seen[i:j], columns, model):
-            spans.append((i + a, i + b))
-            stretch_of.append(k)
-    return Parts(thinned, thinned_poses, t, feats, seen, spans, stretch_of)
+    by_stretch = [
+        [(i + a, i + b) for a, b in _parts(t[i:j], feats[i:j], seen[i:j], columns, model)]
+        for i, j in active_stretches(t, feats, seen)
+    ]
+    return Parts(thinned, thinned_poses, t, feats, seen, by_stretch)
 
 
 def judge_parts(parts: Parts, *, rules: Mapping[str, Exercise], model: Model | None = None) -> list[Segment]:
@@ -250,34 +252,22 @@ def judge_parts(parts: Parts, *, rules: Mapping[str, Exercise], model: Model | N
         return judge(w, model, candidates=rules, rules=rules, thinned=thin(frames[a:b], poses[a:b]))
 
     out: list[Segment] = []
-    for k in sorted(set(parts.stretch_of)):
-        spans = [span for span, s in zip(parts.spans, parts.stretch_of, strict=True) if s == k]
+    for stretch in parts.by_stretch:
+        spans = list(stretch)
         recs = [judged(a, b) for a, b in spans]
         # Parts judged the same exercise are one set the windows hesitated over.
-        n = 0
-        while n + 1 < len(spans):
-            if recs[n].id is not None and recs[n].id == recs[n + 1].id:
-                spans[n : n + 2] = [(spans[n][0], spans[n + 1][1])]
-                recs[n : n + 2] = [judged(*spans[n])]
+        k = 0
+        while k + 1 < len(spans):
+            if recs[k].id is not None and recs[k].id == recs[k + 1].id:
+                spans[k : k + 2] = [(spans[k][0], spans[k + 1][1])]
+                recs[k : k + 2] = [judged(*spans[k])]
             else:
-                n += 1
+                k += 1
         for (a, b), rec in zip(spans, recs, strict=True):
             idx = a + np.flatnonzero(seen[a:b])
             if len(idx):
                 out.append(Segment(float(t[idx[0]]), float(t[idx[-1]]), rec))
     return out
-
-
-def find_segments(
-    frames: Sequence[PoseFrame],
-    poses: Sequence[Pose | None],
-    *,
-    rules: Mapping[str, Exercise],
-    model: Model | None = None,
-) -> list[Segment]:
-    """The segments of a stretch of ``frames`` (``poses``: the person followed), each judged
-    among ``rules`` (id -> ``Exercise``, those the model knows)."""
-    return judge_parts(find_parts(frames, poses, rules=rules, model=model), rules=rules, model=model)
 
 
 def judge_part(
@@ -287,7 +277,7 @@ def judge_part(
     rules: Mapping[str, Exercise],
     model: Model | None = None,
 ) -> Recognition:
-    """A segment's stretch judged on its own windows, as ``find_segments`` judges it."""
+    """A segment's stretch judged on its own windows, as ``judge_parts`` judges it."""
     model = model or bundled_model()
     frames, poses = thin(frames, poses, max_frames=None)
     t, px, world = stack_poses(frames, poses)
