@@ -63,6 +63,27 @@ def test_a_session_that_never_started_counting_says_why(knee_bend: Exercise) -> 
     assert "not_started" not in {n.kind for n in counted.result.notices}
 
 
+@pytest.mark.parametrize(
+    ("fps", "frames", "message"),
+    [
+        (1 / 20, 1, "only one frame to analyse"),  # a --stride longer than the input
+        (1 / 5, 2, "fewer than 4 frames a second"),  # too few frames for the notice to come up
+        (1.0, 9, "fewer than 4 frames a second"),  # the notice seen on the way
+    ],
+)  # fmt: skip
+def test_an_input_too_sparse_to_count_says_so(
+    knee_bend: Exercise, fps: float, frames: int, message: str
+) -> None:
+    # crouched pulses (so counting never starts) sampled too sparsely: the summary says so, and
+    # a single frame is not said to be waiting for the start position (it could not be held)
+    pulses = [(t * 0.5, bend(SIDE, 50 if t % 2 else 70)) for t in range(17)]
+    run = play(knee_bend, pulses, fps)
+    assert run.result.frames == frames
+    notices = {n.kind: n.message for n in run.result.notices}
+    assert notices["frame_rate"].startswith(message)
+    assert ("not_started" in notices) == (frames > 1)
+
+
 def test_ready_needs_to_be_held(knee_bend: Exercise) -> None:
     # seen crouched (getting into position), then only about 0.3 s at rest before the first
     # rep (less than ready.hold_s): not ready yet, so that rep does not count

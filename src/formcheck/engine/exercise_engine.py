@@ -81,6 +81,7 @@ EDGE_BAND = 0.05
 FRAME_RATE_MESSAGE = (
     f"fewer than {1.0 / HOLD_FRAME_GAP_S:.0f} frames a second: too few to time holds or to count quick reps"
 )
+ONE_FRAME_MESSAGE = "only one frame to analyse: reps and holds need a movement seen over time"
 
 
 class ExerciseEngine:
@@ -547,6 +548,20 @@ class ExerciseEngine:
         events.append(Event("notice_end", t_s, None, {"kind": span.kind, "message": span.message}))
 
     # ---------------------------------------------------------------- end of session
+    def _too_few_frames(self, end: float, notices: list[NoticeRecord]) -> NoticeRecord | None:
+        """The ``frame_rate`` notice for a whole input too sparse for it to have come up on the
+        way: a single frame, or frames that are all further apart than HOLD_FRAME_GAP_S but too
+        few for the notice's second (a --stride that leaves a handful of frames). Without it the
+        summary would say only that no rep was counted."""
+        if self.frames == 0 or any(n.kind == "frame_rate" for n in notices):
+            return None
+        start = self.first_s if self.first_s is not None else end
+        if self.frames == 1:
+            return NoticeRecord("frame_rate", ONE_FRAME_MESSAGE, start, end)
+        if (end - start) / (self.frames - 1) > HOLD_FRAME_GAP_S:
+            return NoticeRecord("frame_rate", FRAME_RATE_MESSAGE, start, end)
+        return None
+
     def finish(self, partial: bool = False) -> SessionResult:
         """The session so far. Open faults, notices and holds are closed at the last frame
         (on copies: the engine can keep running and be finished again)."""
@@ -599,12 +614,16 @@ class ExerciseEngine:
                 reps[rep.side] = (reps[rep.side] or 0) + 1
             key = "faulty" if ids else "good"
             reps[key] = (reps[key] or 0) + 1
+        too_few = self._too_few_frames(end, notices)
+        if too_few is not None:
+            notices.append(too_few)
         counter = self.counter
         waited = self.waiting_frames > self.pose_frames // 2  # of the frames a person was seen in
-        if counter is not None and not reps["total"] and self.pose_frames and waited:
+        if counter is not None and not reps["total"] and self.pose_frames and waited and self.frames > 1:
             # Most of the session waiting for the start position and no rep: whoever reads the
             # summary did not see the overlay's "get into position", so say why it is 0 (a person
-            # who never stood up straight between squat pulses, say).
+            # who never stood up straight between squat pulses, say). One frame alone waits by
+            # force: ONE_FRAME_MESSAGE says why then.
             ready = counter.rule.ready.message.rstrip(".")
             notices.append(NoticeRecord(
                 NOT_STARTED, f"no rep counted: counting starts once you hold the start position ({ready})",
