@@ -29,6 +29,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clip", nargs="?", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--model", default="full")
+    parser.add_argument(
+        "--landmarkers", type=int, default=None,
+        help="pose models side by side (default: formcheck's, one per core, at most 2)",
+    )  # fmt: skip
     parser.add_argument("--exercise", default="squat")
     parser.add_argument(
         "--max-people", type=int, default=None,
@@ -40,7 +44,8 @@ def main() -> int:
         print("needs a display: run under xvfb-run -a", file=sys.stderr)
         return 2
 
-    from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE, MediaPipeEstimator
+    from formcheck.estimation.landmarkers import make_estimator
+    from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
     from formcheck.live.session import LiveSession
     from formcheck.live.window import LiveWindow
     from formcheck.models import resolve_model
@@ -52,7 +57,9 @@ def main() -> int:
     window = LiveWindow(title="formcheck benchmark", show_fps=True)
     people = args.max_people or DEFAULT_MAX_PEOPLE
     with (
-        MediaPipeEstimator(resolve_model(args.model).path, max_people=people) as estimator,
+        make_estimator(
+            resolve_model(args.model).path, max_people=people, count=args.landmarkers
+        ) as estimator,
         tempfile.TemporaryDirectory() as tmp,
     ):
         session = LiveSession(
@@ -66,6 +73,7 @@ def main() -> int:
         )
         window.set_capture_clock(session.feed.captured_at)
         outcome = session.run()
+        count = getattr(estimator, "count", 1)
     window.destroy()
     source.close()
 
@@ -73,7 +81,7 @@ def main() -> int:
     model = np.array(outcome.model_ms[1:])  # the first call includes the model's warm-up
     duration = (source.frame_count or 0) / (source.fps or 1)
     print(f"clip: {args.clip.name} ({source.frame_count} frames, {source.fps:.0f} fps, model {args.model},"
-          f" max people {people})")  # fmt: skip
+          f" max people {people}, landmarkers {count})")  # fmt: skip
     print(f"frames: {outcome.received} received, {outcome.analysed} analysed and shown "
           f"({outcome.received - outcome.analysed} dropped as stale)")  # fmt: skip
     if duration:

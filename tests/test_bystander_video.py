@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from formcheck.engine import ExerciseEngine
-from formcheck.estimation.landmarkers import file_estimator
+from formcheck.estimation.landmarkers import make_estimator
 from formcheck.landmarks import index_of
 from formcheck.people import PersonSelector
 from formcheck.pipeline import replayed, run
@@ -62,7 +62,7 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _track(video: Path, model_dir: Path) -> PoseTrack:
-    with VideoFileSource(video) as source, file_estimator(model_dir / "pose_landmarker_full.task") as est:
+    with VideoFileSource(video) as source, make_estimator(model_dir / "pose_landmarker_full.task") as est:
         return record_track(source, est, model={"name": "full"})
 
 

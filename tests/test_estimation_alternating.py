@@ -161,14 +161,14 @@ def test_the_default_is_one_landmarker_per_core_and_at_most_two(
 def test_with_the_real_model_two_landmarkers_give_the_poses_one_gives(model_dir: Path, shared_clip) -> None:
     """One person in view: MediaPipe's detector places every frame's box afresh, so dealing the
     frames to two landmarkers must not move a single landmark."""
-    from formcheck.estimation.landmarkers import file_estimator
+    from formcheck.estimation.landmarkers import make_estimator
     from formcheck.sources.video_file import VideoFileSource
 
     clip = shared_clip("squat--front-20-reps-counter.mp4")
     model = model_dir / "pose_landmarker_full.task"
 
     def poses(count: int) -> list[tuple[Pose, ...]]:
-        with VideoFileSource(clip) as source, file_estimator(model, count=count) as estimator:
+        with VideoFileSource(clip) as source, make_estimator(model, count=count) as estimator:
             return [p for _, p in islice(estimate_in_order(estimator, source.frames()), 90)]
 
     one, two = poses(1), poses(2)

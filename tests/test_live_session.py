@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from pathlib import Path
 
 import pytest
 
 from formcheck.engine import ExerciseEngine
 from formcheck.errors import CameraError
+from formcheck.estimation.alternating import AlternatingEstimator
 from formcheck.live.controls import Command
 from formcheck.live.session import LiveSession, set_path
 from formcheck.pipeline import Step, replay_track
@@ -151,3 +153,93 @@ def test_a_slow_model_gets_the_newest_frame_and_drops_the_rest(track, squat, tmp
     assert outcome.received == len(track)
     assert outcome.analysed < len(track) / 3
     assert outcome.sets[0].result["frames"] == outcome.analysed
+
+
+class _SharedLoad:
+    """How many of several estimators are mid-frame at once, and the timestamps each was given."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = self.most = 0
+        self.given: list[list[int]] = []
+
+
+class _CountingEstimator(TrackEstimator):
+    def __init__(self, track, load: _SharedLoad, delay: float) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(track, delay=delay)
+        self._load = load
+        with load.lock:
+            self.given: list[int] = []
+            load.given.append(self.given)
+        self.closed_mid_frame = False
+
+    def estimate(self, image_bgr, t_ms):  # type: ignore[no-untyped-def]
+        load = self._load
+        with load.lock:
+            load.running += 1
+            load.most = max(load.most, load.running)
+            self.given.append(t_ms)
+        try:
+            return super().estimate(image_bgr, t_ms)
+        finally:
+            with load.lock:
+                load.running -= 1
+
+    def close(self) -> None:
+        self.closed_mid_frame = self._load.running > 0
+
+
+def _side_by_side(track, load: _SharedLoad, delay: float = 0.005) -> AlternatingEstimator:  # type: ignore[no-untyped-def]
+    return AlternatingEstimator(lambda: _CountingEstimator(track, load, delay), 2)
+
+
+def test_two_landmarkers_take_frames_side_by_side_and_count_the_same(track, squat, tmp_path: Path) -> None:
+    # Every frame through two landmarkers, one frame in flight on each: the same session as a
+    # replay, each landmarker given its frames in time order (VIDEO mode), both busy at once.
+    expected = replay_track(track, ExerciseEngine(squat)).to_dict()
+    load = _SharedLoad()
+    with _side_by_side(track, load) as estimator:
+        session = LiveSession(
+            TrackFrames(track), estimator, [squat], json_path=tmp_path / "out.json", newest_only=False
+        )
+        outcome = session.run()
+    saved = json.loads((tmp_path / "out.json").read_text())
+    for key in RESULT_KEYS:
+        assert saved[key] == expected[key], key
+    assert outcome.analysed == len(track) == len(outcome.model_ms)
+    assert load.most == 2
+    assert sorted(t for given in load.given for t in given) == [int(t) for t in track.t_ms]
+    for given in load.given:
+        assert given and given == sorted(given) and len(set(given)) == len(given)
+
+
+def test_a_quit_with_frames_in_flight_keeps_the_frames_shown(track, squat, tmp_path: Path) -> None:
+    # Quit after 50 frames while the next one is being estimated: the set holds the 50 shown,
+    # and no landmarker is closed mid-frame.
+    load = _SharedLoad()
+    estimators: list[_CountingEstimator] = []
+
+    def make() -> _CountingEstimator:
+        made = _CountingEstimator(track, load, 0.01)
+        estimators.append(made)
+        return made
+
+    with AlternatingEstimator(make, 2) as estimator:
+        outcome = LiveSession(
+            TrackFrames(track), estimator, [squat], json_path=tmp_path / "out.json", newest_only=False,
+            controls=ScriptedControls({50: Command.QUIT}),
+        ).run()  # fmt: skip
+    assert outcome.sets[0].result["frames"] == 50 and outcome.analysed == 50
+    assert len(estimators) == 2 and not any(e.closed_mid_frame for e in estimators)
+
+
+def test_a_camera_failing_with_a_frame_in_flight_keeps_that_frame(track, squat, tmp_path: Path) -> None:
+    # The camera fails after 100 frames while the 100th is being estimated: it still counts.
+    with _side_by_side(track, _SharedLoad()) as estimator:
+        outcome = LiveSession(
+            TrackFrames(track, fail_after=100), estimator, [squat], json_path=tmp_path / "out.json",
+            newest_only=False,
+        ).run()  # fmt: skip
+    assert isinstance(outcome.error, CameraError)
+    saved = json.loads((tmp_path / "out.json").read_text())
+    assert saved["partial"] is True and saved["frames"] == 100

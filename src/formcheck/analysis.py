@@ -110,11 +110,11 @@ class AnalysisSettings:
     def video_estimator(self) -> tuple[ResolvedModel, MediaPipeEstimator | AlternatingEstimator]:
         """The pose model these settings name (found and verified) and the landmarkers a video
         file is estimated with, to be entered (``with``) by the caller."""
-        from formcheck.estimation.landmarkers import file_estimator
+        from formcheck.estimation.landmarkers import make_estimator
         from formcheck.models import resolve_model
 
         model = resolve_model(self.model)
-        return model, file_estimator(model.path, max_people=self.max_people, count=self.landmarkers)
+        return model, make_estimator(model.path, max_people=self.max_people, count=self.landmarkers)
 
 
 @dataclass

@@ -116,7 +116,7 @@ def record_file(
     quiet: bool = False,
 ) -> RecordSummary:
     """Record the pose track of the video file ``video`` into ``output``; the work behind `record`."""
-    from formcheck.estimation.landmarkers import file_estimator
+    from formcheck.estimation.landmarkers import make_estimator
     from formcheck.models import resolve_model
     from formcheck.progress import FrameProgress
     from formcheck.sources.video_file import VideoFileSource
@@ -125,7 +125,7 @@ def record_file(
     with VideoFileSource(video) as source:
         resolved = resolve_model(model, progress=None if quiet else "auto")
         with (
-            file_estimator(resolved.path, max_people=max_people, count=landmarkers) as estimator,
+            make_estimator(resolved.path, max_people=max_people, count=landmarkers) as estimator,
             FrameProgress(source.name, total=source.frame_count, quiet=quiet) as progress,
         ):
             track = record_track(

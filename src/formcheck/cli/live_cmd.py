@@ -13,6 +13,7 @@ from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
     HistoryOption,
+    LandmarkersOption,
     MaxPeopleOption,
     ModelOption,
     PersonOption,
@@ -63,6 +64,7 @@ def live_command(
     ),
     person: PersonOption = "auto",
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
+    landmarkers: LandmarkersOption = None,
     rules_dir: RulesDirOption = [],  # noqa: B006 - typer copies the default
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print events as they happen."),
     history: HistoryOption = None,
@@ -80,7 +82,7 @@ def live_command(
 
     Example: formcheck live --exercise squat --exercise lunge --show-fps
     """
-    from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+    from formcheck.estimation.landmarkers import make_estimator
     from formcheck.files import check_writable
     from formcheck.live.events import EventPrinter
     from formcheck.live.session import LiveSession, default_json_path
@@ -118,7 +120,9 @@ def live_command(
     try:
         model_file = resolve_model(model)
         recorder = _recorder(history, source, camera) if save else None
-        with MediaPipeEstimator(model_file.path, max_people=max_people) as estimator:
+        # Two landmarkers on a 2-core machine: each frame still waits one model run, but a
+        # camera faster than one model is kept up with (no frame dropped as stale).
+        with make_estimator(model_file.path, max_people=max_people, count=landmarkers) as estimator:
             sinks: list[Sink] = []
             live_window = None
             voice_engine = None

@@ -12,6 +12,7 @@ from formcheck.cli.options import (
     DEFAULT_MAX_PEOPLE,
     DEFAULT_MODEL,
     HistoryOption,
+    LandmarkersOption,
     MaxPeopleOption,
     ModelOption,
     PersonOption,
@@ -161,6 +162,7 @@ def routine_command(
     save: bool = typer.Option(True, "--save/--no-save", help="Store the session in the history database."),
     person: PersonOption = "auto",
     max_people: MaxPeopleOption = DEFAULT_MAX_PEOPLE,
+    landmarkers: LandmarkersOption = None,
     routines_dir: RoutinesDirOption = [],  # noqa: B006
     rules_dir: RulesDirOption = [],  # noqa: B006
     quiet: bool = typer.Option(
@@ -227,6 +229,7 @@ def routine_command(
             snapshot_dir,
             person,
             max_people,
+            landmarkers,
             every_frame,
             quiet,
             state,
@@ -264,6 +267,7 @@ def _run(
     snapshot_dir: Path | None,
     person: str,
     max_people: int,
+    landmarkers: int | None,
     every_frame: bool,
     quiet: bool,
     state: dict[str, Any],
@@ -284,7 +288,7 @@ def _run(
         frames = TrackFrames(track, name=source.name, realtime=not every_frame)
         estimator_cm: Any = TrackReplay(track)
     else:
-        from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
+        from formcheck.estimation.landmarkers import make_estimator
         from formcheck.models import resolve_model
         from formcheck.sources import open_source
 
@@ -295,7 +299,7 @@ def _run(
         except BaseException:
             frames.close()
             raise
-        estimator_cm = MediaPipeEstimator(model_file.path, max_people=max_people)
+        estimator_cm = make_estimator(model_file.path, max_people=max_people, count=landmarkers)
     state["name"] = frames.name
     mirror = source is None if mirror is None else mirror
     try:

@@ -19,6 +19,7 @@ on the thread that ran it); their calls release the GIL (ctypes), so the threads
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -82,6 +83,15 @@ class AlternatingEstimator(Closing):
     def estimate(self, image_bgr: np.ndarray, t_ms: int) -> tuple[Pose, ...]:
         return self._threads[0].submit(self._estimators[0].estimate, image_bgr, t_ms).result()
 
+    def submit_timed(self, image_bgr: np.ndarray, t_ms: int) -> Future[tuple[tuple[Pose, ...], float]]:
+        """Hand the frame to the next estimator in turn: its poses and the milliseconds the
+        model took on it, when done. Each estimator must get its frames in time order, so the
+        frames must be submitted in time order (a live loop hands out the newest frame as an
+        estimator comes free)."""
+        turn = self._turn
+        self._turn = (turn + 1) % len(self._threads)
+        return self._threads[turn].submit(timed_estimate, self._estimators[turn], image_bgr, t_ms)
+
     def estimate_stream(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, tuple[Pose, ...]]]:
         """Each frame with its poses, in the order of ``frames``; frame i goes to estimator
         i mod count, so each estimator sees its frames in time order (VIDEO mode requires it).
@@ -127,6 +137,13 @@ class AlternatingEstimator(Closing):
         finally:
             for thread in self._threads:
                 thread.shutdown(wait=True)
+
+
+def timed_estimate(estimator: Estimator, image_bgr: np.ndarray, t_ms: int) -> tuple[tuple[Pose, ...], float]:
+    """The estimator's poses for the frame, and the milliseconds it took."""
+    started = time.perf_counter()
+    poses = estimator.estimate(image_bgr, t_ms)
+    return poses, (time.perf_counter() - started) * 1000.0
 
 
 def estimate_in_order(

@@ -1,5 +1,6 @@
-"""The pose estimator a video file is analysed with: MediaPipe landmarkers, one per core (at most
-two) on alternate frames, or a single one (see ``alternating`` for why and what stays the same)."""
+"""The pose estimator a video file or a live camera is run with: MediaPipe landmarkers, one per
+core (at most two) on alternate frames, or a single one (see ``alternating`` for why and what
+stays the same)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ if TYPE_CHECKING:
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
 
 
-def file_estimator(
+def make_estimator(
     model_path: str | Path, *, max_people: int = DEFAULT_MAX_PEOPLE, count: int | None = None
 ) -> MediaPipeEstimator | AlternatingEstimator:
     """``count`` landmarkers side by side (None: ``alternating.default_count()``); 1 is the plain
-    landmarker, as a live camera uses."""
+    landmarker, on one core."""
     from formcheck.estimation.alternating import AlternatingEstimator, default_count
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
 

@@ -25,7 +25,9 @@ from __future__ import annotations
 import functools
 import itertools
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,13 +35,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from formcheck import interrupts
 from formcheck.errors import FormcheckError, UsageError
+from formcheck.estimation.alternating import AlternatingEstimator, timed_estimate
 from formcheck.files import check_writable
 from formcheck.live.auto_set import SetWatch
 from formcheck.live.controls import Command
 from formcheck.live.latest import LatestFrames
 from formcheck.people import PersonSelector
 from formcheck.pipeline import JsonSink, Sink, Step, run
-from formcheck.pose import PoseFrame
+from formcheck.pose import Pose, PoseFrame
 from formcheck.sources.base import Frame
 
 if TYPE_CHECKING:
@@ -200,6 +203,27 @@ class _SeenCounter:
 
     def close(self) -> None:
         pass
+
+
+# How long the live loop waits for a newer frame while a pose is on its way (a free landmarker):
+# short against a frame interval (33 ms at 30 fps), so the pose in flight is shown without delay.
+IN_FLIGHT_POLL_S = 0.005
+
+
+def _submitter(
+    estimator: Estimator,
+) -> tuple[Callable[[Any, int], Future[tuple[tuple[Pose, ...], float]]], int]:
+    """How the live loop hands a frame to the estimator, and how many frames may be in flight:
+    one per landmarker side by side, or one run at once (its pose ready when handed back)."""
+    if isinstance(estimator, AlternatingEstimator):
+        return estimator.submit_timed, estimator.count
+
+    def run_now(image: Any, t_ms: int) -> Future[tuple[tuple[Pose, ...], float]]:
+        done: Future[tuple[tuple[Pose, ...], float]] = Future()
+        done.set_result(timed_estimate(estimator, image, t_ms))  # its errors raised here, at once
+        return done
+
+    return run_now, 1
 
 
 class LiveSession:
@@ -398,28 +422,57 @@ class LiveSession:
 
     # -- the frame stream of one set --------------------------------------------------------
     def _pairs(self, clock: _SetClock) -> Iterator[tuple[Frame, PoseFrame]]:
-        outcome = self._outcome
+        """The set's frames with their poses, in order. With several landmarkers
+        (``AlternatingEstimator``), one frame is in flight on each: the newest frame goes to a
+        landmarker as soon as it is free, so a camera faster than one model keeps both cores
+        busy and no frame waits for another's pose (a frame's delay stays one model run)."""
         # Headless, the wait is still bounded so a Ctrl-C is seen while the camera is silent.
         wait = 0.2 if self._controls is None else 0.05
-        while True:
-            interrupts.check()
-            if self._paused:
-                if not self._pause_step(clock):
-                    return
-                continue
-            frame = self.feed.next(wait)
-            if frame is None:
-                if self.feed.ended:
-                    self._source_ended = True
-                    return
-                if self._controls is not None and self._handle(self._controls.poll()):
-                    return
-                continue
-            started = time.perf_counter()
-            poses = self._estimator.estimate(frame.image, frame.t_ms)
-            outcome.model_ms.append((time.perf_counter() - started) * 1000.0)
-            outcome.analysed += 1
-            yield frame, PoseFrame(frame.index, clock(frame.t_ms), frame.size, poses)
+        submit, depth = _submitter(self._estimator)
+        in_flight: deque[tuple[Frame, Future[tuple[tuple[Pose, ...], float]]]] = deque()
+        try:
+            while True:
+                interrupts.check()
+                if self._paused and not in_flight:
+                    if not self._pause_step(clock):
+                        return
+                    continue
+                if len(in_flight) < depth and not self._paused:
+                    # with a pose on its way, only a short look for a newer frame
+                    try:
+                        frame = self.feed.next(IN_FLIGHT_POLL_S if in_flight else wait)
+                    except FormcheckError:  # the camera failed: the frames it gave still count
+                        while in_flight:
+                            yield self._pair(in_flight.popleft(), clock)
+                        raise
+                    if frame is not None:
+                        in_flight.append((frame, submit(frame.image, frame.t_ms)))
+                        continue
+                    if not in_flight:
+                        if self.feed.ended:
+                            self._source_ended = True
+                            return
+                        if self._controls is not None and self._handle(self._controls.poll()):
+                            return
+                        continue
+                    if not in_flight[0][1].done() and not self.feed.ended:
+                        continue  # a landmarker is free: a new frame may come before this pose
+                yield self._pair(in_flight.popleft(), clock)
+        finally:
+            # Stopped (a quit, a new set, Ctrl-C): the frames in flight finish before anything
+            # closes the landmarkers; their poses are not used (the set has ended).
+            for _, pending in in_flight:
+                pending.cancel() or pending.exception()
+
+    def _pair(
+        self, handed: tuple[Frame, Future[tuple[tuple[Pose, ...], float]]], clock: _SetClock
+    ) -> tuple[Frame, PoseFrame]:
+        """A frame handed to the estimator, with its poses once they are ready."""
+        frame, job = handed
+        poses, model_ms = job.result()
+        self._outcome.model_ms.append(model_ms)
+        self._outcome.analysed += 1
+        return frame, PoseFrame(frame.index, clock(frame.t_ms), frame.size, poses)
 
     def _pause_step(self, clock: _SetClock) -> bool:
         """Show the camera while paused; False when the set ends (a command, or the source)."""

@@ -149,13 +149,13 @@ def video_runner(clips_dir: Path, model: str = "full") -> ClipRunner:
         if spec.synthetic:
             return replay_runner(spec, exercise)
         from formcheck.engine import ExerciseEngine
-        from formcheck.estimation.landmarkers import file_estimator
+        from formcheck.estimation.landmarkers import make_estimator
         from formcheck.models import resolve_model
         from formcheck.pipeline import analyze_source, raise_for_outcome
         from formcheck.sources.video_file import VideoFileSource
 
         model_path = resolve_model(model).path
-        with VideoFileSource(clips_dir / spec.clip) as source, file_estimator(model_path) as estimator:
+        with VideoFileSource(clips_dir / spec.clip) as source, make_estimator(model_path) as estimator:
             outcome = analyze_source(source, estimator, ExerciseEngine(exercise), person=spec.person)
         raise_for_outcome(outcome)
         return outcome.result.to_dict()
