@@ -88,9 +88,14 @@ class AlternatingEstimator(Closing):
         model took on it, when done. Each estimator must get its frames in time order, so the
         frames must be submitted in time order (a live loop hands out the newest frame as an
         estimator comes free)."""
+        thread, estimator = self._next_in_turn()
+        return thread.submit(timed_estimate, estimator, image_bgr, t_ms)
+
+    def _next_in_turn(self) -> tuple[ThreadPoolExecutor, Estimator]:
+        """The estimator whose turn it is (with its thread); the turn passes to the next one."""
         turn = self._turn
         self._turn = (turn + 1) % len(self._threads)
-        return self._threads[turn].submit(timed_estimate, self._estimators[turn], image_bgr, t_ms)
+        return self._threads[turn], self._estimators[turn]
 
     def estimate_stream(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, tuple[Pose, ...]]]:
         """Each frame with its poses, in the order of ``frames``; frame i goes to estimator
@@ -113,10 +118,8 @@ class AlternatingEstimator(Closing):
                         done, poses = in_flight.popleft()
                         yield done, poses.result()
                     raise
-                turn = self._turn
-                job = self._threads[turn].submit(self._estimators[turn].estimate, frame.image, frame.t_ms)
-                in_flight.append((frame, job))
-                self._turn = (turn + 1) % len(self._threads)
+                thread, estimator = self._next_in_turn()
+                in_flight.append((frame, thread.submit(estimator.estimate, frame.image, frame.t_ms)))
                 if len(in_flight) >= depth:
                     done, poses = in_flight.popleft()
                     yield done, poses.result()
