@@ -44,6 +44,7 @@ def main() -> int:
         print("needs a display: run under xvfb-run -a", file=sys.stderr)
         return 2
 
+    from formcheck.estimation.alternating import AlternatingEstimator
     from formcheck.estimation.landmarkers import make_estimator
     from formcheck.estimation.mediapipe_landmarker import DEFAULT_MAX_PEOPLE
     from formcheck.live.session import LiveSession
@@ -73,7 +74,7 @@ def main() -> int:
         )
         window.set_capture_clock(session.feed.captured_at)
         outcome = session.run()
-        count = getattr(estimator, "count", 1)
+        count = estimator.count if isinstance(estimator, AlternatingEstimator) else 1
     window.destroy()
     source.close()
 

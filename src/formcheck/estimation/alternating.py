@@ -19,7 +19,6 @@ on the thread that ran it); their calls release the GIL (ctypes), so the threads
 from __future__ import annotations
 
 import os
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from formcheck.closing import Closing
-from formcheck.estimation.base import Estimator
+from formcheck.estimation.base import Estimator, timed_estimate
 from formcheck.pose import Pose
 from formcheck.sources.base import Frame
 
@@ -140,13 +139,6 @@ class AlternatingEstimator(Closing):
         finally:
             for thread in self._threads:
                 thread.shutdown(wait=True)
-
-
-def timed_estimate(estimator: Estimator, image_bgr: np.ndarray, t_ms: int) -> tuple[tuple[Pose, ...], float]:
-    """The estimator's poses for the frame, and the milliseconds it took."""
-    started = time.perf_counter()
-    poses = estimator.estimate(image_bgr, t_ms)
-    return poses, (time.perf_counter() - started) * 1000.0
 
 
 def estimate_in_order(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 import numpy as np
@@ -19,3 +20,10 @@ class Estimator(Protocol):
     def estimate(self, image_bgr: np.ndarray, t_ms: int) -> tuple[Pose, ...]: ...
 
     def close(self) -> None: ...
+
+
+def timed_estimate(estimator: Estimator, image_bgr: np.ndarray, t_ms: int) -> tuple[tuple[Pose, ...], float]:
+    """The estimator's poses for the frame, and the milliseconds it took."""
+    started = time.perf_counter()
+    poses = estimator.estimate(image_bgr, t_ms)
+    return poses, (time.perf_counter() - started) * 1000.0

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from formcheck import interrupts
 from formcheck.errors import FormcheckError, UsageError
-from formcheck.estimation.alternating import AlternatingEstimator, timed_estimate
+from formcheck.estimation.alternating import AlternatingEstimator
+from formcheck.estimation.base import timed_estimate
 from formcheck.files import check_writable
 from formcheck.live.auto_set import SetWatch
 from formcheck.live.controls import Command
@@ -206,7 +207,8 @@ class _SeenCounter:
 
 
 # How long the live loop waits for a newer frame while a pose is on its way (a free landmarker):
-# short against a frame interval (33 ms at 30 fps), so the pose in flight is shown without delay.
+# short against a frame interval (33 ms at 30 fps), so a pose that is ready is shown at most this
+# late.
 IN_FLIGHT_POLL_S = 0.005
 
 
