@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from engine_support import SIDE, Posture, bend, play, reps_keys, write_rule
+from formcheck.engine.geometry import tilt
 from formcheck.errors import RuleError
 from formcheck.rules import load_exercise
 
@@ -275,3 +277,14 @@ def test_a_lean_cannot_be_read_flat(tmp_path: Path) -> None:
     text = LEAN.replace("space: world", "space: picture")
     with pytest.raises(RuleError, match=r"lean_world\.space: a lean needs the depth"):
         write_rule(tmp_path, "lean-test", text)
+
+
+@pytest.mark.parametrize(("dy", "sign"), [(-0.1, 1.0), (0.1, -1.0), (0.0, 0.0)])
+def test_a_tilt_from_the_horizontal_is_signed(dy: float, sign: float) -> None:
+    # Positive while the second point is above the first (y grows downwards), negative below: a
+    # leg lying 3° below the picture's horizontal (a camera rolled a little) that lifts by 20°
+    # reads -3° to 17°, its whole change; read unsigned, it would fall to 0° before rising.
+    flat = tilt((0.0, 0.0), (1.0, dy), "horizontal")
+    assert flat is not None
+    assert flat == pytest.approx(sign * math.degrees(math.atan(0.1)))
+    assert tilt((0.0, 0.0, 0.0), (1.0, dy, 0.0), "horizontal") == pytest.approx(flat)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine_support import KNEE_BEND, SIDE, bend, play, write_rule
-from formcheck.engine.reps import REST_LEVEL_WINDOW_S, RestLevel
+from formcheck.engine.reps import POSITION_CHANGE_S, REST_LEVEL_WINDOW_S, RestLevel
 from formcheck.errors import RuleError
 from formcheck.rules import Exercise
 
@@ -87,3 +87,22 @@ def test_rest_level_levels_are_checked(tmp_path: Path, rest: str, peak: str, mes
     text = RELATIVE.replace("rest: 8\n  peak: 25", f"rest: {rest}\n  peak: {peak}")
     with pytest.raises(RuleError, match=message):
         write_rule(tmp_path, "knee-bend", text)
+
+
+def test_a_new_position_kept_longer_than_any_rep_becomes_the_rest(relative: Exercise) -> None:
+    # Set up at 0° (sitting, before lying down), then settle 40° further on and stay there: a
+    # "rep" under way for longer than a whole rep of the programme (POSITION_CHANGE_S). It is not
+    # counted, and the reps done from the new position count from it.
+    settle_s = 2.0 + POSITION_CHANGE_S + 3.0
+    keys = [(0.0, bend(SIDE, 0)), (2.0, bend(SIDE, 0)), (2.5, bend(SIDE, 40)), (settle_s, bend(SIDE, 40))]
+    keys += [(t + settle_s, p) for t, p in _reps_from([40, 40, 40], 35, start=0.0)]
+    run = play(relative, keys)
+    assert run.result.reps["total"] == 3
+    assert run.result.rep_events[0].start_s > settle_s - 1
+
+
+def test_a_rep_held_at_its_peak_for_less_than_that_still_counts(relative: Exercise) -> None:
+    held_s = POSITION_CHANGE_S - 4.0
+    keys = [(0.0, bend(SIDE, 0)), (2.0, bend(SIDE, 0)), (2.8, bend(SIDE, 35)), (2.8 + held_s, bend(SIDE, 35))]
+    keys += [(3.6 + held_s, bend(SIDE, 0)), (5.0 + held_s, bend(SIDE, 0))]
+    assert play(relative, keys).result.reps["total"] == 1

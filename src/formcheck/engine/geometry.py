@@ -249,7 +249,7 @@ def tilt(a: Point, b: Point, reference: str) -> float | None:
         return math.degrees(math.acos(max(-1.0, min(1.0, -vy))))
     if reference == "down":
         return math.degrees(math.acos(max(-1.0, min(1.0, vy))))
-    return math.degrees(math.asin(min(1.0, abs(vy))))
+    return math.degrees(math.asin(min(1.0, max(-1.0, -vy))))
 
 
 def fppa(hip: Point, knee: Point, ankle: Point, other_hip: Point) -> float | None:

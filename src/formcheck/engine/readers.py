@@ -72,7 +72,8 @@ def _angle(idx: tuple[int, ...], flexion: bool) -> Reader:
 
 def _tilt(idx: tuple[int, ...], reference: str) -> Reader:
     ia, ib = idx
-    # the angle from straight up uses -y, from straight down +y, from the horizontal |y|
+    # the angle from straight up uses -y, from straight down +y; from the horizontal it is
+    # signed, asin(-y): positive while the second point is above the first
     sign = -1.0 if reference == "up" else 1.0
     horizontal = reference not in ("up", "down")
 
@@ -88,7 +89,7 @@ def _tilt(idx: tuple[int, ...], reference: str) -> Reader:
             return None
         vy = v1 / n
         if horizontal:
-            return degrees(asin(min(1.0, abs(vy))))
+            return degrees(asin(min(1.0, max(-1.0, -vy))))
         vy = sign * vy  # exactly -vy or vy
         vy = vy if vy < 1.0 else 1.0
         return degrees(acos(vy if vy > -1.0 else -1.0))
@@ -241,7 +242,7 @@ def _flat(idx: tuple[int, ...], measure: Measure) -> Reader:
                 return None
             vy = v1 / n
             if horizontal:
-                return degrees(asin(min(1.0, abs(vy))))
+                return degrees(asin(min(1.0, max(-1.0, -vy))))
             vy = sign * vy  # exactly -vy or vy
             vy = vy if vy < 1.0 else 1.0
             return degrees(acos(vy if vy > -1.0 else -1.0))

@@ -85,6 +85,16 @@ BOTTOM_SEEN_SHARE = 0.25
 # A rule's ``max_duration_s`` bounds it further.
 SUSPENDED_REP_MAX_S = 12.0
 
+# A rep under way for longer than a whole rep of the programme (as SUSPENDED_REP_MAX_S, plus the
+# rule's hold at the peak) was not a rep but a change of position kept: the person lay down after
+# setting up, or a camera moved. Where the levels are changes from the person's resting level
+# (``from_rest_level``), a resting level learnt before that change would make every later reading
+# look raised and the rep never end: it ends there, uncounted ("too_slow"), and the resting levels
+# are learnt afresh from the position the person is in now. (With the rule's own levels there is
+# nothing to learn again: the rep ends when the reading comes back to rest, as before.)
+# A rule's ``max_duration_s`` bounds it further.
+POSITION_CHANGE_S = SUSPENDED_REP_MAX_S
+
 # A rep lost on its way back and seen again after a gap of more than this, nearer rest, may have
 # turned unseen: the person came back and went on into the next rep. If the reading then moves away
 # from rest again (by TURN_SHARE of the gap between the levels, past the model's jitter as
@@ -116,9 +126,10 @@ class RestLevel:
     Frozen while a rep is in progress, so holding the peak never lifts it. Time-based, so the
     same at any frame rate."""
 
-    __slots__ = ("_last_t", "_queue", "_sign", "_smooth")
+    __slots__ = ("_last_t", "_queue", "_sign", "_smooth", "rising")
 
     def __init__(self, rising: bool) -> None:
+        self.rising = rising
         self._sign = 1.0 if rising else -1.0  # track the minimum of sign * value
         self._queue: deque[tuple[float, float]] = deque()
         self._smooth: float | None = None
@@ -228,6 +239,13 @@ class MovementProgress:
         return None if level is None else (value - level - self.rest) / self.span
 
 
+def _relearn(movement: MovementProgress) -> None:
+    """Forget every side's resting level (``from_rest_level``): the next readings set it again."""
+    if movement.rest_levels is not None:
+        for side, tracker in movement.rest_levels.items():
+            movement.rest_levels[side] = RestLevel(tracker.rising)
+
+
 def _at_rest(p_by_side: dict[str | None, float | None]) -> bool:
     """Every side that is seen is at rest, and one is seen at least. A side hidden behind the
     other (the far leg, side-on) must not keep counting from ever starting; it is armed only once
@@ -292,6 +310,12 @@ class RepCounter:
         # BOTTOM_SEEN_SHARE.
         self._opening: tuple[str | None, float, float] | None = None
         self._max_gap_s = min(SUSPENDED_REP_MAX_S, reps.max_duration_s or SUSPENDED_REP_MAX_S)
+        # past this a rep under way was a change of position (POSITION_CHANGE_S); only where
+        # there is a resting level to learn again
+        longest = POSITION_CHANGE_S + (reps.hold.target_s if reps.hold is not None else 0.0)
+        self._position_change_s = (
+            min(longest, reps.max_duration_s or longest) if reps.main.from_rest_level else None
+        )
         self.known = False  # was the counted measure known on this frame (any side)
         self.main = MovementProgress(reps.main, sides)
         self._others = tuple(MovementProgress(mv, sides) for mv in (*reps.and_also, *reps.or_else))
@@ -523,6 +547,9 @@ class RepCounter:
         if max_dur is not None and t_s - rep.start_s > max_dur:
             rep.too_long = True
         if p > 0:
+            limit = self._position_change_s
+            if limit is not None and t_s - rep.start_s > limit:
+                return self._position_changed(t_s, rep)
             return []
         self.active = None
         self._armed[rep.side] = True
@@ -537,6 +564,15 @@ class RepCounter:
         else:
             reason = "counted"
         return [RepOutcome(rep, t_s, reason == "counted", reason)]
+
+    def _position_changed(self, t_s: float, rep: RepInProgress) -> list[RepOutcome]:
+        """The rep under way lasted longer than any rep: the person is in a new position, which
+        becomes their rest (POSITION_CHANGE_S)."""
+        self.active = None
+        for movement in (self.main, *self._others):
+            _relearn(movement)
+        self._to_waiting(resume=True)
+        return [RepOutcome(rep, t_s, False, "too_slow")]
 
     def _more_than_half_back(self, rep: RepInProgress) -> bool:
         """Past its peak and more than half way back from the furthest it went (FINISH_COUNTS_BELOW)."""

@@ -136,7 +136,7 @@ def value_range(measure: Measure, measures: dict[str, Measure]) -> tuple[float, 
         return a_lo - b_hi, a_hi - b_lo
     lo, hi = VALUE_RANGE[measure.kind]
     if measure.kind == "tilt" and measure.tilt_from == "horizontal":
-        hi = 90.0
+        lo, hi = -90.0, 90.0
     return lo, hi
 
 
