@@ -154,6 +154,10 @@ def test_late_start_and_gap_lose_the_frames_they_say(two_people: PoseTrack) -> N
     assert late.t_ms[0] >= two_people.t_ms[0] + 1000 and late.t_ms[-1] == two_people.t_ms[-1]
     assert len(late) == int(np.sum(two_people.t_ms >= two_people.t_ms[0] + 1000))
     assert np.array_equal(late.landmarks, two_people.landmarks[-len(late.landmarks) :])
+    early = augment.early_end(two_people, seconds=1.0)
+    assert early.t_ms[0] == two_people.t_ms[0] and early.t_ms[-1] <= two_people.t_ms[-1] - 1000
+    assert len(early) == int(np.sum(two_people.t_ms <= two_people.t_ms[-1] - 1000))
+    assert np.array_equal(early.landmarks, two_people.landmarks[: len(early.landmarks)])
     lo, hi = augment.gap_bounds_ms(two_people, 1.0)
     gapped = augment.with_gap(two_people, seconds=1.0)
     assert hi - lo == 1000 and not np.any((gapped.t_ms >= lo) & (gapped.t_ms < hi))
@@ -176,6 +180,12 @@ def test_unseen_variants_expect_no_hold_where_nothing_is_seen() -> None:
     late = VARIANTS["late-start"].expected(entry)
     assert late.reps == RepCount(2) and late.tolerance.reps == entry.tolerance.reps + 1
     assert VARIANTS["late-start"].expected(replace(entry, rep_times=(1.7,))).tolerance == entry.tolerance
+    # early end: the clip (3.37 s) stops at 2.37 s; a rep whose bottom lies in the last
+    # REP_RETURN_S before that may have lost its way back, one before them was seen whole
+    early = VARIANTS["early-end"].expected(replace(entry, rep_times=(0.5, 1.7)))
+    assert early.reps == RepCount(2) and early.tolerance.reps == entry.tolerance.reps + 1
+    whole = replace(entry, rep_times=(0.5,), reps=RepCount(1, 1, 0))
+    assert VARIANTS["early-end"].expected(whole) == whole
 
 
 def test_without_feet_hides_the_feet_and_expects_nothing_a_foot_is_needed_for() -> None:

@@ -4,10 +4,10 @@ Rules are tuned on a few dozen clips; these transforms ask whether a rule still 
 answer when the person faces the other way (``mirrored``), the camera films at half the frame
 rate (``every_other_frame``), is not level (``tilted``), the model is noisier (``jittered``),
 or the person moves slower or faster (``retimed``); the recording starts late, mid-rep
-(``late_start``), loses a second of frames (``with_gap``), is framed from the shins up
-(``without_feet``) or shows a second person standing still (``with_still_bystander``). Each
-returns a new ``PoseTrack``; the input is never changed. The sample suite runs them through
-``formcheck test --variant``.
+(``late_start``), or stops early, mid-rep (``early_end``), loses a second of frames
+(``with_gap``), is framed from the shins up (``without_feet``) or shows a second person
+standing still (``with_still_bystander``). Each returns a new ``PoseTrack``; the input is never
+changed. The sample suite runs them through ``formcheck test --variant``.
 """
 
 from __future__ import annotations
@@ -103,6 +103,15 @@ def late_start(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
     if len(track) == 0:
         return track
     keep = np.flatnonzero(track.t_ms >= track.t_ms[0] + seconds * 1000.0)
+    return _frames(track, keep, fps=track.fps)
+
+
+def early_end(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
+    """The recording stopped ``seconds`` early (a user reaching for the stop button mid-rep):
+    the last frames cut off."""
+    if len(track) == 0:
+        return track
+    keep = np.flatnonzero(track.t_ms <= track.t_ms[-1] - seconds * 1000.0)
     return _frames(track, keep, fps=track.fps)
 
 

@@ -87,6 +87,22 @@ def _late_start(spec: ClipSpec) -> ClipSpec:
     return _unseen(spec, float("-inf"), start_s + LATE_START_S, "the recording starts mid-rep")
 
 
+def _early_end(spec: ClipSpec) -> ClipSpec:
+    """As ``_unseen`` for the cut second; and a rep whose bottom (its labelled time) lies up to
+    REP_RETURN_S before the cut may have had its way back cut off: it may or may not count (the
+    end of a recording counts a rep only once it is more than half way back)."""
+    track = PoseTrack.load(spec.track)
+    end_s = float(track.t_ms[-1]) / 1000.0 if len(track) else 0.0
+    cut_s = end_s - EARLY_END_S
+    spec = _unseen(spec, cut_s, float("inf"), "the recording stops mid-rep")
+    returning = sum(cut_s - REP_RETURN_S <= t < cut_s for t in spec.rep_times)
+    if spec.reps is None or not returning:
+        return spec
+    reason = "the recording stops mid-rep"
+    tolerance = replace(spec.tolerance, reps=spec.tolerance.reps + returning, reason=reason)
+    return replace(spec, reps=RepCount(spec.reps.total), tolerance=tolerance)
+
+
 def _gap(spec: ClipSpec) -> ClipSpec:
     lo_ms, hi_ms = augment.gap_bounds_ms(PoseTrack.load(spec.track), GAP_S)
     return _unseen(spec, lo_ms / 1000.0, hi_ms / 1000.0, "a second of frames lost mid-clip")
@@ -123,6 +139,10 @@ def _feet_unseen(spec: ClipSpec) -> ClipSpec:
 
 
 LATE_START_S = 1.0  # a camera started a moment late: the first rep is often under way
+EARLY_END_S = 1.0  # stopped a moment early: the last rep is often on its way back
+# The way back up from a rep's bottom: half of the programme's 2-3 s down and up (a labelled
+# time is where the bottom begins, and some hold it)
+REP_RETURN_S = 1.5
 GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
 
 VARIANTS: dict[str, Variant] = {
@@ -144,6 +164,8 @@ VARIANTS: dict[str, Variant] = {
                 partial(_scale_times, 0.8)),
         Variant("late-start", "the first second cut off (the recording starts mid-rep)",
                 partial(augment.late_start, seconds=LATE_START_S), _late_start),
+        Variant("early-end", "the last second cut off (the recording stops mid-rep)",
+                partial(augment.early_end, seconds=EARLY_END_S), _early_end),
         Variant("gap", "a second of frames lost in the middle (a stalled camera)",
                 partial(augment.with_gap, seconds=GAP_S), _gap),
         Variant("no-feet", "the picture cut at the shins (ankles, heels and toes out of view)",
