@@ -121,3 +121,27 @@ def test_view_ignores_broken_world_landmarks() -> None:
     for i in range(10):
         tracker.update(i / 30, coords, [c[2] for c in coords], [True] * 33, nan_world)
     assert tracker.view == "side" and tracker.yaw_deg is not None
+
+
+@pytest.mark.parametrize("yaw", [90.0, 0.0])
+def test_the_quad_stretch_is_timed_side_on_and_from_the_front(yaw: float) -> None:
+    # The reference films it side-on, or from the front to see the knees together: with the heel
+    # at the buttock the knee's bend reads past the hold's 100° from either (the thigh's swing
+    # forward, which the front cannot see, stays unknown there and fires nothing).
+    from formcheck.engine import ExerciseEngine
+    from formcheck.rules import load_exercise
+    from formcheck.synthetic import frames_from_motion, make_pose
+
+    def motion(t: float):  # type: ignore[no-untyped-def]
+        stretched = 150.0 if 2.0 <= t < 10.0 else 5.0  # the right heel pulled up for 8 s
+        return make_pose(yaw_deg=yaw, knee_flexion_left=5.0, knee_flexion_right=stretched)
+
+    engine = ExerciseEngine(load_exercise("quad-stretch"))
+    for pf in frames_from_motion(motion, 12.0):
+        report = engine.update(pf, pf.poses[0])
+        if yaw == 0.0 and 3.0 < pf.t_ms / 1000 < 9.0:
+            assert report.measures["thigh_forward"] is None
+    result = engine.finish()
+    assert result.view["detected"] == ("side" if yaw else "front")
+    (hold,) = result.holds
+    assert hold.side == "right" and 6.5 < hold.seconds <= 8.0

@@ -22,8 +22,8 @@ from formcheck.rules.model import Hold
 HIDDEN_PAUSE_MAX_S = 3.0
 
 # Still: each measure of the hold's condition changing by less than this over about half a
-# second (a fast and a slow smoothed copy of it, 0.1 s and 0.6 s, this far apart: a steady
-# change of about 28°/s, or a swing of more than ±14°). Twice MediaPipe's ~7° joint-angle error,
+# second (a fast and a slow smoothed copy of it, 0.03 s and 0.6 s, this far apart: a steady
+# change of about 25°/s, or a swing of more than ±14°). Twice MediaPipe's ~7° joint-angle error,
 # so a held position's wander is never movement; easing into a stretch, pulling a leg in and
 # letting it go, rocking in and out of a lunge are.
 STILL_DEG = 14.0
