@@ -143,6 +143,20 @@ def test_a_still_person_seen_first_gives_way_to_the_one_exercising() -> None:
     assert all(x == pytest.approx(0.2, abs=0.03) for x in xs[-120:]), "the exercising person was not followed"
 
 
+def test_the_exercising_person_is_followed_within_their_first_rep() -> None:
+    # Both in view from the first frame, the coach listed first: by the first squat's bottom
+    # (1.5 s into a 3 s rep) the squatting person is followed, so that rep is theirs.
+    sel = PersonSelector()
+    xs = []
+    for i in range(150):  # 5 s at 30 fps
+        t = i * 33
+        coach = figure(0.5, 0.8, seed=i)
+        squat = figure(0.2, 0.6, limbs_dy=-0.12 * (1 - np.cos(2 * np.pi * t / 3000)) / 2, seed=1000 + i)
+        xs.append(_followed_x(sel, frame(t, coach, squat)))
+    assert xs[0] == pytest.approx(0.5, abs=0.02)
+    assert all(x == pytest.approx(0.2, abs=0.03) for x in xs[int(1.6 * 30) :])
+
+
 def test_a_still_bystander_walking_in_mid_set_is_never_followed() -> None:
     sel = PersonSelector()
     for i in range(300):

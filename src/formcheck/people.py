@@ -262,6 +262,11 @@ class MotionReferee:
     exercise exceeds and a person standing, talking or shifting their weight does not."""
 
     WINDOW_S = 3.0
+    # ...but a switch is judged as soon as both people have been seen for half of it: a rep's way
+    # down takes 1-1.5 s (the programme's tempo is 2-3 s down and up), so by then the exerciser's
+    # limbs have moved past MOVING while a bystander still reads STILL, and waiting the whole
+    # window would give the first rep to the person standing still.
+    DECIDE_AFTER_S = 1.5
     STILL = 0.03
     MOVING = 0.08
     # Body sizes the torso centre may travel over the window: exercising in place moves it less
@@ -276,6 +281,7 @@ class MotionReferee:
 
     def __init__(self) -> None:
         self._window_ms = int(self.WINDOW_S * 1000)
+        self._decide_ms = int(self.DECIDE_AFTER_S * 1000)
         self._followed: _Followed | None = None
         self._others: list[_Followed] = []
         self._checked_ms: int | None = None
@@ -337,7 +343,7 @@ class MotionReferee:
         if self._checked_ms is not None and t_ms - self._checked_ms < self.CHECK_EVERY_MS:
             return None
         self._checked_ms = t_ms
-        if not followed.spans(self._window_ms):
+        if not followed.spans(self._decide_ms):
             return None
         moving = followed.articulation()
         if moving >= self.MOVING:
@@ -348,7 +354,7 @@ class MotionReferee:
             return None
         movers = [
             o for o in self._others
-            if id(o) in matched and o.spans(self._window_ms)
+            if id(o) in matched and o.spans(self._decide_ms)
             and o.articulation() >= self.MOVING and o.travel() <= self.MAX_TRAVEL
         ]  # fmt: skip
         if not movers:
