@@ -32,13 +32,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "samples" / "recognition"))
 
-from dataset import POSTURE  # noqa: E402
+from dataset import POSTURE, Clip  # noqa: E402
 from train import Fits, Held, confusion_table, loso, prepare  # noqa: E402
 
 from formcheck.recognition.check import mismatch_message  # noqa: E402
+from formcheck.recognition.features import frame_features, stack_poses  # noqa: E402
+from formcheck.recognition.posture import observed_posture  # noqa: E402
+from formcheck.recognition.rulefit import thin  # noqa: E402
 from formcheck.rules import Exercise, list_exercises  # noqa: E402
 
 TIMED_TRACKS = ("squat--front-20-reps-counter", "lunge--forward-home", "glute-bridge--home")
+
+
+def observed(clip: Clip) -> str | None:
+    """The clip's posture where it is certain, as ``ExerciseCheck`` reads it (``PoseStream``)."""
+    frames, poses = thin(clip.frames, clip.poses, max_frames=None)
+    _, px, world = stack_poses(frames, poses)
+    return observed_posture(frame_features(px, world))
 
 
 def mismatch_rates(held: list[Held], fits: Fits) -> None:
@@ -48,10 +58,12 @@ def mismatch_rates(held: list[Held], fits: Fits) -> None:
     missed_same: Counter[tuple[str, str]] = Counter()
     for h in held:
         truth = h.clip.exercise
+        posture = observed(h.clip)
         for rule in sorted(fits[h.clip.name]):
             kind = "right" if rule == truth else ("same" if POSTURE[rule] == POSTURE[truth] else "other")
             rec = h.check(fits, rule)
-            said = mismatch_message(rec, rule, {}) is not None
+            message = mismatch_message(rec, rule, {}, posture=POSTURE[rule] or None, observed=posture)
+            said = message is not None
             runs[kind] += 1
             hits[kind] += said
             if kind == "right" and said:

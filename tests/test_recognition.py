@@ -220,3 +220,59 @@ def test_the_checks_stream_has_the_features_stack_poses_gives_the_same_frames(
     assert np.array_equal(np.concatenate(stream._feats), frame_features(px, world), equal_nan=True)
     assert np.array_equal(np.concatenate(stream._seen), np.array([p is not None for _, p in taken]))
     assert stream.span_s == (t[0], taken[-1][0].t_ms / 1000)
+
+
+def _frames_of(feats: dict[str, float], n: int = 60) -> np.ndarray:
+    out = np.full((n, len(FRAME_FEATURES)), np.nan)
+    for name, value in feats.items():
+        out[:, FRAME_FEATURES.index(name)] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "feats", "expected"),
+    [
+        ("standing tall", {"trunk_tilt": 5, "hip_height": 1.05, "knee_flex_lo": 12}, "upright"),
+        ("lying on the back", {"trunk_tilt": 95, "hip_height": 0.1, "knee_flex_lo": 80}, "on the floor"),
+        ("on all fours", {"trunk_tilt": 84, "hip_height": 0.44, "knee_flex_lo": 90}, "on the floor"),
+        ("kneeling upright", {"trunk_tilt": 10, "hip_height": 0.6, "knee_flex_lo": 90}, None),
+        ("seated on a chair", {"trunk_tilt": 5, "hip_height": 0.5, "knee_flex_lo": 90}, None),
+        ("bent forward, hips high", {"trunk_tilt": 85, "hip_height": 1.0, "knee_flex_lo": 10}, None),
+    ],
+)
+def test_the_posture_told_for_certain(name: str, feats: dict[str, float], expected: str | None) -> None:
+    from formcheck.recognition.posture import observed_posture
+
+    assert observed_posture(_frames_of(feats)) == expected, name
+
+
+def test_a_squat_set_is_upright_only_if_mostly_standing() -> None:
+    from formcheck.recognition.posture import observed_posture
+
+    standing = {"trunk_tilt": 5, "hip_height": 1.05, "knee_flex_lo": 12}
+    squatting = {"trunk_tilt": 30, "hip_height": 0.6, "knee_flex_lo": 95}
+    mostly = np.vstack([_frames_of(standing, 50), _frames_of(squatting, 10)])
+    half = np.vstack([_frames_of(standing, 30), _frames_of(squatting, 30)])
+    assert observed_posture(mostly) == "upright" and observed_posture(half) is None
+    assert observed_posture(_frames_of(standing, 5)) is None  # too little seen to be sure
+
+
+def test_a_rule_done_standing_run_on_someone_lying_down_says_so() -> None:
+    # A rule the recogniser was never trained on (a physio's own): its posture is still checked.
+    import dataclasses
+
+    from formcheck.engine import ExerciseEngine
+
+    own = dataclasses.replace(load_exercise("squat"), id="my-squat", name="My squat")
+    for track, expected in ((BRIDGE, True), (TRACKS / "squat--front-20-reps-counter.track.npz", False)):
+        frames, poses = _poses(PoseTrack.load(track))
+        check = ExerciseCheck(ExerciseEngine(own), own.id, posture=own.posture, name=own.name)
+        assert not check.applies
+        for f, p in zip(frames, poses, strict=True):
+            check.update(f, p)
+        said = [n.message for n in check.finish().notices if n.kind == NOTICE_KIND]
+        if expected:
+            done = "done standing: the person was on the floor; counted as asked"
+            assert said == [f"this does not look like a my squat, {done}"]
+        else:
+            assert said == []

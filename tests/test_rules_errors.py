@@ -56,6 +56,13 @@ CASES = [
         "view: unknown view 'sidee' (did you mean 'side'?); expected one of side, front, any",
     ),
     (
+        "bad posture",
+        "view: side",
+        "view: side\nposture: standin",
+        5,
+        "posture: unknown posture 'standin' (did you mean 'standing'?); expected one of standing, lying-on-back, lying-on-side, kneeling, seated, on-all-fours",
+    ),
+    (
         "unknown landmark",
         "[hip, knee, ankle]",
         "[hip, kne, ankle]",

@@ -19,7 +19,7 @@ from formcheck.people import PersonSelector
 from formcheck.pose import Pose, PoseFrame
 from formcheck.recognition.features import frame_features, stack_poses, summarise_windows, window_starts
 from formcheck.recognition.rulefit import rule_fit, thin
-from formcheck.rules import Exercise
+from formcheck.rules import Exercise, list_exercises
 from formcheck.track import SUFFIX, PoseTrack
 
 HERE = Path(__file__).resolve().parent
@@ -126,22 +126,9 @@ def rule_fits(clips: list[Clip], rules: Iterable[Exercise]) -> dict[str, dict[st
     return out
 
 
-# The posture each bundled exercise is done in (the wrong-exercise runs of
+# The posture each bundled exercise is done in, as its rule file says (the wrong-exercise runs of
 # benchmarks/recognition.py pair a clip with a rule of the same and of another posture).
-STANDING = (
-    "calf-raise", "calf-wall-stretch", "it-band-stretch", "lateral-band-walk", "lateral-toe-tap", "lunge",
-    "quad-stretch", "side-lunge-stretch", "squat", "stair-calf-stretch", "standing-calf-stretch", "step-up",
-    "wall-slide", "wall-squat",
-)  # fmt: skip
-ON_BACK = ("bridge-kick", "glute-bridge", "glute-stretch", "hamstring-stretch", "straight-leg-raise")
-POSTURE: dict[str, str] = {
-    **dict.fromkeys(STANDING, "standing"),
-    **dict.fromkeys(ON_BACK, "lying on the back"),
-    **dict.fromkeys(("clamshell", "side-lying-leg-lift"), "lying on the side"),
-    "hip-flexor-stretch": "kneeling",
-    "inner-thigh-stretch": "seated",
-    "donkey-kick": "on all fours",
-}
+POSTURE: dict[str, str] = {e.id: e.posture or "" for e in list_exercises()}
 
 
 def joined(

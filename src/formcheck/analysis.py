@@ -163,7 +163,10 @@ def analyze(
     checked = (
         engine
         if recognition is not None or not check_exercise
-        else ExerciseCheck(engine, exercise.id, while_running=outputs.video is not None)
+        else ExerciseCheck(
+            engine, exercise.id, while_running=outputs.video is not None, posture=exercise.posture,
+            name=exercise.name,
+        )
     )
     selector = PersonSelector(settings.person)
 

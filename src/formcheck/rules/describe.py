@@ -71,7 +71,8 @@ def measure_words(m: Measure) -> str:
 
 
 def describe(ex: Exercise) -> str:
-    lines = [f"{ex.name} ({ex.id})", f"  kind: {ex.kind}; film {VIEW_WORDS[ex.view]}; dose: {ex.dose}"]
+    done = f"; done {ex.posture.replace('-', ' ')}" if ex.posture else ""
+    lines = [f"{ex.name} ({ex.id})", f"  kind: {ex.kind}{done}; film {VIEW_WORDS[ex.view]}; dose: {ex.dose}"]
     if ex.description:
         lines.append(f"  {ex.description.strip()}")
     if ex.source is not None:

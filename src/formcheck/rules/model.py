@@ -12,6 +12,8 @@ from pathlib import Path
 FORMAT_VERSION = 1
 
 VIEWS = ("side", "front", "any")
+# The position an exercise is done in (``Exercise.posture``).
+POSTURES = ("standing", "lying-on-back", "lying-on-side", "kneeling", "seated", "on-all-fours")
 # The camera views a measure can be trusted in (``Measure.views``): the detected views.
 DETECTED_VIEWS = ("side", "front", "angled")
 MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "elevation", "lean", "difference")
@@ -269,6 +271,7 @@ class Exercise:
     reps: Reps | None = None
     hold: Hold | None = None
     description: str = ""
+    posture: str | None = None  # one of POSTURES; None: not said
     smoothing_s: float = 0.08
     min_visibility: float = 0.5
     dropout_grace_s: float = 0.4

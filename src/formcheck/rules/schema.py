@@ -40,7 +40,7 @@ KIND_FIELDS = {
 COMMON_MEASURE_FIELDS = {"kind", "side", "space", "description", "views"}
 DIFFERENCE_FIELDS = {"kind", "of", "description"}  # a difference reads its measures' sides
 TOP_FIELDS = (
-    "format", "id", "name", "description", "view", "dose", "measures", "reps", "hold", "faults",
+    "format", "id", "name", "description", "view", "posture", "dose", "measures", "reps", "hold", "faults",
     "smoothing_s", "min_visibility", "dropout_grace_s",
 )  # fmt: skip
 
@@ -239,6 +239,10 @@ def build_exercise(doc: Document) -> m.Exercise:
         lambda: c.text(top["description"], ("description",)) if "description" in top else "", ""
     )
     view = c.attempt(lambda: c.choice(c.require(top, "view", ()), ("view",), m.VIEWS, "view"), "any")
+    posture = c.attempt(
+        lambda: c.choice(top["posture"], ("posture",), m.POSTURES, "posture") if "posture" in top else None,
+        None,
+    )
     dose = c.attempt(lambda: _dose(c, c.require(top, "dose", ())), m.Dose())
     if "reps" in top and "hold" in top:
         c.report(c.fail(
@@ -284,7 +288,7 @@ def build_exercise(doc: Document) -> m.Exercise:
     c.raise_collected()
     return m.Exercise(
         id=ex_id, name=name, view=view, dose=dose, measures=measures, faults=faults, reps=reps,
-        hold=hold, description=description, smoothing_s=smoothing, min_visibility=min_vis,
+        hold=hold, description=description, posture=posture, smoothing_s=smoothing, min_visibility=min_vis,
         dropout_grace_s=grace, source=doc.path,
     )  # fmt: skip
 
