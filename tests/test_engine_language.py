@@ -288,3 +288,19 @@ def test_a_tilt_from_the_horizontal_is_signed(dy: float, sign: float) -> None:
     assert flat is not None
     assert flat == pytest.approx(sign * math.degrees(math.atan(0.1)))
     assert tilt((0.0, 0.0, 0.0), (1.0, dy, 0.0), "horizontal") == pytest.approx(flat)
+
+
+def test_a_standing_side_leg_lift_counts_from_its_own_resting_reading() -> None:
+    # The variant the reference allows: standing, the leg reads about -90° from the horizontal and
+    # a sideways lift rises toward it (read unsigned it fell, and nothing counted).
+    from formcheck.engine import ExerciseEngine
+    from formcheck.rules import load_exercise as bundled
+    from formcheck.synthetic import frames_from_motion, make_pose, rep_wave
+
+    def motion(t: float):  # type: ignore[no-untyped-def]
+        return make_pose(yaw_deg=0.0, leg_out_left=35.0 * rep_wave(t, period_s=2.5, start_s=2.0, reps=5))
+
+    engine = ExerciseEngine(bundled("side-lying-leg-lift"))
+    for pf in frames_from_motion(motion, 16.0):
+        engine.update(pf, pf.poses[0])
+    assert engine.finish().reps["left"] == 5
