@@ -94,11 +94,11 @@ def _early_end(spec: ClipSpec) -> ClipSpec:
     track = PoseTrack.load(spec.track)
     end_s = float(track.t_ms[-1]) / 1000.0 if len(track) else 0.0
     cut_s = end_s - EARLY_END_S
-    spec = _unseen(spec, cut_s, float("inf"), "the recording stops mid-rep")
+    reason = "the recording stops mid-rep"
+    spec = _unseen(spec, cut_s, float("inf"), reason)
     returning = sum(cut_s - REP_RETURN_S <= t < cut_s for t in spec.rep_times)
     if spec.reps is None or not returning:
         return spec
-    reason = "the recording stops mid-rep"
     tolerance = replace(spec.tolerance, reps=spec.tolerance.reps + returning, reason=reason)
     return replace(spec, reps=RepCount(spec.reps.total), tolerance=tolerance)
 
