@@ -243,3 +243,34 @@ def test_a_camera_failing_with_a_frame_in_flight_keeps_that_frame(track, squat, 
     assert isinstance(outcome.error, CameraError)
     saved = json.loads((tmp_path / "out.json").read_text())
     assert saved["partial"] is True and saved["frames"] == 100
+
+
+def test_a_named_exercise_the_movement_is_not_gets_the_mismatch_notice(tmp_path: Path) -> None:
+    # A lunge played as the camera, counted as a calf raise: the overlay shows the notice from
+    # the first judgement (10 s in) and the set's JSON keeps it; the count is the calf raise's.
+    lunges = load_track("lunge--forward-home")
+    shown: list[bool] = []
+
+    class Overlay:  # what a window would draw: the notices of each step
+        def write(self, step: Step) -> None:
+            shown.append(any(n.kind == "exercise_mismatch" for n in step.report.notices))
+
+        def finish(self, result: object) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    calf = load_exercise("calf-raise")
+    outcome = _session(lunges, [calf], tmp_path, sinks=[Overlay()]).run()
+    assert outcome.error is None
+    saved = json.loads((tmp_path / "out.json").read_text())
+    assert [n["kind"] for n in saved["notices"]].count("exercise_mismatch") == 1
+    assert saved["reps"] == replay_track(lunges, ExerciseEngine(calf)).to_dict()["reps"]
+    assert not any(shown[:100]) and shown[-1]
+
+
+def test_the_right_exercise_live_gets_no_mismatch_notice(track, squat, tmp_path: Path) -> None:
+    _session(track, [squat], tmp_path).run()
+    saved = json.loads((tmp_path / "out.json").read_text())
+    assert "exercise_mismatch" not in [n["kind"] for n in saved["notices"]]

@@ -17,7 +17,9 @@ so a rep's ``t_s`` reads as "seconds into this set" and a pause never counts as 
 ``--exercise auto`` (``recognise``): a set starts with its exercise being recognised from the
 frames (``recognition.live.LiveRecogniser``), which are then replayed into it first; a set ends
 also when the person has moved on to another exercise (``live.auto_set.SetWatch``): it is saved
-as re-run up to the change, and the next set starts from the change with the frames since.
+as re-run up to the change, and the next set starts from the change with the frames since. A
+named exercise is checked against the movement as the set goes on (``recognition.check``): when
+it clearly is another, the overlay and the set's JSON say so (``exercise_mismatch``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from formcheck.live.auto_set import SetWatch
 from formcheck.live.controls import Command
 from formcheck.live.latest import LatestFrames
 from formcheck.people import PersonSelector
-from formcheck.pipeline import JsonSink, Sink, Step, run
+from formcheck.pipeline import JsonSink, Sink, Step, StepEngine, run
 from formcheck.pose import Pose, PoseFrame
 from formcheck.sources.base import Frame
 
@@ -283,6 +285,7 @@ class LiveSession:
 
     def run(self) -> LiveOutcome:
         from formcheck.engine import ExerciseEngine
+        from formcheck.recognition.check import ExerciseCheck
 
         outcome = self._outcome
         index = 0
@@ -322,9 +325,18 @@ class LiveSession:
                 if self._recognise is not None:  # a recognised exercise: has the person moved on?
                     watch = SetWatch(self._recognise, exercise, person=self._person)
                     sinks.append(watch)
+                # A named exercise is checked against the movement while the set goes on, as an
+                # analysis checks it (the overlay shows the notice from the first judgement, the
+                # set's JSON keeps it); counting is never changed. A recognised one is watched
+                # for the person moving on instead.
+                engine: StepEngine = ExerciseEngine(exercise)
+                if watch is None:
+                    engine = ExerciseCheck(
+                        engine, exercise.id, while_running=True, posture=exercise.posture, name=exercise.name
+                    )
                 result = run(
                     pairs,
-                    ExerciseEngine(exercise),
+                    engine,
                     selector=PersonSelector(self._person),
                     sinks=sinks,
                     on_step=self._on_step
