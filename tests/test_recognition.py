@@ -266,7 +266,7 @@ def test_a_rule_done_standing_run_on_someone_lying_down_says_so() -> None:
     own = dataclasses.replace(load_exercise("squat"), id="my-squat", name="My squat")
     for track, expected in ((BRIDGE, True), (TRACKS / "squat--front-20-reps-counter.track.npz", False)):
         frames, poses = _poses(PoseTrack.load(track))
-        check = ExerciseCheck(ExerciseEngine(own), own.id, posture=own.posture, name=own.name)
+        check = ExerciseCheck.of(ExerciseEngine(own), own)
         assert not check.applies
         for f, p in zip(frames, poses, strict=True):
             check.update(f, p)

@@ -163,10 +163,7 @@ def analyze(
     checked = (
         engine
         if recognition is not None or not check_exercise
-        else ExerciseCheck(
-            engine, exercise.id, while_running=outputs.video is not None, posture=exercise.posture,
-            name=exercise.name,
-        )
+        else ExerciseCheck.of(engine, exercise, while_running=outputs.video is not None)
     )
     selector = PersonSelector(settings.person)
 

@@ -331,9 +331,7 @@ class LiveSession:
                 # for the person moving on instead.
                 engine: StepEngine = ExerciseEngine(exercise)
                 if watch is None:
-                    engine = ExerciseCheck(
-                        engine, exercise.id, while_running=True, posture=exercise.posture, name=exercise.name
-                    )
+                    engine = ExerciseCheck.of(engine, exercise, while_running=True)
                 result = run(
                     pairs,
                     engine,

@@ -202,6 +202,13 @@ class ExerciseCheck:
         self._first_said_s: float | None = None
         self._add = self.stream.add if self.applies or self.posture is not None else None
 
+    @classmethod
+    def of(cls, engine: StepEngine, exercise: Exercise, *, while_running: bool = False) -> ExerciseCheck:
+        """The check of ``engine``, which counts ``exercise``: its id, posture and name."""
+        return cls(
+            engine, exercise.id, while_running=while_running, posture=exercise.posture, name=exercise.name
+        )
+
     @functools.cached_property
     def applies(self) -> bool:
         """Only an exercise the model knows can be recognised otherwise (a custom rule cannot; its
