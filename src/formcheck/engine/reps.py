@@ -126,10 +126,9 @@ class RestLevel:
     Frozen while a rep is in progress, so holding the peak never lifts it. Time-based, so the
     same at any frame rate."""
 
-    __slots__ = ("_last_t", "_queue", "_sign", "_smooth", "rising")
+    __slots__ = ("_last_t", "_queue", "_sign", "_smooth")
 
     def __init__(self, rising: bool) -> None:
-        self.rising = rising
         self._sign = 1.0 if rising else -1.0  # track the minimum of sign * value
         self._queue: deque[tuple[float, float]] = deque()
         self._smooth: float | None = None
@@ -149,6 +148,11 @@ class RestLevel:
         q.append((t_s, v))
         while q[0][0] < t_s - REST_LEVEL_WINDOW_S:
             q.popleft()
+
+    def forget(self) -> None:
+        """No resting level until the next readings set one again."""
+        self._queue.clear()
+        self._smooth = None
 
     @property
     def level(self) -> float | None:
@@ -237,13 +241,6 @@ class MovementProgress:
             tracker.push(t_s, value)
         level = tracker.level
         return None if level is None else (value - level - self.rest) / self.span
-
-
-def _relearn(movement: MovementProgress) -> None:
-    """Forget every side's resting level (``from_rest_level``): the next readings set it again."""
-    if movement.rest_levels is not None:
-        for side, tracker in movement.rest_levels.items():
-            movement.rest_levels[side] = RestLevel(tracker.rising)
 
 
 def _at_rest(p_by_side: dict[str | None, float | None]) -> bool:
@@ -570,7 +567,8 @@ class RepCounter:
         becomes their rest (POSITION_CHANGE_S)."""
         self.active = None
         for movement in (self.main, *self._others):
-            _relearn(movement)
+            for tracker in (movement.rest_levels or {}).values():
+                tracker.forget()
         self._to_waiting(resume=True)
         return [RepOutcome(rep, t_s, False, "too_slow")]
 
