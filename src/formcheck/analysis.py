@@ -103,8 +103,9 @@ class AnalysisSettings:
     stride: int = 1
     person: str = "auto"
     max_people: int = DEFAULT_MAX_PEOPLE
-    # MediaPipe landmarkers run side by side on alternate frames of a video (None: one per core,
-    # at most two; see estimation/alternating.py). A batch of several jobs per machine sets 1.
+    # MediaPipe landmarkers run side by side on alternate frames of a video (None: two on any
+    # machine and in any batch, so that the poses depend on the video alone; see
+    # estimation/alternating.py).
     landmarkers: int | None = None
 
     def video_estimator(self) -> tuple[ResolvedModel, MediaPipeEstimator | AlternatingEstimator]:

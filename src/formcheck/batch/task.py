@@ -18,7 +18,7 @@ import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +97,6 @@ def analyze_item(task: ItemTask) -> ItemOutcome:
     """Analyse one input into its output files; the outcome says how it went."""
     from formcheck.analysis import analyze
     from formcheck.errors import FormcheckError, Interrupted
-    from formcheck.estimation.alternating import default_count
 
     worker = f"{socket.gethostname()}:{os.getpid()}"
     if task.version != __version__:
@@ -124,12 +123,12 @@ def analyze_item(task: ItemTask) -> ItemOutcome:
             if _stop is not None and _stop.is_set():
                 raise KeyboardInterrupt  # the pipeline saves the partial result, as for Ctrl-C
 
-        settings = task.settings
-        if task.threads is not None and settings.landmarkers is None:  # the cores are shared out
-            settings = replace(settings, landmarkers=min(task.threads, default_count()))
+        # The landmarkers stay at the file default however the cores are shared out: the poses,
+        # and so the counts, must be those `analyze` gives the same input alone
+        # (alternating.FILE_COUNT).
         try:
             analysis = analyze(
-                task.path, task.exercise, outputs=task.outputs, settings=settings, on_step=count
+                task.path, task.exercise, outputs=task.outputs, settings=task.settings, on_step=count
             )
         except FormcheckError as err:
             return _outcome(task, FAILED, worker, started, frames, error=err.message, exit_code=err.exit_code)

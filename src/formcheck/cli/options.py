@@ -57,8 +57,9 @@ LandmarkersOption = Annotated[
         min=1,
         max=8,
         show_default=False,
-        help="Pose models run side by side on alternate frames [default: one per core, at most 2]; "
-        "1 keeps to one core.",
+        help="Pose models run side by side on alternate frames [default: 2 for a video file, on any "
+        "machine, so its result is the same everywhere; live: one per core, at most 2]; 1 keeps "
+        "to one core.",
     ),
 ]
 

@@ -35,9 +35,20 @@ from formcheck.sources.base import Frame
 QUEUED_PER_ESTIMATOR = 2
 
 
+# A video file is estimated by this many landmarkers whatever the machine or the batch. Where
+# MediaPipe's tracking depends on the frames before (see above), the poses depend on how the
+# frames were dealt out: with the count taken from the cores, the same clip counted 4 reps
+# analysed alone on 2 cores and 3 in a `--jobs 2` batch (one landmarker per job), and would
+# on a 1-core machine. Fixed, a result depends on the video and the options alone. On one core
+# two landmarkers cost the same time as one (measured: 22.8-23.7 s against 23.4-23.5 s on a
+# 19 s clip) and about 150-200 MB more memory.
+FILE_COUNT = 2
+
+
 def default_count() -> int:
-    """Landmarkers to run side by side: one per core this process may use, at most two (the gain
-    was measured on two cores; more is untested)."""
+    """Landmarkers to run side by side on a live source: one per core this process may use, at
+    most two (the gain was measured on two cores; more is untested). A live run drops frames by
+    the clock anyway, so its poses never repeat exactly; a video file uses FILE_COUNT."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux

@@ -1,6 +1,6 @@
-"""The pose estimator a video file or a live camera is run with: MediaPipe landmarkers, one per
-core (at most two) on alternate frames, or a single one (see ``alternating`` for why and what
-stays the same)."""
+"""The pose estimator a video file or a live camera is run with: MediaPipe landmarkers on
+alternate frames (two for a video file, one per core and at most two live), or a single one
+(see ``alternating`` for why and what stays the same)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ if TYPE_CHECKING:
 def make_estimator(
     model_path: str | Path, *, max_people: int = DEFAULT_MAX_PEOPLE, count: int | None = None
 ) -> MediaPipeEstimator | AlternatingEstimator:
-    """``count`` landmarkers side by side (None: ``alternating.default_count()``); 1 is the plain
-    landmarker, on one core."""
-    from formcheck.estimation.alternating import AlternatingEstimator, default_count
+    """``count`` landmarkers side by side (None: ``alternating.FILE_COUNT``, the same on every
+    machine; a live source passes ``alternating.default_count()``); 1 is the plain landmarker,
+    on one core."""
+    from formcheck.estimation.alternating import FILE_COUNT, AlternatingEstimator
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
 
-    count = default_count() if count is None else count
+    count = FILE_COUNT if count is None else count
     if count == 1:
         return MediaPipeEstimator(model_path, max_people=max_people)
     return AlternatingEstimator(lambda: MediaPipeEstimator(model_path, max_people=max_people), count)
