@@ -323,6 +323,35 @@ def test_legs_leaving_rest_together_still_count_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "stray"),
+    [
+        # the resting right leg reads past its rest level (8°) just before the left tap and is
+        # back within it only once the left leg is on its way up
+        (
+            "a stray that comes back",
+            [(1.3, both_taps(0, 9.5)), (1.45, both_taps(10, 9.5)), (1.6, both_taps(13, 6))],
+        ),
+        # ... or stays a little past it the whole time (a half-hidden far leg read too high)
+        ("a stray that stays out", [(1.3, both_taps(0, 9.5)), (1.6, both_taps(12, 9.5))]),
+    ],
+)
+def test_a_resting_leg_straying_past_rest_does_not_keep_the_other_from_counting(
+    tmp_path: Path, name: str, stray: list[tuple[float, Posture]]
+) -> None:
+    # Only one side may be mid-rep at a time: the stray started a "rep" of the right leg that
+    # never reached its peak and kept the left leg, at rest when it began, from starting one;
+    # the left tap went uncounted (a donkey kick with the far leg jittering).
+    ex = write_rule(tmp_path, "tap", TOE_TAP_TEST)
+    keys: list[tuple[float, Posture | None]] = [(0.0, both_taps(0, 0)), (1.0, both_taps(0, 0))]
+    after = stray[-1][1].abduction["right"]
+    keys += [*stray, (1.9, both_taps(25, after)), (2.3, both_taps(0, after))]
+    keys += [(2.6, both_taps(0, 0)), (3.5, both_taps(0, 0))]
+    run = play(ex, keys)
+    assert [e.side for e in run.result.rep_events] == ["left"]
+    assert run.result.rep_events[0].start_s < 1.9
+
+
+@pytest.mark.parametrize(
     ("name", "lost", "expected"),
     [
         # lost on the way up at ~24° (more than half way back from 70°), seen again at 26° going

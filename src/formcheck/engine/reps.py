@@ -52,6 +52,8 @@ class RepInProgress:
     # Seen again after a gap, nearer rest than when lost (see TURNED_UNSEEN_S): (when, progress then,
     # lowest progress since). None otherwise.
     regained: tuple[float, float, float] | None = None
+    # The other sides seen at rest since this rep began, and when last (see ``_taken_over``).
+    rivals: dict[str | None, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +379,10 @@ class RepCounter:
             p, side = max(starters, key=lambda ps: ps[0])
             start = self._last_rest_s.get(side, t_s) if prev_s is not None else t_s
             self.active = RepInProgress(side=side, start_s=min(start, t_s), last_known_s=t_s)
+            if len(p_by_side) > 1:
+                self.active.rivals = {
+                    s: t_s for s, sp in p_by_side.items() if s != side and sp is not None and sp <= 0
+                }
             self._advance(self.active, t_s, None, p, values_by_side[side])
         return []
 
@@ -509,6 +515,7 @@ class RepCounter:
     ) -> list[RepOutcome]:
         rep = self.active
         assert rep is not None
+        rival_at_peak = False
         for s, other_p in p_by_side.items():
             if s == rep.side:
                 continue
@@ -518,9 +525,16 @@ class RepCounter:
             # ends: quick alternating taps overlap, one leg leaving as the other comes back.
             if not rep.reached_peak:
                 self._armed[s] = False
+                if other_p is not None:
+                    if other_p <= 0:
+                        rep.rivals[s] = t_s
+                    elif other_p >= 1.0 and s in rep.rivals:
+                        rival_at_peak = True
             elif other_p is not None and other_p <= 0:
                 self._armed[s] = True
                 self._last_rest_s[s] = t_s
+        if rival_at_peak:
+            return self._taken_over(t_s, rep, p_by_side, values_by_side)
         p = p_by_side[rep.side]
         if p is None:
             if t_s - rep.last_known_s > self._max_gap_s:
@@ -554,6 +568,11 @@ class RepCounter:
         duration = t_s - rep.start_s
         if not rep.reached_peak:
             reason = "no_peak"
+            # what strayed from rest was no rep: the sides seen at rest meanwhile may start one
+            # now, from then (the kicking leg left rest while the other one strayed)
+            for s, since in rep.rivals.items():
+                self._armed[s] = True
+                self._last_rest_s[s] = since
         elif rep.too_long:
             reason = "too_slow"
         elif duration < self.rule.min_duration_s * (1.0 if rep.seen_from_rest else UNSEEN_START_SHARE):
@@ -561,6 +580,29 @@ class RepCounter:
         else:
             reason = "counted"
         return [RepOutcome(rep, t_s, reason == "counted", reason)]
+
+    def _taken_over(
+        self,
+        t_s: float,
+        rep: RepInProgress,
+        p_by_side: dict[str | None, float | None],
+        values_by_side: dict[str | None, dict[str, float | None]],
+    ) -> list[RepOutcome]:
+        """Before its peak, the rep in progress gives way to another side that went from rest to
+        its peak meanwhile: that side is the one exercising. The leg left on the floor, read
+        near its rest level (the far leg, half hidden, jitters by several degrees), may stray
+        past it first; taken for a rep, it kept the kicking leg from starting one until it was
+        back at rest, and the kick went uncounted. The side that strayed ends uncounted, as a
+        rep that never reached its peak; the new rep began when its side was last at rest.
+        (A bilateral movement still counts once: for whichever side reached its peak first.)"""
+        p, side = max(
+            ((p, s) for s in rep.rivals if (p := p_by_side.get(s)) is not None and p >= 1.0),
+            key=lambda ps: ps[0],
+        )
+        self.active = RepInProgress(side=side, start_s=rep.rivals[side], last_known_s=t_s)
+        self._last_rest_s[rep.side] = t_s
+        self._advance(self.active, t_s, None, p, values_by_side[side])
+        return [RepOutcome(rep, t_s, False, "no_peak")]
 
     def _position_changed(self, t_s: float, rep: RepInProgress) -> list[RepOutcome]:
         """The rep under way lasted longer than any rep: the person is in a new position, which
