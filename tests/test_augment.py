@@ -110,6 +110,21 @@ def test_jitter_is_seeded_and_of_the_asked_size(two_people: PoseTrack) -> None:
     assert not np.array_equal(augment.jittered(two_people, 0.004, seed=4).landmarks, a.landmarks)
 
 
+def test_flickering_loses_the_poses_of_about_the_share_of_frames_and_keeps_the_rest(
+    two_people: PoseTrack,
+) -> None:
+    out = augment.flickering(two_people, 0.1, seed=0)
+    assert len(out) == len(two_people) and np.array_equal(out.t_ms, two_people.t_ms)
+    lost = (out.pose_count == 0) & (two_people.pose_count > 0)
+    assert lost.mean() == pytest.approx(0.1, abs=0.03)
+    kept = np.flatnonzero(~lost)
+    for i in kept[:: max(1, len(kept) // 20)]:
+        a, b = out.frame(int(i)).poses, two_people.frame(int(i)).poses
+        assert len(a) == len(b)
+        assert all(np.array_equal(p.landmarks, q.landmarks) for p, q in zip(a, b, strict=True))
+    assert np.array_equal(augment.flickering(two_people, 0.1, seed=0).pose_count, out.pose_count)
+
+
 def test_retimed_scales_time_and_frame_rate(two_people: PoseTrack) -> None:
     slow = augment.retimed(two_people, 1.5)
     np.testing.assert_array_equal(slow.t_ms, np.round(two_people.t_ms * 1.5).astype(np.int64))
@@ -265,3 +280,14 @@ def test_the_bystander_variant_keeps_the_count_of_a_clip_done_in_place() -> None
     report = run_suite(REPO / "samples", clip_glob="squat--front-good", variant=VARIANTS["bystander"])
     (row,) = report.rows
     assert row.status == OK, row
+
+
+def test_the_flicker_variant_keeps_a_hold_timed_as_in_the_plain_clip() -> None:
+    # a pose lost on one frame in ten paused the clock for two frames each time: this
+    # stretch's hold came out 2.2 s short, outside its tolerance (0.5 s short now)
+    plain = run_suite(REPO / "samples", clip_glob="quad-stretch--standing-home").rows[0]
+    flicker = VARIANTS["flicker"]
+    (row,) = run_suite(REPO / "samples", clip_glob="quad-stretch--standing-home", variant=flicker).rows
+    assert row.status == OK, row
+    assert row.judgement is not None and plain.judgement is not None
+    assert row.judgement.hold_got["right"] == pytest.approx(plain.judgement.hold_got["right"], abs=0.6)

@@ -131,6 +131,23 @@ def with_gap(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
     return _frames(track, keep, fps=track.fps)
 
 
+def flickering(track: PoseTrack, share: float, *, seed: int = 0) -> PoseTrack:
+    """The detection lost on ``share`` of the frames, at random (seeded): the frames still
+    arrive, with nobody in them (a dim room, a far or half-hidden person, a detector on the edge
+    of its confidence)."""
+    counts = track.pose_count
+    if len(track) == 0:
+        return track
+    lost = (np.random.default_rng(seed).random(len(track)) < share) & (counts > 0)
+    kept_rows = np.repeat(~lost, counts)
+    return replace(
+        track,
+        pose_count=np.where(lost, 0, counts).astype(counts.dtype),
+        landmarks=track.landmarks[kept_rows],
+        world=track.world[kept_rows],
+    )
+
+
 FEET = tuple(INDEX[f"{side}_{part}"] for side in SIDES for part in ("ankle", "heel", "foot_index"))
 
 

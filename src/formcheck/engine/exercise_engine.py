@@ -219,10 +219,11 @@ class ExerciseEngine:
         faults = self.faults
         # the values for the working side: the faults', the visibility check's and the report's
         values = measures.values(side)
-        # Blocked, the phase is "unknown": no fault applies, so the values are never read (and
-        # every active fault ends; the extra close below only guards against one lingering).
+        # Blocked, the phase is "unknown": no fault applies, so the values are never read. A
+        # moment with no pose pauses the faults (faults.UNSEEN_PAUSE_S); a view the rule refuses
+        # ends them at once.
         started, ended = faults.update(t_s, values, phase, side, view.view)
-        if blocked and faults.active_states:
+        if refuse and faults.active_states:
             ended += [faults.close(st, t_s) for st in faults.active()]
         if self._hold_max_s is not None:
             self._builtin_faults(t_s, side, events)

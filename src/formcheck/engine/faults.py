@@ -1,6 +1,7 @@
 """Fault tracking: a fault fires once its condition has been True for ``for_s`` seconds in a
 phase it applies to, and ends once the condition has not been True for ``RELEASE_S`` (so one
-noisy frame neither starts nor splits a fault). Unknown never fires a fault.
+noisy frame neither starts nor splits a fault). Unknown never fires a fault; nothing seen for a
+moment pauses them all (``UNSEEN_PAUSE_S``).
 """
 
 from __future__ import annotations
@@ -9,10 +10,19 @@ from dataclasses import dataclass
 
 from formcheck.engine.conditions import Compiled, Values, compile_condition
 from formcheck.engine.report import ActiveFault
+from formcheck.engine.reps import HOLD_FRAME_GAP_S
 from formcheck.engine.session import FaultRecord
 from formcheck.rules.model import Fault
 
 RELEASE_S = 0.25
+
+# Nothing readable for up to this long (no pose on a frame or two, the counted joints hidden for
+# a moment: the engine's phase "unknown") pauses the faults: none starts, ends or loses the time
+# its condition has held. A detection that flickers would otherwise end every fault on each lost
+# frame, so a fault split into pieces and one needing ``for_s`` rarely started, and a hold
+# timed on through faults that should have paused it. Longer, the faults end when last seen.
+# (As long as the hold clock and a rep's hold bridge frames that never came: HOLD_FRAME_GAP_S.)
+UNSEEN_PAUSE_S = HOLD_FRAME_GAP_S
 
 # Which engine phases each rule ``phase`` covers. "any" means once counting has started
 # (not while getting into the ready position, and never when nothing is known).
@@ -65,6 +75,7 @@ class FaultTracker:
         # left by the last judged frame (``since_s``) need resetting.
         self._phases = frozenset().union(*(st.phases for st in self.states))
         self._judged = False  # whether a frame was judged since the timers were last reset
+        self._unseen_since: float | None = None  # phase "unknown" since (see UNSEEN_PAUSE_S)
 
     def update(
         self, t_s: float, values: Values, phase: str, side: str | None, view: str = "unknown"
@@ -74,6 +85,15 @@ class FaultTracker:
         ``values`` are read only in a phase a fault applies to (never in ``waiting``/``unknown``)."""
         started: list[FaultState] = []
         ended: list[FaultRecord] = []
+        if phase == "unknown":
+            if self._unseen_since is None:
+                self._unseen_since = t_s
+            if t_s - self._unseen_since <= UNSEEN_PAUSE_S:
+                return started, ended  # unseen for a moment: paused
+            for st in self.active():  # unseen for longer: ended when last seen
+                ended.append(self.close(st, st.last_true_s if st.last_true_s is not None else t_s))
+        else:
+            self._unseen_since = None
         if phase not in self._phases and not self.active_states:
             if self._judged:
                 for st in self.states:

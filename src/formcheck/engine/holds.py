@@ -5,7 +5,8 @@ The clock runs only while the rule's hold condition is True, the position is hel
 active (a stretch held in bad form does not count). A condition that is False for up to
 ``grace_s`` pauses the clock; longer ends the hold. A condition that is unknown (a joint hidden
 for a while) pauses the clock too, and ends the hold only past ``HIDDEN_PAUSE_MAX_S``: being
-unseen neither starts nor ends a hold. Holds shorter than ``min_s`` are not reported.
+unseen neither starts nor ends a hold. Unseen for no longer than ``HOLD_FRAME_GAP_S`` is no
+pause. Holds shorter than ``min_s`` are not reported.
 """
 
 from __future__ import annotations
@@ -131,7 +132,6 @@ class HoldTimer:
         self.rule = hold
         self.sides = sides
         self.active: HoldInProgress | None = None
-        self._prev_s: float | None = None
 
     @property
     def phase(self) -> str:
@@ -146,7 +146,6 @@ class HoldTimer:
     ) -> tuple[HoldInProgress | None, HoldOutcome | None]:
         """Returns (a hold that started now, a hold that ended now). ``still_by_side``: whether
         the position is held still (None: not judged, taken as still)."""
-        prev_s, self._prev_s = self._prev_s, t_s
         hold = self.active
         if hold is None:
             for side in self.sides:
@@ -159,18 +158,23 @@ class HoldTimer:
         if good is True:
             still = True if still_by_side is None else still_by_side.get(hold.side) is True
             counting = not paused and still
-            # no frame for a while (a stalled camera, a dropped stream) is time unseen: paused
-            if counting and hold.counting and prev_s is not None and t_s - prev_s <= HOLD_FRAME_GAP_S:
-                hold.seconds += t_s - prev_s
+            # The time since the last frame the position was seen right counts when the clock ran
+            # on both. Longer than HOLD_FRAME_GAP_S without such a frame (no frame at all from a
+            # stalled camera, or the joints hidden) is time unseen: paused. A frame or two with a
+            # joint unseen in between (visibility flickering about the rule's limit) is no
+            # pause, as a frame or two that never arrived is none (and as in a rep's hold).
+            last = hold.last_good_s
+            if counting and hold.counting and t_s - last <= HOLD_FRAME_GAP_S:
+                hold.seconds += t_s - last
             hold.counting = counting
             hold.last_good_s = t_s
             hold.last_known_s = t_s
             return None, None
-        hold.counting = False
         if good is None:  # hidden: paused, not ended, unless hidden for long
             if t_s - hold.last_known_s > HIDDEN_PAUSE_MAX_S:
                 return None, self.end(hold.last_good_s)
             return None, None
+        hold.counting = False
         hold.last_known_s = t_s
         if t_s - hold.last_good_s > self.rule.grace_s:
             return None, self.end(hold.last_good_s)
