@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -349,6 +350,18 @@ def test_a_resting_leg_straying_past_rest_does_not_keep_the_other_from_counting(
     run = play(ex, keys)
     assert [e.side for e in run.result.rep_events] == ["left"]
     assert run.result.rep_events[0].start_s < 1.9
+
+
+def test_a_leg_hidden_for_a_frame_as_it_leaves_rest_still_counts(tmp_path: Path) -> None:
+    # Its visibility flickering about the rule's limit, the left leg is unseen on the frame
+    # before it leaves rest: it was no longer "seen at rest", so its tap never started.
+    ex = write_rule(tmp_path, "tap", TOE_TAP_TEST)
+    hidden = replace(both_taps(0, 0), hidden=frozenset({"left_ankle", "left_knee"}))
+    keys: list[tuple[float, Posture | None]] = [(0.0, both_taps(0, 0)), (1.0, both_taps(0, 0))]
+    keys += [(1.33, both_taps(0, 0)), (1.34, hidden), (1.38, hidden), (1.39, both_taps(9, 0))]
+    keys += [(1.8, both_taps(25, 0)), (2.2, both_taps(0, 0)), (3.0, both_taps(0, 0))]
+    run = play(ex, keys)
+    assert [e.side for e in run.result.rep_events] == ["left"]
 
 
 @pytest.mark.parametrize(

@@ -148,6 +148,25 @@ def flickering(track: PoseTrack, share: float, *, seed: int = 0) -> PoseTrack:
     )
 
 
+LOWER_LEG = {
+    side: tuple(INDEX[f"{side}_{part}"] for part in ("knee", "ankle", "heel", "foot_index")) for side in SIDES
+}
+
+
+def leg_flickering(track: PoseTrack, share: float, *, seed: int = 0) -> PoseTrack:
+    """On ``share`` of the frames (at random, seeded) the knee, ankle and foot of one leg (either,
+    at random) are unseen (visibility 0): a leg half hidden behind the other, or just outside the
+    picture, whose visibility flickers about the rules' limit."""
+    rng = np.random.default_rng(seed)
+    landmarks = track.landmarks.copy()
+    hit = rng.random(len(landmarks)) < share
+    left = rng.random(len(landmarks)) < 0.5
+    for side, rows in (("left", hit & left), ("right", hit & ~left)):
+        for i in LOWER_LEG[side]:
+            landmarks[rows, i, VISIBILITY] = 0.0
+    return replace(track, landmarks=landmarks)
+
+
 FEET = tuple(INDEX[f"{side}_{part}"] for side in SIDES for part in ("ankle", "heel", "foot_index"))
 
 

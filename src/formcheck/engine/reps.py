@@ -372,16 +372,23 @@ class RepCounter:
             return []
         starters = [(p, s) for s, p in p_by_side.items() if p is not None and p > 0 and self._armed[s]]
         for s, p in p_by_side.items():
-            self._armed[s] = p is not None and p <= 0
-            if p is not None and p <= 0:
+            if p is None:
+                # hidden for a frame or two (its visibility flickering about the rule's limit):
+                # still armed, as last seen at rest; hidden longer than the grace, it must be
+                # seen at rest again
+                if self._armed[s] and t_s - self._last_rest_s.get(s, t_s) > self.grace_s:
+                    self._armed[s] = False
+                continue
+            self._armed[s] = p <= 0
+            if p <= 0:
                 self._last_rest_s[s] = t_s
         if starters:
             p, side = max(starters, key=lambda ps: ps[0])
             start = self._last_rest_s.get(side, t_s) if prev_s is not None else t_s
             self.active = RepInProgress(side=side, start_s=min(start, t_s), last_known_s=t_s)
-            if len(p_by_side) > 1:
+            if len(p_by_side) > 1:  # the other sides at rest now (or a moment ago, hidden since)
                 self.active.rivals = {
-                    s: t_s for s, sp in p_by_side.items() if s != side and sp is not None and sp <= 0
+                    s: self._last_rest_s[s] for s in p_by_side if s != side and self._armed[s]
                 }
             self._advance(self.active, t_s, None, p, values_by_side[side])
         return []

@@ -145,6 +145,7 @@ EARLY_END_S = 1.0  # stopped a moment early: the last rep is often on its way ba
 REP_RETURN_S = 1.5
 GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
 FLICKER_SHARE = 0.1
+LEG_FLICKER_SHARE = 0.15
 
 VARIANTS: dict[str, Variant] = {
     v.name: v
@@ -171,6 +172,8 @@ VARIANTS: dict[str, Variant] = {
                 partial(augment.with_gap, seconds=GAP_S), _gap),
         Variant("flicker", "nobody detected on one frame in ten, at random (a detection on its edge)",
                 partial(augment.flickering, share=FLICKER_SHARE)),
+        Variant("leg-flicker", "one leg's knee, ankle and foot unseen on 15 % of frames, at random",
+                partial(augment.leg_flickering, share=LEG_FLICKER_SHARE)),
         Variant("no-feet", "the picture cut at the shins (ankles, heels and toes out of view)",
                 augment.without_feet, _feet_unseen),
         Variant("bystander", "a second person standing still beside the subject from the first frame",
