@@ -291,3 +291,33 @@ def test_the_flicker_variant_keeps_a_hold_timed_as_in_the_plain_clip() -> None:
     assert row.status == OK, row
     assert row.judgement is not None and plain.judgement is not None
     assert row.judgement.hold_got["right"] == pytest.approx(plain.judgement.hold_got["right"], abs=0.6)
+
+
+def test_every_measure_reads_the_same_from_further_away() -> None:
+    """Angles and body ratios do not depend on how big the person is in the picture; nor does a
+    point's height, which is counted from where it was first seen (from the top of the picture,
+    this calf raise's hip height read about a leg length apart at 60 % of the size)."""
+    from formcheck.engine import ExerciseEngine
+    from formcheck.rules import load_exercise
+    from formcheck.track import PoseTrack
+
+    track = PoseTrack.load(REPO / "samples" / "tracks" / "calf-raise--studio.track.npz")
+    rule = load_exercise("calf-raise")
+
+    def readings(t: PoseTrack) -> list[dict[str, float | None]]:
+        engine = ExerciseEngine(rule)
+        out = []
+        for i in range(len(t)):
+            frame = t.frame(i)
+            out.append(engine.update(frame, frame.poses[0] if frame.poses else None).measures)
+        return out
+
+    near, far = readings(track), readings(augment.farther(track, 0.6))
+    assert len(near) == len(far) and any(r.get("hip_elevation") is not None for r in near)
+    for a, b in zip(near, far, strict=True):
+        assert a.keys() == b.keys()
+        for name, value in a.items():
+            other = b[name]
+            assert (value is None) == (other is None), name
+            if value is not None and other is not None:
+                assert other == pytest.approx(value, abs=1e-3), name

@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from formcheck.landmarks import INDEX, NAMES, SIDES, TORSO, other_side
-from formcheck.pose import PRESENCE, VISIBILITY, X, Y
+from formcheck.pose import PRESENCE, VISIBILITY, X, Y, Z
 from formcheck.track import PoseTrack
 
 
@@ -146,6 +146,22 @@ def flickering(track: PoseTrack, share: float, *, seed: int = 0) -> PoseTrack:
         landmarks=track.landmarks[kept_rows],
         world=track.world[kept_rows],
     )
+
+
+def farther(track: PoseTrack, factor: float) -> PoseTrack:
+    """The person filmed from further away: the picture shrunk by ``factor`` about its centre
+    (depth with it; world landmarks, in metres, unchanged). What lay outside the picture stays
+    unseen, though it now falls inside."""
+    from formcheck.engine.landmark_rows import FRAME_MARGIN
+
+    landmarks = track.landmarks.copy()
+    xy = landmarks[:, :, [X, Y]]
+    outside = ((xy < -FRAME_MARGIN) | (xy > 1 + FRAME_MARGIN)).any(axis=2)
+    landmarks[:, :, [X, Y]] = 0.5 + (xy - 0.5) * factor
+    landmarks[:, :, Z] *= factor
+    landmarks[outside, VISIBILITY] = 0.0
+    landmarks[outside, PRESENCE] = 0.0
+    return replace(track, landmarks=landmarks)
 
 
 LOWER_LEG = {

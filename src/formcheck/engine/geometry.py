@@ -34,9 +34,12 @@ _EARS = (INDEX["left_ear"], INDEX["right_ear"])
 # ``FrameGeometry.facing_found`` before the facing direction is looked for (compared by identity)
 NOT_YET: tuple[float, float] = (math.nan, math.nan)
 # How quickly an elevation's body size follows the person: a thirtieth of the way each frame
-# (about a second at 30 frames/s). A point's height in the picture is hundreds of pixels, so the
-# few per cent a body size wavers from frame to frame would move it as much as a calf raise does;
-# followed slowly, the size stays put while the body rises and sinks.
+# (about a second at 30 frames/s). Followed slowly, the size stays put while the body rises and
+# sinks. The height itself is taken from where the point was first seen, not from the top of the
+# picture: what the size still wavers by multiplies the height it divides, and measured from the
+# picture's top that is hundreds of pixels, a different number for every framing (the same calf
+# raise filmed from twice as far read a different count); from the first sighting it is the
+# rise itself, a few tens.
 ELEVATION_SIZE_FOLLOW = 1.0 / 30.0
 # the landmarks the body-size normalisers and the facing direction read
 NORM_POINTS = frozenset(i for leg in _LEG.values() for i in leg) | {*_HIPS, *_SHOULDERS, *_ANKLES}
@@ -274,7 +277,7 @@ DEPTH_KINDS = frozenset({"angle", "tilt", "distance", "height"})
 class MeasureReader:
     """One compiled measure: ``read(geometry, side)`` gives its value or None when unknown."""
 
-    __slots__ = ("_size", "indices", "kind", "measure", "name", "reference", "sided")
+    __slots__ = ("_origin", "_size", "indices", "kind", "measure", "name", "reference", "sided")
 
     def __init__(self, measure: Measure) -> None:
         self.measure = measure
@@ -283,6 +286,7 @@ class MeasureReader:
         self.sided = measure.side is not None
         self.reference = measure.tilt_from
         self._size: dict[str | None, float] = {}  # an elevation's body size per side, followed slowly
+        self._origin: dict[str | None, float] = {}  # an elevation's first height in the picture, per side
         points = measure.points
         if measure.kind == "fppa":
             points = ("hip", "knee", "ankle")
@@ -343,4 +347,5 @@ class MeasureReader:
         size = self._size.get(side)
         size = norm if size is None else size + ELEVATION_SIZE_FOLLOW * (norm - size)
         self._size[side] = size
-        return -point[1] / size
+        origin = self._origin.setdefault(side, point[1])
+        return -(point[1] - origin) / size

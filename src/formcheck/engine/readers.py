@@ -167,17 +167,21 @@ def _height(idx: tuple[int, ...], per: str) -> Reader:
 
 def _elevation(idx: tuple[int, ...], per: str) -> Reader:
     (ia,) = idx
-    size: float | None = None  # the body size followed so far (this reader's only state)
+    size: float | None = None  # the body size followed so far, and
+    origin: float | None = None  # the point's first height in the picture (this reader's state)
 
     def elevation(geo: FrameGeometry) -> float | None:
-        nonlocal size
+        nonlocal size, origin
         if not geo.ok[ia]:
             return None
         norm = geo.picture_norm(per)
         if norm is None:
             return None
         size = norm if size is None else size + ELEVATION_SIZE_FOLLOW * (norm - size)
-        return -geo.coords[ia][1] / size  # y grows downwards in the picture
+        y = geo.coords[ia][1]
+        if origin is None:
+            origin = y
+        return -(y - origin) / size  # y grows downwards in the picture
 
     return elevation
 

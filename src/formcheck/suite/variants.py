@@ -145,6 +145,7 @@ EARLY_END_S = 1.0  # stopped a moment early: the last rep is often on its way ba
 REP_RETURN_S = 1.5
 GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
 FLICKER_SHARE = 0.1
+FAR_FACTOR = 0.6
 LEG_FLICKER_SHARE = 0.15
 
 VARIANTS: dict[str, Variant] = {
@@ -170,6 +171,8 @@ VARIANTS: dict[str, Variant] = {
                 partial(augment.early_end, seconds=EARLY_END_S), _early_end),
         Variant("gap", "a second of frames lost in the middle (a stalled camera)",
                 partial(augment.with_gap, seconds=GAP_S), _gap),
+        Variant("far", "the person filmed from further away: the picture shrunk to 60 % about its centre",
+                partial(augment.farther, factor=FAR_FACTOR)),
         Variant("flicker", "nobody detected on one frame in ten, at random (a detection on its edge)",
                 partial(augment.flickering, share=FLICKER_SHARE)),
         Variant("leg-flicker", "one leg's knee, ankle and foot unseen on 15 % of frames, at random",
