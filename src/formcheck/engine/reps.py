@@ -12,6 +12,9 @@ Per side (``sides: each``) only one side may be mid-rep at a time, and a side ma
 only from rest: a bilateral motion (both legs moving together) therefore counts once, for the
 side that left rest first (the larger excursion on a tie), never on both. A side seen at rest once
 the rep in progress is past its peak may start as soon as that rep ends (alternating taps overlap).
+A side that leaves rest but never reaches its peak (a leg left on the floor, read a few degrees
+off) gives way to a side that was at rest meanwhile: when that one reaches its peak, or when the
+stray is back at rest (``_taken_over``). A side hidden for a moment stays as it was last seen.
 
 Unknown values (a joint not seen) never move the machine. A rep in progress whose side stays
 unknown is suspended (SUSPENDED_REP_MAX_S), and goes on where it is seen again; one lost on its
@@ -52,7 +55,8 @@ class RepInProgress:
     # Seen again after a gap, nearer rest than when lost (see TURNED_UNSEEN_S): (when, progress then,
     # lowest progress since). None otherwise.
     regained: tuple[float, float, float] | None = None
-    # The other sides seen at rest since this rep began, and when last (see ``_taken_over``).
+    # The other sides at rest when this rep began or seen at rest since, and when last
+    # (see ``_taken_over``).
     rivals: dict[str | None, float] = field(default_factory=dict)
 
 
@@ -607,7 +611,6 @@ class RepCounter:
             key=lambda ps: ps[0],
         )
         self.active = RepInProgress(side=side, start_s=rep.rivals[side], last_known_s=t_s)
-        self._last_rest_s[rep.side] = t_s
         self._advance(self.active, t_s, None, p, values_by_side[side])
         return [RepOutcome(rep, t_s, False, "no_peak")]
 
