@@ -59,7 +59,7 @@ def main() -> int:
     people = args.max_people or DEFAULT_MAX_PEOPLE
     with (
         make_estimator(
-            resolve_model(args.model).path, max_people=people, count=args.landmarkers
+            resolve_model(args.model).path, max_people=people, count=args.landmarkers, live=True
         ) as estimator,
         tempfile.TemporaryDirectory() as tmp,
     ):

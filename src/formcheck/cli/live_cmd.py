@@ -82,7 +82,6 @@ def live_command(
 
     Example: formcheck live --exercise squat --exercise lunge --show-fps
     """
-    from formcheck.estimation.alternating import default_count
     from formcheck.estimation.landmarkers import make_estimator
     from formcheck.files import check_writable
     from formcheck.live.events import EventPrinter
@@ -123,8 +122,8 @@ def live_command(
         recorder = _recorder(history, source, camera) if save else None
         # Two landmarkers on a 2-core machine: each frame still waits one model run, but a
         # camera faster than one model is kept up with (no frame dropped as stale).
-        count = default_count() if landmarkers is None else landmarkers  # per core: live drops frames anyway
-        with make_estimator(model_file.path, max_people=max_people, count=count) as estimator:
+        estimator_cm = make_estimator(model_file.path, max_people=max_people, count=landmarkers, live=True)
+        with estimator_cm as estimator:
             sinks: list[Sink] = []
             live_window = None
             voice_engine = None

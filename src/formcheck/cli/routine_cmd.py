@@ -299,11 +299,9 @@ def _run(
         except BaseException:
             frames.close()
             raise
-        if landmarkers is None and not every_frame:  # played by the clock: as live
-            from formcheck.estimation.alternating import default_count
-
-            landmarkers = default_count()
-        estimator_cm = make_estimator(model_file.path, max_people=max_people, count=landmarkers)
+        estimator_cm = make_estimator(
+            model_file.path, max_people=max_people, count=landmarkers, live=not every_frame
+        )
     state["name"] = frames.name
     mirror = source is None if mirror is None else mirror
     try:

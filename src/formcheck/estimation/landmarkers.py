@@ -15,15 +15,17 @@ if TYPE_CHECKING:
 
 
 def make_estimator(
-    model_path: str | Path, *, max_people: int = DEFAULT_MAX_PEOPLE, count: int | None = None
-) -> MediaPipeEstimator | AlternatingEstimator:
+    model_path: str | Path, *, max_people: int = DEFAULT_MAX_PEOPLE, count: int | None = None,
+    live: bool = False,
+) -> MediaPipeEstimator | AlternatingEstimator:  # fmt: skip
     """``count`` landmarkers side by side (None: ``alternating.FILE_COUNT``, the same on every
-    machine; a live source passes ``alternating.default_count()``); 1 is the plain landmarker,
-    on one core."""
-    from formcheck.estimation.alternating import FILE_COUNT, AlternatingEstimator
+    machine, or for a ``live`` source, played by the clock, ``alternating.default_count()``, one
+    per core); 1 is the plain landmarker, on one core."""
+    from formcheck.estimation.alternating import FILE_COUNT, AlternatingEstimator, default_count
     from formcheck.estimation.mediapipe_landmarker import MediaPipeEstimator
 
-    count = FILE_COUNT if count is None else count
+    if count is None:
+        count = default_count() if live else FILE_COUNT
     if count == 1:
         return MediaPipeEstimator(model_path, max_people=max_people)
     return AlternatingEstimator(lambda: MediaPipeEstimator(model_path, max_people=max_people), count)
