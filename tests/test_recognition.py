@@ -4,6 +4,7 @@ pose tracks (no pose model needed)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -55,6 +56,50 @@ def test_window_features_do_not_depend_on_which_way_the_person_faces() -> None:
     plain = windows_of(*_poses(track))
     flipped = windows_of(*_poses(mirrored(track)))
     assert np.allclose(plain.log_proba, flipped.log_proba, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("times", "window_s", "hop_s", "expected"),
+    [
+        ([], 5.0, 1.0, []),
+        ([3.0], 5.0, 1.0, [(0, 1)]),  # one frame: one window of it
+        ([0.0, 1.0, 2.0], 5.0, 1.0, [(0, 3)]),  # shorter than a window: one window
+        # 0..7 s: windows from 0, 1 and 2 s; the one from 2 s reaches the last frame
+        ([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], 5.0, 1.0, [(0, 5), (1, 6), (2, 7)]),
+        ([0.5, 1.5, 2.5, 3.5], 2.0, 1.5, [(0, 2), (2, 4)]),
+        ([0.0, 0.0, 10.0], 2.0, 1.0, [(0, 2), *[(2, 3)] * 8]),  # empty windows keep a frame
+    ],
+)
+def test_window_starts(
+    times: list[float], window_s: float, hop_s: float, expected: list[tuple[int, int]]
+) -> None:
+    from formcheck.recognition.features import window_starts
+
+    assert window_starts(np.array(times), window_s, hop_s) == expected
+
+
+def test_every_exercise_the_model_knows_is_a_bundled_rule() -> None:
+    """The mismatch check judges among the model's exercises without reading the rule folders:
+    each must be a rule formcheck ships."""
+    from formcheck.rules import list_exercises
+
+    assert set(bundled_model().classes) <= {r.id for r in list_exercises()}
+
+
+def test_stack_poses_marks_frames_without_a_person_or_world_landmarks_unknown() -> None:
+    frames, poses = _poses(PoseTrack.load(BRIDGE))
+    frames, poses = frames[:6], list(poses[:6])
+    assert all(p is not None and p.world is not None for p in poses)
+    t, px, world = stack_poses(frames, poses)
+    poses[2] = None
+    poses[4] = dataclasses.replace(poses[4], world=None)
+    t2, px2, world2 = stack_poses(frames, poses)
+    assert np.array_equal(t, t2)
+    assert np.isnan(px2[2]).all() and np.isnan(world2[2]).all()
+    assert np.isnan(world2[4]).all() and np.array_equal(px2[4], px[4])
+    kept = [0, 1, 3, 5]
+    assert np.array_equal(px2[kept], px[kept]) and np.array_equal(world2[kept], world[kept])
+    assert world.dtype == px.dtype == np.float64
 
 
 def test_nanquantiles_matches_numpy() -> None:

@@ -107,10 +107,6 @@ class PoseStream:
         """The verdict so far among ``rules`` (default: the bundled ones the model knows), the
         leading ones and those in ``rerank`` re-ranked by their fit (None: not re-ranked)."""
         self._flush()
-        if rules is None:
-            from formcheck.recognition.choose import known_exercises
-
-            rules = known_exercises()
         if not self._t:
             t, feats, seen = np.empty(0), np.empty((0, len(FRAME_FEATURES))), np.empty(0, dtype=bool)
         else:
@@ -118,7 +114,14 @@ class PoseStream:
         thinned = ([f for f, _ in self._kept], [p for _, p in self._kept])
         w = windows_from_features(t, feats, seen, model)
         if rerank is None:
+            # The window model alone needs no rule file: by default it judges among all the
+            # exercises it knows, each of which is a bundled rule (reading the rule folders to
+            # learn that cost more than the judgement itself).
             return judge(w, model, candidates=rules)
+        if rules is None:
+            from formcheck.recognition.choose import known_exercises
+
+            rules = known_exercises()
         return judge(w, model, candidates=rules, rules=rules, thinned=thinned, must=rerank)
 
     def posture(self) -> str | None:
