@@ -178,6 +178,33 @@ def test_a_clip_opening_mid_rep(knee_bend: Exercise, name: str, first_deg: float
     assert play(knee_bend, keys).result.reps["total"] == expected, name
 
 
+@pytest.mark.parametrize(
+    ("name", "spike_at", "keys_after", "expected"),
+    [
+        # opens at the bottom and stands up: only the way up is seen, whatever one frame reads
+        ("one frame read deeper (the model's jitter)", 0.2, [(0.4, 70)], 0),
+        ("two frames read deeper", None, [(0.1, 85), (0.3, 85)], 1),  # it went on down: a rep
+        ("no frame deeper", None, [(0.4, 70)], 0),
+    ],
+)
+def test_a_clip_opening_past_the_peak_needs_its_bottom_seen_twice(
+    knee_bend: Exercise,
+    name: str,
+    spike_at: float | None,
+    keys_after: list[tuple[float, float]],
+    expected: int,
+) -> None:
+    # 15 fps, as a webcam in a dim room: one frame's error is not smoothed away by the next ones
+    keys = [(0.0, bend(SIDE, 70)), *[(t, bend(SIDE, d)) for t, d in keys_after]]
+    t = keys[-1][0]
+    keys += [(t + 0.8, bend(SIDE, 0)), (t + 1.5, bend(SIDE, 0))]
+
+    def spike(at: float, posture: Posture) -> Posture:
+        return bend(SIDE, 85) if spike_at is not None and abs(at - spike_at) < 1e-6 else posture
+
+    assert play(knee_bend, keys, fps=15.0, noise=spike).result.reps["total"] == expected, name
+
+
 def test_short_dropout_within_grace_keeps_the_rep(knee_bend: Exercise) -> None:
     keys = [(0.0, bend(SIDE, 0)), (1.0, bend(SIDE, 0)), (1.8, bend(SIDE, 70)), (1.85, None), (2.05, None)]
     keys += [(2.1, bend(SIDE, 65)), (2.8, bend(SIDE, 0)), (3.5, bend(SIDE, 0))]

@@ -81,7 +81,10 @@ UNSEEN_START_SHARE = 0.5
 # then goes this share of the gap between the rule's levels further (past the model's jitter, a
 # quarter of the gap as OWN_REST_STILL_SHARE): opening on the way down, before the lowest point,
 # it sees the bottom and the way back, which is a rep; opening at the lowest point, or crouched
-# while getting into position, it sees only a way up, which is not.
+# while getting into position, it sees only a way up, which is not. It must read that deep on two
+# readings in a row: one frame's reading is as likely the model's jitter (its error is independent
+# from frame to frame, and a 15 fps camera's frames are too far apart for anything to smooth it),
+# while a descent goes on for a good part of a second.
 BOTTOM_SEEN_SHARE = 0.25
 
 # How long a rep in progress survives the person being unseen (past the rule's dropout grace,
@@ -312,6 +315,7 @@ class RepCounter:
         # The recording opened past the peak level: (the side, its progress then, when); see
         # BOTTOM_SEEN_SHARE.
         self._opening: tuple[str | None, float, float] | None = None
+        self._deeper = False  # the opening side's last reading was that much deeper (ditto)
         self._max_gap_s = min(SUSPENDED_REP_MAX_S, reps.max_duration_s or SUSPENDED_REP_MAX_S)
         # past this a rep under way was a change of position (POSITION_CHANGE_S); only where
         # there is a resting level to learn again
@@ -481,25 +485,30 @@ class RepCounter:
         values_by_side: dict[str | None, dict[str, float | None]],
     ) -> bool:
         """The recording opened past the peak level: once the side that opened there goes clearly
-        deeper, the rep's bottom is seen and it is taken up (counted when it is back at rest);
-        once that side is back at rest, or nobody is seen, it was not a rep and the start position
-        is awaited as usual. The other sides are not asked: the leg left lying on the floor is at
-        rest while the other one lifts. Returns whether counting started."""
+        deeper (BOTTOM_SEEN_SHARE, on two readings in a row), the rep's bottom is seen and it is
+        taken up (counted when it is back at rest); once that side is back at rest, or nobody is
+        seen, it was not a rep and the start position is awaited as usual. The other sides are not
+        asked: the leg left lying on the floor is at rest while the other one lifts. Returns
+        whether counting started."""
         assert self._opening is not None
         side, opened_p, _ = self._opening
         if all(p is None for p in p_by_side.values()):
-            self._opening = None
+            self._opening, self._deeper = None, False
             return False
         p = p_by_side.get(side)
         if p is None:
             return False  # that side hidden for a moment: its rep neither starts nor ends
         if p <= 0:
-            self._opening = None
+            self._opening, self._deeper = None, False
             return False
         if p < opened_p + BOTTOM_SEEN_SHARE:
+            self._deeper = False
+            return False
+        if not self._deeper:  # the first reading that deep: the next one must be too
+            self._deeper = True
             return False
         self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight=False)
-        self._opening = None
+        self._opening, self._deeper = None, False
         return True
 
     def _start_counting(self, t_s: float, p_by_side: dict[str | None, float | None]) -> None:
