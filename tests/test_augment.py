@@ -293,6 +293,23 @@ def test_the_flicker_variant_keeps_a_hold_timed_as_in_the_plain_clip() -> None:
     assert row.judgement.hold_got["right"] == pytest.approx(plain.judgement.hold_got["right"], abs=0.6)
 
 
+def test_the_webcam_variant_is_half_the_frames_with_noise(two_people: PoseTrack) -> None:
+    out = VARIANTS["webcam"].track(two_people)
+    assert len(out) == (len(two_people) + 1) // 2
+    assert np.array_equal(out.t_ms, two_people.t_ms[::2])
+    halved = augment.every_other_frame(two_people)
+    noise = _pixels(out) - _pixels(halved)
+    assert np.std(noise[..., 1]) == pytest.approx(0.004 * two_people.image_size[1], rel=0.1)
+
+
+def test_the_webcam_variant_counts_a_clip_that_opens_at_the_bottom_as_the_plain_one() -> None:
+    # the clip opens with her crouched and standing up (only a way up is seen: no rep); at 15 fps
+    # one noisy frame read deeper than the opening was taken for the bottom of a rep, one too many
+    webcam = VARIANTS["webcam"]
+    (row,) = run_suite(REPO / "samples", clip_glob="squat--eti-side-home-woman", variant=webcam).rows
+    assert row.status == OK, row
+
+
 def test_every_measure_reads_the_same_from_further_away() -> None:
     """Angles and body ratios do not depend on how big the person is in the picture; nor does a
     point's height, which is counted from where it was first seen (from the top of the picture,

@@ -47,7 +47,7 @@ def test_command(
         None,
         "--variant",
         help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast, "
-        "late-start, early-end, gap, far, flicker, leg-flicker, no-feet, bystander.",
+        "late-start, early-end, gap, far, flicker, leg-flicker, no-feet, bystander, webcam.",
     ),
 ) -> None:
     """Replay every sample clip's pose track through its exercise's rules and compare with the labels.

@@ -147,6 +147,13 @@ GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
 FLICKER_SHARE = 0.1
 FAR_FACTOR = 0.6
 LEG_FLICKER_SHARE = 0.15
+JITTER_SIGMA = 0.004  # of the picture height: a noisier model's landmarks
+
+
+def _webcam(track: PoseTrack) -> PoseTrack:
+    """A webcam in a dim room: half the frame rate, and the noisier landmarks of a darker,
+    blurrier picture (both at once: each alone is a variant of its own)."""
+    return augment.jittered(augment.every_other_frame(track), JITTER_SIGMA)
 
 VARIANTS: dict[str, Variant] = {
     v.name: v
@@ -160,7 +167,7 @@ VARIANTS: dict[str, Variant] = {
         Variant("tilt-right", "the camera rolled 6° clockwise (not level)",
                 partial(augment.tilted, degrees=6.0)),
         Variant("jitter", "landmark noise of 0.4 % of the picture height (a noisier model)",
-                partial(augment.jittered, sigma=0.004)),
+                partial(augment.jittered, sigma=JITTER_SIGMA)),
         Variant("slow", "every movement 40 % slower", partial(augment.retimed, factor=1.4),
                 partial(_scale_times, 1.4)),
         Variant("fast", "every movement 25 % faster", partial(augment.retimed, factor=0.8),
@@ -181,5 +188,7 @@ VARIANTS: dict[str, Variant] = {
                 augment.without_feet, _feet_unseen),
         Variant("bystander", "a second person standing still beside the subject from the first frame",
                 augment.with_still_bystander),
+        Variant("webcam", "a webcam in a dim room: every other frame, and landmark noise of 0.4 %",
+                _webcam),
     )
 }  # fmt: skip
