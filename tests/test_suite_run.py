@@ -158,6 +158,29 @@ def test_cli_prints_rows_summary_and_fails(
     assert [c["status"] for c in table["clips"]] == ["OK", "FAIL", "OK", "OK", "SKIP"]
 
 
+def test_hide_untouched_prints_no_row_or_name_of_that_part(
+    samples: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # squat--b (failing) is filmed by a source of the untouched part
+    text = EXPECTED.replace("reps: {total: 2}", "reps: {total: 2}\n    source: someone/else")
+    (samples / "expected.yaml").write_text("untouched_sources: [someone/else]\n" + text)
+    monkeypatch.setattr(formcheck.suite.runner, "replay_runner", fake_runner)
+    out_json = samples / "table.json"
+    assert main(["test", str(samples), "--hide-untouched", "--json", str(out_json)]) == 9
+    out, err = capsys.readouterr()
+    assert "squat--b" not in out and "squat--b" not in err
+    assert "1 of 5 clips outside tolerance: 1 more" in err
+    assert any(line.startswith("untouched: clips=1 rep_clips=1 exact=0") for line in out.splitlines())
+    assert any(line.startswith("squat--a") for line in out.splitlines())  # the tuned rows are there
+    parts = {c["id"]: c["part"] for c in json.loads(out_json.read_text())["clips"]}
+    assert parts == {
+        "squat--a": "tuned", "squat--b": "untouched", "quad-stretch--c": "tuned",
+        "squat--synthetic": "synthetic", "nope--d": "tuned",
+    }  # fmt: skip
+    assert main(["test", str(samples)]) == 9  # without the flag it is named as before
+    assert "1 of 5 clips outside tolerance: squat--b" in capsys.readouterr().err
+
+
 def test_cli_passes_when_every_clip_is_within_tolerance(
     samples: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -49,6 +49,13 @@ def test_command(
         help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast, "
         "late-start, early-end, gap, far, flicker, leg-flicker, no-feet, bystander, webcam.",
     ),
+    hide_untouched: bool = typer.Option(
+        False,
+        "--hide-untouched",
+        help="Print no row of the untouched part of the split (samples/README.md), nor name its "
+        "clips among the failures: the clips not to look at while tuning rules. Its figures are "
+        "still printed, and --json still holds every row.",
+    ),
 ) -> None:
     """Replay every sample clip's pose track through its exercise's rules and compare with the labels.
 
@@ -79,6 +86,8 @@ def test_command(
         check_writable(json_path)
 
     def print_row(row: ClipRow) -> None:
+        if hide_untouched and row.part == "untouched":
+            return
         if not printed:
             if chosen is not None:
                 typer.echo(f"variant {chosen.name}: {chosen.description}")
@@ -118,8 +127,10 @@ def test_command(
     if report.synthetic is not None:
         typer.echo("synthetic: " + report.synthetic.line())
     if report.failures:
-        names = ", ".join(r.spec.key for r in report.failures[:5])
-        more = "" if len(report.failures) <= 5 else f" and {len(report.failures) - 5} more"
+        named = [r for r in report.failures if not (hide_untouched and r.part == "untouched")]
+        names = ", ".join(r.spec.key for r in named[:5])
+        unnamed = len(report.failures) - min(len(named), 5)
+        more = "" if not unnamed else f"{' and ' if names else ''}{unnamed} more"
         count = f"{len(report.failures)} of {len(report.rows)}"
         raise SuiteFailure(f"{count} clips outside tolerance: {names}{more}")
 

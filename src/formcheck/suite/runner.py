@@ -36,6 +36,7 @@ class ClipRow:
     judgement: Judgement | None = None
     message: str = ""  # why it failed, was skipped or could not run
     seconds: float = 0.0  # wall time spent on the clip
+    part: str = ""  # its part of the split: tuned, untouched or synthetic (``SuiteSpec.group_of``)
 
     def to_dict(self) -> dict[str, Any]:
         j = self.judgement
@@ -44,6 +45,7 @@ class ClipRow:
             "clip": self.spec.clip,
             "exercise": self.spec.exercise,
             "synthetic": self.spec.synthetic,
+            "part": self.part,
             "status": self.status,
             "message": self.message,
             "seconds": round(self.seconds, 3),
@@ -224,7 +226,9 @@ def run_suite(
                 checked = spec.checked_faults.get(entry.exercise, ())
                 j = judge(entry, result, checked, spec.fault_aliases)
                 row = ClipRow(entry, OK if j.ok else FAIL, j, "; ".join(j.problems))
-        row = ClipRow(row.spec, row.status, row.judgement, row.message, time.perf_counter() - t0)
+        row = ClipRow(
+            row.spec, row.status, row.judgement, row.message, time.perf_counter() - t0, spec.group_of(entry)
+        )
         report.rows.append(row)
         if on_row is not None:
             on_row(row)
