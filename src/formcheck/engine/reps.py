@@ -6,7 +6,8 @@ Progress ``p`` maps the measure onto 0 at the rule's ``rest`` level and 1 at its
 peak (p ≥ 1), come back to rest (p ≤ 0), taking at least ``min_duration_s``. The wide gap between
 the two levels is what stops jitter from double-counting: jitter around rest never reaches the
 peak, jitter around the peak happens inside one rep. Counting starts only after the ready
-position (rest, plus the rule's extra conditions) has been held for ``ready.hold_s``.
+position (rest, plus the rule's extra conditions) has been held for ``ready.hold_s`` (one
+reading out of it, as likely the model's jitter, does not break the hold; two in a row do).
 
 Per side (``sides: each``) only one side may be mid-rep at a time, and a side may start a rep
 only from rest: a bilateral motion (both legs moving together) therefore counts once, for the
@@ -304,6 +305,7 @@ class RepCounter:
         self.waiting = True
         self.active: RepInProgress | None = None
         self._ready_since: float | None = None
+        self._ready_lapsed = False  # the last reading broke the start position (see _update_waiting)
         self._armed: dict[str | None, bool] = dict.fromkeys(sides, False)
         self._last_rest_s: dict[str | None, float] = {}
         self._last_known_s: float | None = None
@@ -442,10 +444,15 @@ class RepCounter:
         if self._opening is not None and self._opening_goes_deeper(t_s, p_by_side, values_by_side):
             return
         if ready_ok is True and _at_rest(p_by_side):
+            self._ready_lapsed = False
             if self._ready_since is None:
                 self._ready_since = t_s
             if t_s - self._ready_since >= self.rule.ready.hold_s:
                 self._start_counting(t_s, p_by_side)
+        elif self._ready_since is not None and not self._ready_lapsed:
+            # one reading out of the start position is as likely the model's jitter as a move
+            # (see BOTTOM_SEEN_SHARE): the hold goes on, and ends if the next reading is out too
+            self._ready_lapsed = True
         else:
             self._ready_since = None
 
