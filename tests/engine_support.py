@@ -140,13 +140,13 @@ class Run:
 
 def play(
     exercise: Exercise, keys: Sequence[Key], fps: float = 30.0, *, noise=None,
-    lost: Sequence[tuple[float, float]] = (),
+    lost: Sequence[tuple[float, float]] = (), opens_recording: bool = True,
 ) -> Run:  # fmt: skip
     """Sample the key-framed motion at ``fps`` and feed it to a fresh engine.
 
     ``noise(t) -> Posture -> Posture`` may perturb each sampled posture; no frame at all is
     delivered for times inside a ``lost`` interval (a stalled camera)."""
-    engine = ExerciseEngine(exercise)
+    engine = ExerciseEngine(exercise, opens_recording=opens_recording)
     reports = []
     end = keys[-1][0]
     n = math.floor(end * fps + 1e-9) + 1

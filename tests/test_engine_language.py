@@ -135,10 +135,11 @@ def test_rep_end_fault_judges_each_rep_on_its_peak(tmp_path: Path) -> None:
     shallow = res.rep_events[1]
     [fault] = res.faults
     assert (fault.id, fault.start_s, fault.end_s) == ("not_deep_enough", shallow.start_s, shallow.end_s)
-    # announced (with its cue) as the rep ends, never shown frame by frame
+    # announced (with its cue) as the rep ends, never shown frame by frame: on the reading that
+    # confirms it is back at rest (the first one or the next, see BACK_AT_REST_SHARE)
     starts = run.events("fault_start")
     assert [(d["id"], d["cue"]) for _, _, d in starts] == [("not_deep_enough", "lower")]
-    assert starts[0][0] == pytest.approx(shallow.end_s)
+    assert shallow.end_s <= starts[0][0] <= shallow.end_s + 1 / 30 + 1e-6
     assert not any(r.faults for r in run.reports)
 
 

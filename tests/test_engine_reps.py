@@ -140,6 +140,33 @@ def test_jitter_at_the_peak_counts_once(knee_bend: Exercise) -> None:
     assert run.result.reps["total"] == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "hover_deg", "jitter_deg", "expected"),
+    [
+        # the smoothed reading of that frame lands just past the rest level (20), the next not
+        ("nearly up, one frame read back at rest (the model's jitter): one rep", 26, 8, 1),
+        ("up at rest between two reps (touch and go): two", 17, None, 2),
+    ],
+)
+def test_one_reading_just_back_at_rest_does_not_end_a_rep(
+    knee_bend: Exercise, name: str, hover_deg: float, jitter_deg: float | None, expected: int
+) -> None:
+    """At 15 fps, a webcam's rate, down, up to ``hover_deg`` for 0.6 s and down again: one
+    reading only just at rest ends the rep only if the next one is at rest too."""
+    fps = 15
+    keys = [(0.0, bend(SIDE, 0)), (1.0, bend(SIDE, 0)), (1.8, bend(SIDE, 80)), (2.6, bend(SIDE, hover_deg))]
+    keys += [(3.2, bend(SIDE, hover_deg)), (4.0, bend(SIDE, 80)), (4.8, bend(SIDE, 0)), (5.5, bend(SIDE, 0))]
+    jitter_frame = round(2.9 * fps)
+
+    def jitter(t: float, posture: Posture) -> Posture:
+        at_it = jitter_deg is not None and round(t * fps) == jitter_frame
+        return bend(SIDE, jitter_deg) if at_it else posture
+
+    run = play(knee_bend, keys, fps=fps, noise=jitter)
+    assert run.result.reps["total"] == expected, name
+    assert run.result.rep_events[-1].end_s == pytest.approx(4.67, abs=0.07)  # when first back at rest
+
+
 def test_a_rep_seen_at_its_peak_and_back_counts_across_a_long_dropout(knee_bend: Exercise) -> None:
     # at the bottom (70°), then unseen for 1.2 s (three times the grace), then seen standing:
     # the rep was seen at its bottom and back, so it counts, and counting goes on at once
@@ -198,6 +225,15 @@ def test_a_clip_opening_mid_rep(knee_bend: Exercise, name: str, first_deg: float
     t = keys[-1][0]
     keys += [(t + 0.5, bend(SIDE, 70)), (t + 1.3, bend(SIDE, 0)), (t + 2.0, bend(SIDE, 0))]
     assert play(knee_bend, keys).result.reps["total"] == expected, name
+
+
+@pytest.mark.parametrize("opens_recording", [True, False])
+def test_a_set_begun_mid_stream_takes_up_no_rep_under_way(knee_bend: Exercise, opens_recording: bool) -> None:
+    """A routine's next set begins while the person is in view: a movement already under way
+    at its first frame is the exercise before, so it counts only where the recording opens."""
+    keys = [(0.0, bend(SIDE, 42)), (0.5, bend(SIDE, 70)), (1.3, bend(SIDE, 0)), (2.0, bend(SIDE, 0))]
+    run = play(knee_bend, keys, opens_recording=opens_recording)
+    assert run.result.reps["total"] == (1 if opens_recording else 0)
 
 
 @pytest.mark.parametrize(

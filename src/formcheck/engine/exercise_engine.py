@@ -87,7 +87,8 @@ ONE_FRAME_MESSAGE = "only one frame to analyse: reps and holds need a movement s
 class ExerciseEngine:
     """Apply one exercise rule to a pose stream: ``update`` per frame, ``finish`` at the end."""
 
-    def __init__(self, exercise: Exercise) -> None:
+    def __init__(self, exercise: Exercise, opens_recording: bool = True) -> None:
+        """``opens_recording``: see ``RepCounter``; False for a set started mid-stream."""
         self.exercise = exercise
         self.per_side = exercise.per_side
         self.sides: tuple[str | None, ...] = ("left", "right") if self.per_side else (None,)
@@ -117,7 +118,7 @@ class ExerciseEngine:
         self._ready_check = None
         self._hold_check = None
         if exercise.reps is not None:
-            self.counter = RepCounter(exercise.reps, self.sides, exercise.dropout_grace_s)
+            self.counter = RepCounter(exercise.reps, self.sides, exercise.dropout_grace_s, opens_recording)
             if exercise.reps.ready.when is not None:
                 self._ready_check = compile_condition(exercise.reps.ready.when)
             self._counted = {mv.measure for mv in exercise.reps.movements}

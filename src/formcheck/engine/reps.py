@@ -59,6 +59,7 @@ class RepInProgress:
     # The other sides at rest when this rep began or seen at rest since, and when last
     # (see ``_taken_over``).
     rivals: dict[str | None, float] = field(default_factory=dict)
+    back_at_rest_s: float | None = None  # the first reading just back at rest (BACK_AT_REST_SHARE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,15 @@ class RepOutcome:
 
 
 FINISH_COUNTS_BELOW = 0.5
+
+# A rep reading only just back at rest (within this share of the gap between the rule's levels,
+# the model's jitter as OWN_REST_STILL_SHARE) ends only if the next reading is at rest too, and
+# then at the first one: while the person is nearly back, or moves slowly low in the rep, one
+# such reading is as likely the model's jitter as the return (its error is independent frame to
+# frame), and ending there cut the rep short or split one rep into two.
+# A reading clearly back at rest ends the rep at once, so a quick touch-and-go rep at 15 fps
+# (one frame clearly at rest between two reps) is still two.
+BACK_AT_REST_SHARE = 0.25
 
 # A rep first seen under way (the person re-found after a cut or dropout, or the recording
 # starting mid-rep) was seen for only part of its length, so its seen part needs only this share
@@ -298,8 +308,16 @@ def _any_at_peak(ps: list[float | None]) -> float | None:
 
 
 class RepCounter:
-    def __init__(self, reps: Reps, sides: tuple[str | None, ...], grace_s: float) -> None:
+    def __init__(
+        self, reps: Reps, sides: tuple[str | None, ...], grace_s: float, opens_recording: bool = True
+    ) -> None:
+        """``opens_recording``: the first frame is where the recording begins, so a rep may be
+        seen from part-way (the camera started late, the clip was cut from a longer one). False
+        where the person was in view before this counter began (a routine's next set, started
+        the moment the last one ended): a reading already under way then is the exercise before,
+        not a rep of this one, and counting awaits the start position."""
         self.rule = reps
+        self._opens_recording = opens_recording
         self.sides = sides
         self.grace_s = grace_s
         self.waiting = True
@@ -436,7 +454,7 @@ class RepCounter:
             return
         if (
             self.known
-            and (self._resume or first_sight)
+            and (self._resume or (first_sight and self._opens_recording))
             and ready_ok is not False
             and self._start_seen_under_way(t_s, p_by_side, values_by_side, first_sight)
         ):
@@ -585,10 +603,16 @@ class RepCounter:
         if max_dur is not None and t_s - rep.start_s > max_dur:
             rep.too_long = True
         if p > 0:
+            rep.back_at_rest_s = None
             limit = self._position_change_s
             if limit is not None and t_s - rep.start_s > limit:
                 return self._position_changed(t_s, rep)
             return []
+        if rep.back_at_rest_s is None and p > -BACK_AT_REST_SHARE:
+            rep.back_at_rest_s = t_s  # the rep ends on the next reading if it is at rest too
+            return []
+        if rep.back_at_rest_s is not None:
+            t_s = rep.back_at_rest_s  # it ended when it first came back
         self.active = None
         self._armed[rep.side] = True
         self._last_rest_s[rep.side] = t_s

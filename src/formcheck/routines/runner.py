@@ -272,7 +272,8 @@ class RoutineRunner:
     def _begin_set(self, t: int) -> None:
         planned = self.current
         self._begin_set_pending = False
-        self._engine = ExerciseEngine(planned.exercise)
+        # mid-stream: the person was in view doing the exercise before, or resting
+        self._engine = ExerciseEngine(planned.exercise, opens_recording=False)
         self._progress = _SetProgress()
         self._set_start_ms = t
         self._last_activity_ms = t
