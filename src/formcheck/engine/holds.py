@@ -51,18 +51,27 @@ STILL_MOVING_S = 0.2
 class Stillness:
     """Whether a set of measures is held still, on each side: per measure, a fast and a slow
     exponentially smoothed copy, which part while it moves (O(1) a frame, time-based). Every
-    side is judged on every frame, so one pair of smoothing factors serves them all."""
+    side is judged on every frame, so one pair of smoothing factors serves them all.
+
+    A reading as far as the limit from the fast copy in a single frame (a jump) is judged with
+    the next one: if that is as far in the same direction, the measure moved (both readings are
+    taken in); if not, the jump was one frame's error and is dropped. MediaPipe's error is
+    independent from frame to frame, and at a webcam's 15 fps nothing smooths a single 20-30°
+    misreading of a deeply bent knee: taken in, it read as movement and stopped the clock for
+    STILL_FOR_S, and it dragged the slow copy so far that the true readings after it looked like
+    movement again. No real movement is over within one frame."""
 
     __slots__ = ("_copies", "_last_t", "_limits", "_moved_s")
 
     def __init__(self, limits: dict[str, float], sides: Iterable[str | None]) -> None:
         # (position, measure name, how far apart the two copies may be, still)
         self._limits = tuple((i, name, limit) for i, (name, limit) in enumerate(limits.items()))
-        # side -> (fast copies, slow copies, since when each has been apart by the limit or more),
-        # by position (None: not seen yet, not moving); lists, not dicts, since this runs for
-        # every side on every frame of a hold
-        self._copies: dict[str | None, tuple[list[float | None], list[float | None], list[float | None]]] = {
-            s: ([None] * len(limits), [None] * len(limits), [None] * len(limits)) for s in sides
+        # side -> (fast copies, slow copies, since when each has been apart by the limit or more,
+        # a reading that jumped, judged with the next), by position (None: not seen yet, not
+        # moving, none); lists, not dicts, since this runs for every side on every frame of a hold
+        self._copies: dict[str | None, tuple[list[float | None], ...]] = {
+            s: ([None] * len(limits), [None] * len(limits), [None] * len(limits), [None] * len(limits))
+            for s in sides
         }
         self._last_t: float | None = None
         self._moved_s = dict.fromkeys(self._copies, float("-inf"))  # when a measure last moved
@@ -83,7 +92,7 @@ class Stillness:
         a_slow = 1.0 - math.exp(-dt / STILL_SLOW_S)
         limits, moved_s = self._limits, self._moved_s
         still: dict[str | None, bool] = {}
-        for side, (fast, slow, moving) in self._copies.items():
+        for side, (fast, slow, moving, jumped) in self._copies.items():
             values = values_of(side)
             for i, name, limit in limits:
                 value = values.get(name)
@@ -93,18 +102,28 @@ class Stillness:
                 if f is None or sl is None:  # first sight: nothing to compare with yet
                     fast[i] = slow[i] = value
                     continue
-                f += a_fast * (value - f)
-                sl += a_slow * (value - sl)
-                gap = f - sl
-                if gap >= limit or gap <= -limit:
-                    moved_s[side] = t_s
-                    began = moving[i]
-                    if began is None:
-                        moving[i] = t_s
-                    elif t_s - began >= STILL_MOVING_S:  # a movement: no lag beyond the limit
-                        sl = f - limit if gap > 0 else f + limit
+                held, jumped[i] = jumped[i], None
+                step = value - f
+                if held is not None and (held - f) * step > 0 and abs(step) >= limit:
+                    readings: tuple[float, ...] = (held, value)  # it stayed there: it moved
+                elif abs(step) >= limit:
+                    jumped[i] = value  # a jump: judged with the next reading
+                    continue
                 else:
-                    moving[i] = None
+                    readings = (value,)
+                for reading in readings:
+                    f += a_fast * (reading - f)
+                    sl += a_slow * (reading - sl)
+                    gap = f - sl
+                    if gap >= limit or gap <= -limit:
+                        moved_s[side] = t_s
+                        began = moving[i]
+                        if began is None:
+                            moving[i] = t_s
+                        elif t_s - began >= STILL_MOVING_S:  # a movement: no lag beyond the limit
+                            sl = f - limit if gap > 0 else f + limit
+                    else:
+                        moving[i] = None
                 fast[i], slow[i] = f, sl
             still[side] = t_s - moved_s[side] >= STILL_FOR_S
         return still
