@@ -204,11 +204,15 @@ def test_unseen_variants_expect_no_hold_where_nothing_is_seen() -> None:
 
 
 def test_without_feet_hides_the_feet_and_expects_nothing_a_foot_is_needed_for() -> None:
-    report = run_suite(REPO / "samples", clip_glob="squat--front-good", variant=VARIANTS["no-feet"])
+    report = run_suite(REPO / "samples", clip_glob="lunge--forward-home", variant=VARIANTS["no-feet"])
     (row,) = report.rows
-    # a squat's knee angle reads the ankle: nothing can be counted, and nothing is
+    # a lunge's knee angle reads the ankle: nothing can be counted, and nothing is
     assert row.spec.reps == RepCount(0) and row.status == OK
     assert row.judgement is not None and row.judgement.reps_got[0] == 0
+    # a squat's knee angle does too, but its rule reads the thigh instead: its label stands
+    (squat,) = run_suite(REPO / "samples", clip_glob="squat--front-good", variant=VARIANTS["no-feet"]).rows
+    (seen,) = run_suite(REPO / "samples", clip_glob="squat--front-good").rows
+    assert squat.spec.reps == seen.spec.reps != RepCount(0) and squat.status == OK
     # a glute bridge reads shoulder, hip and knee: it counts what it counted with the feet seen
     (bridge,) = run_suite(
         REPO / "samples", clip_glob="glute-bridge--side-mat", variant=VARIANTS["no-feet"]

@@ -1,4 +1,4 @@
-"""Reps made of several movements (``and:`` / ``or:``) and the ``elevation`` measure.
+"""Reps made of several movements (``and:`` / ``or:`` / ``instead:``) and the ``elevation`` measure.
 
 A bridge kick is "leg up and hips up" whichever moves first; a step-up is the body raised by the
 step whether or not the feet end level. Side-on synthetic person: knee bend stands for the
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine_support import SIDE, Key, Posture, bend, play, write_rule
+from engine_support import SIDE, Key, Posture, bend, play, reps_keys, write_rule
 from formcheck.engine.reps import _all_at_peak, _any_at_peak
 
 RULE = """\
@@ -25,6 +25,7 @@ measures:
   knee_flexion: {kind: angle, points: [hip, knee, ankle], convention: flexion, side: nearer}
   trunk_lean: {kind: lean, points: [hip, shoulder], side: nearer}
   hip_elevation: {kind: elevation, points: [hip], side: nearer, per: leg_length}
+  thigh_drop: {kind: tilt, points: [hip, knee], from: down, side: nearer}
 reps:
   measure: knee_flexion
   rest: 20
@@ -35,6 +36,8 @@ reps:
 
 AND_LEAN = "  and:\n    - {measure: trunk_lean, rest: 10, peak: 20}\n"
 OR_RISE = "  or:\n    - {measure: hip_elevation, rest: 0.08, peak: 0.15, from_rest_level: true}\n"
+INSTEAD_THIGH = "  instead:\n    - {measure: thigh_drop, rest: 20, peak: 50}\n"
+FEET = frozenset(f"{side}_{part}" for side in ("left", "right") for part in ("ankle", "heel", "foot_index"))
 
 
 def _rule(tmp_path: Path, extra: str):  # type: ignore[no-untyped-def]
@@ -126,3 +129,25 @@ def test_unknown_movements_never_decide_what_a_known_one_cannot(
     ps: list[float | None], all_of: float | None, any_of: float | None
 ) -> None:
     assert (_all_at_peak(ps), _any_at_peak(ps)) == (all_of, any_of)
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "feet_from_rep", "expected"),
+    [
+        ("feet in view: the knee bend counts", INSTEAD_THIGH, None, 3),
+        ("feet cropped throughout, no instead: unknown, nothing counted", "", 0, 0),
+        ("feet cropped throughout: the thigh counts instead", INSTEAD_THIGH, 0, 3),
+        ("cropped from the second rep on (a close-up after a cut)", INSTEAD_THIGH, 1, 3),
+    ],
+)
+def test_instead_counts_while_the_main_movement_cannot_be_read(
+    tmp_path: Path, name: str, extra: str, feet_from_rep: int | None, expected: int
+) -> None:
+    """The knee bend needs the ankle; with ``instead``, the thigh's drop (read without it)
+    stands in while the ankle is out of view, and the knee bend is used again once it is seen."""
+    keys = reps_keys(SIDE, [70, 70, 70])
+    if feet_from_rep is not None:
+        cropped_from = 1.0 + 2.2 * feet_from_rep - 0.3  # reps_keys: 1 s standing, then 2.2 s a rep
+        keys = [(t, replace(p, hidden=FEET) if t >= cropped_from else p) for t, p in keys]
+    run = play(_rule(tmp_path, extra), keys)
+    assert run.result.reps["total"] == expected, name

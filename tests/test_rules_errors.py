@@ -142,6 +142,13 @@ CASES = [
         "reps.or: give either 'and' or 'or', not both",
     ),
     (
+        "instead with and",
+        "  peak: 40\n",
+        "  peak: 40\n  and: [{measure: knee_flexion, rest: 20, peak: 40}]\n  instead: [{measure: knee_flexion, rest: 20, peak: 40}]\n",
+        18,
+        "reps.instead: 'instead' replaces a single movement: not with 'and' or 'or'",
+    ),
+    (
         "typo in a movement",
         "  peak: 40\n",
         "  peak: 40\n  and: [{measure: knee_flexion, rest: 20, peek: 40}]\n",

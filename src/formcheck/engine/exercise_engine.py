@@ -121,7 +121,7 @@ class ExerciseEngine:
             self.counter = RepCounter(exercise.reps, self.sides, exercise.dropout_grace_s, opens_recording)
             if exercise.reps.ready.when is not None:
                 self._ready_check = compile_condition(exercise.reps.ready.when)
-            self._counted = {mv.measure for mv in exercise.reps.movements}
+            self._counted = {mv.measure for mv in (*exercise.reps.movements, *exercise.reps.instead)}
         else:
             assert exercise.hold is not None
             self.timer = HoldTimer(exercise.hold, self.sides)

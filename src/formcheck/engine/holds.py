@@ -102,15 +102,24 @@ class Stillness:
                 if f is None or sl is None:  # first sight: nothing to compare with yet
                     fast[i] = slow[i] = value
                     continue
-                held, jumped[i] = jumped[i], None
+                held = jumped[i]
                 step = value - f
-                if held is not None and (held - f) * step > 0 and abs(step) >= limit:
-                    readings: tuple[float, ...] = (held, value)  # it stayed there: it moved
-                elif abs(step) >= limit:
-                    jumped[i] = value  # a jump: judged with the next reading
-                    continue
-                else:
+                jump = step >= limit or step <= -limit
+                readings: tuple[float, ...]
+                if held is None:
+                    if jump:
+                        jumped[i] = value  # judged with the next reading
+                        continue
                     readings = (value,)
+                else:
+                    jumped[i] = None
+                    if jump and (held - f) * step > 0:
+                        readings = (held, value)  # it stayed there: it moved
+                    elif jump:
+                        jumped[i] = value
+                        continue
+                    else:
+                        readings = (value,)  # back: that one was the model's error
                 for reading in readings:
                     f += a_fast * (reading - f)
                     sl += a_slow * (reading - sl)

@@ -347,6 +347,7 @@ class RepCounter:
         self.main = MovementProgress(reps.main, sides)
         self._others = tuple(MovementProgress(mv, sides) for mv in (*reps.and_also, *reps.or_else))
         self._combine = _all_at_peak if reps.and_also else _any_at_peak
+        self._instead = tuple(MovementProgress(mv, sides) for mv in reps.instead)
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
         """The progress of the rep on ``side`` this frame, from that side's measure values
@@ -354,6 +355,14 @@ class RepCounter:
         frozen = self.active is not None
         main = self.main
         p = main(side, t_s, values[main.measure], frozen)
+        if self._instead:
+            # each read every frame, so its resting level follows its measure; the first one
+            # known stands in for the main movement while that one is unknown
+            for mv in self._instead:
+                q = mv(side, t_s, values[mv.measure], frozen)
+                if p is None:
+                    p = q
+            return p
         if not self._others:
             return p
         # every movement is read each frame, so each resting level keeps following its measure

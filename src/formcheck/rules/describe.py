@@ -91,15 +91,19 @@ def describe(ex: Exercise) -> str:
         )  # fmt: skip
         if r.from_rest_level:
             lines.append("  Both levels are changes from the person's own resting level, not readings.")
-        extra = r.and_also or r.or_else
-        if extra:
-            lines.append("  Only while also:" if r.and_also else "  Or instead, when:")
-        for mv in extra:
-            change = " (changes from the resting level)" if mv.from_rest_level else ""
-            lines.append(
-                f"    {words(mv.measure)} {'rises' if mv.rising else 'falls'} from "
-                f"{_fmt(ex, mv.measure, mv.rest)} past {_fmt(ex, mv.measure, mv.peak)}{change}"
-            )
+        for heading, extra in (
+            ("  Only while also:", r.and_also),
+            ("  Or instead, when:", r.or_else),
+            (f"  While {words(r.measure)} cannot be read, instead:", r.instead),
+        ):
+            if extra:
+                lines.append(heading)
+            for mv in extra:
+                change = " (changes from the resting level)" if mv.from_rest_level else ""
+                lines.append(
+                    f"    {words(mv.measure)} {'rises' if mv.rising else 'falls'} from "
+                    f"{_fmt(ex, mv.measure, mv.rest)} past {_fmt(ex, mv.measure, mv.peak)}{change}"
+                )
         if r.sides == "each":
             lines.append("  Counted for each side; one side at a time.")
         ready = f"  Counting starts after holding the rest position for {r.ready.hold_s:g} s"

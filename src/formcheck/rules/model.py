@@ -222,6 +222,10 @@ class Reps:
     # raised by it).
     and_also: tuple[Movement, ...] = ()
     or_else: tuple[Movement, ...] = ()
+    # Movements read in place of the main one while it cannot be (the rule's ``instead:``, in
+    # order): a squat's knee bend needs the ankle, and a close-up that crops the feet still
+    # shows the thigh go down and come back.
+    instead: tuple[Movement, ...] = ()
 
     @property
     def rising(self) -> bool:
@@ -234,7 +238,8 @@ class Reps:
 
     @property
     def movements(self) -> tuple[Movement, ...]:
-        """Every movement the count reads, the main one first."""
+        """The movements a rep is made of, the main one first (not the stand-ins ``instead``:
+        reports show the movement itself)."""
         return (self.main, *self.and_also, *self.or_else)
 
 

@@ -590,16 +590,16 @@ def _movement(
 def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
     path: PathKey = ("reps",)
     r = c.mapping(raw, path)
-    c.fields(
-        r,
-        path,
-        (*MOVEMENT_FIELDS, "and", "or", "sides", "min_duration_s", "max_duration_s", "ready", "hold"),
-    )
+    combinations = ("and", "or", "instead")
+    counting = ("sides", "min_duration_s", "max_duration_s", "ready", "hold")
+    c.fields(r, path, (*MOVEMENT_FIELDS, *combinations, *counting))
     measure, main = _movement(c, r, path, measures)
     if "and" in r and "or" in r:
         raise c.fail((*path, "or"), "give either 'and' or 'or', not both")
+    if "instead" in r and ("and" in r or "or" in r):
+        raise c.fail((*path, "instead"), "'instead' replaces a single movement: not with 'and' or 'or'")
     combined: dict[str, tuple[m.Movement, ...]] = {}
-    for key in ("and", "or"):
+    for key in combinations:
         if key not in r:
             continue
         items = r[key]
@@ -648,7 +648,7 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
         hold = m.PeakHold(target, max_s)
     return m.Reps(
         main.measure, main.rest, main.peak, sides, min_dur, max_dur, ready, hold, main.from_rest_level,
-        and_also=combined.get("and", ()), or_else=combined.get("or", ()),
+        and_also=combined.get("and", ()), or_else=combined.get("or", ()), instead=combined.get("instead", ()),
     )  # fmt: skip
 
 

@@ -122,7 +122,7 @@ def _feet_unseen(spec: ClipSpec) -> ClipSpec:
         return any(i in augment.FEET for i in engine.landmarks_read(measure))
 
     if rule.reps is not None:
-        main = needs_feet(rule.reps.main.measure)
+        main = needs_feet(rule.reps.main.measure) and all(needs_feet(m.measure) for m in rule.reps.instead)
         blind = (
             main or any(needs_feet(m.measure) for m in rule.reps.and_also)
             if not rule.reps.or_else
