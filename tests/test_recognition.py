@@ -267,6 +267,46 @@ def test_the_checks_stream_has_the_features_stack_poses_gives_the_same_frames(
     assert stream.span_s == (t[0], taken[-1][0].t_ms / 1000)
 
 
+def test_the_checks_stream_keeps_the_taken_poses_for_the_rules_thinned_past_its_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every taken frame is kept for the rules' replays until 2 * MAX_FRAMES, then every other
+    one so far and every other one from then on: frame for frame, with the same numbers."""
+    import formcheck.recognition.check as check
+    from formcheck.recognition.rulefit import FIT_GAP_MS
+
+    monkeypatch.setattr(check, "CHUNK", 29)
+    monkeypatch.setattr(check, "MAX_FRAMES", 20)
+    track = PoseTrack.load(TRACKS / "squat--two-people-correct-vs-wrong.track.npz")
+    selector = PersonSelector()
+    stream = check.PoseStream()
+    kept: list[tuple[PoseFrame, object]] = []
+    every, taken, last = 1, 0, -1e18
+    for frame in track:
+        pose = selector.select(frame)
+        stream.add(frame, pose)
+        if frame.t_ms - last < FIT_GAP_MS:
+            continue
+        last = frame.t_ms
+        if taken % every == 0:
+            kept.append((frame, pose))
+            if len(kept) > 40:
+                kept, every = kept[::2], every * 2
+        taken += 1
+    stream._flush()
+    assert every >= 4  # thinned twice at least
+    frames, poses = stream._thinned()
+    def ids(fs: list[PoseFrame]) -> list[tuple[int, int, tuple[int, int]]]:
+        return [(f.index, f.t_ms, f.image_size) for f in fs]
+
+    assert ids(frames) == ids([f for f, _ in kept])
+    for mine, (_, theirs) in zip(poses, kept, strict=True):
+        assert (mine is None) == (theirs is None)
+        if mine is not None and theirs is not None:
+            assert np.array_equal(mine.landmarks, theirs.landmarks)  # type: ignore[attr-defined]
+            assert np.array_equal(mine.world, theirs.world)  # type: ignore[attr-defined]
+
+
 def _frames_of(feats: dict[str, float], n: int = 60) -> np.ndarray:
     out = np.full((n, len(FRAME_FEATURES)), np.nan)
     for name, value in feats.items():

@@ -31,7 +31,7 @@ import numpy as np
 
 from formcheck.engine.report import Notice
 from formcheck.pose import Pose, PoseFrame
-from formcheck.recognition.features import FRAME_FEATURES, frame_features, stack_poses
+from formcheck.recognition.features import FRAME_FEATURES, frame_features, stack_rows
 from formcheck.recognition.model import Model, bundled_model
 from formcheck.recognition.posture import DONE, observed_posture, ruled_out
 from formcheck.recognition.recognise import Recognition, judge, windows_from_features
@@ -55,6 +55,48 @@ CHECK_AFTER_S = 10.0
 CHECK_EVERY_S = 30.0
 
 
+class PoseRows:
+    """Poses laid out in rows of preallocated arrays, as the pose model gives them: a frame's
+    numbers are copied in and its objects let go. (Keeping the frames themselves, thousands of
+    small objects a run, made the engine beside it slower too: the memory they held could not be
+    reused frame after frame.)"""
+
+    def __init__(self, capacity: int) -> None:
+        self.index = np.empty(capacity, dtype=np.int64)
+        self.t_ms = np.empty(capacity, dtype=np.int64)
+        self.image_size = np.empty((capacity, 2), dtype=np.int64)
+        self.landmarks = np.zeros((capacity, 33, 5), dtype=np.float32)
+        self.world = np.zeros((capacity, 33, 3), dtype=np.float32)
+        self.seen = np.zeros(capacity, dtype=bool)
+        self.with_world = np.zeros(capacity, dtype=bool)
+        self.n = 0
+
+    def add(self, pose_frame: PoseFrame, pose: Pose | None) -> None:
+        i = self.n
+        self.index[i] = pose_frame.index
+        self.t_ms[i] = pose_frame.t_ms
+        self.image_size[i] = pose_frame.image_size
+        self.seen[i] = pose is not None
+        self.with_world[i] = pose is not None and pose.world is not None
+        if pose is not None:
+            self.landmarks[i] = pose.landmarks
+            if pose.world is not None:
+                self.world[i] = pose.world
+        self.n = i + 1
+
+    def columns(self, rows: slice | np.ndarray) -> tuple[np.ndarray, ...]:
+        """(index, t_ms, image_size, landmarks, world, seen, with_world) of ``rows``, copied."""
+        return tuple(a[rows].copy() for a in self._arrays())
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        return self.index, self.t_ms, self.image_size, self.landmarks, self.world, self.seen, self.with_world
+
+    def stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``features.stack_poses``' arrays of the rows so far."""
+        _, *columns = (a[: self.n] for a in self._arrays())
+        return stack_rows(*columns)
+
+
 class PoseStream:
     """A run's selected poses as per-frame recognition features (~150 bytes a frame, so an
     hour of video stays a few MB), taken at ``rulefit.FIT_FPS`` at most; plus the poses of
@@ -62,40 +104,74 @@ class PoseStream:
     are more), for replaying the candidate rules' engines."""
 
     def __init__(self) -> None:
-        self._frames: list[PoseFrame] = []
-        self._poses: list[Pose | None] = []
+        self._chunk = PoseRows(CHUNK)
         self._t: list[np.ndarray] = []
         self._feats: list[np.ndarray] = []
         self._seen: list[np.ndarray] = []
-        self._kept: list[tuple[PoseFrame, Pose | None]] = []
+        # the poses kept for the rules: PoseRows.columns of each chunk's kept rows
+        self._kept: list[tuple[np.ndarray, ...]] = []
+        self._kept_n = 0
         self._keep_every = 1  # of the frames taken: every one kept for the rules, or fewer
         self._taken = 0
         self._last_ms = -1e18
+        self._first_ms: int | None = None
+        self._latest_ms = 0
 
     def add(self, pose_frame: PoseFrame, pose: Pose | None) -> None:
         # Taken at FIT_FPS at most, as the model was trained (a 30 fps video: every other frame).
         if pose_frame.t_ms - self._last_ms < FIT_GAP_MS:
             return
         self._last_ms = pose_frame.t_ms
-        self._frames.append(pose_frame)
-        self._poses.append(pose)
-        if self._taken % self._keep_every == 0:
-            self._kept.append((pose_frame, pose))
-            if len(self._kept) > 2 * MAX_FRAMES:
-                self._kept = self._kept[::2]
-                self._keep_every *= 2
-        self._taken += 1
-        if len(self._frames) >= CHUNK:
+        self._chunk.add(pose_frame, pose)
+        if self._chunk.n >= CHUNK:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._frames:
+        chunk = self._chunk
+        n = chunk.n
+        if not n:
             return
-        t, px, world = stack_poses(self._frames, self._poses)
+        t, px, world = chunk.stacked()
         self._t.append(t)
         self._feats.append(frame_features(px, world))
-        self._seen.append(np.array([p is not None for p in self._poses], dtype=bool))
-        self._frames, self._poses = [], []
+        self._seen.append(chunk.seen[:n].copy())
+        if self._first_ms is None:
+            self._first_ms = int(chunk.t_ms[0])
+        self._latest_ms = int(chunk.t_ms[n - 1])
+        # every keep_every-th frame taken is kept for the rules; past 2 * MAX_FRAMES, every
+        # other one kept so far is dropped and half as many are kept from then on
+        picked: list[int] = []
+        for row in range(n):
+            if self._taken % self._keep_every == 0:
+                picked.append(row)
+                self._kept_n += 1
+                if self._kept_n > 2 * MAX_FRAMES:
+                    self._keep(chunk, picked)
+                    picked = []
+                    merged = [np.concatenate(c) for c in zip(*self._kept, strict=True)]
+                    self._kept = [tuple(a[::2] for a in merged)]
+                    self._kept_n = len(self._kept[0][0])
+                    self._keep_every *= 2
+            self._taken += 1
+        self._keep(chunk, picked)
+        chunk.n = 0
+
+    def _keep(self, chunk: PoseRows, rows: list[int]) -> None:
+        if rows:
+            self._kept.append(chunk.columns(np.array(rows)))
+
+    def _thinned(self) -> tuple[list[PoseFrame], list[Pose | None]]:
+        """The kept frames, as frames again (with the selected pose only: the rules' engines
+        read nothing else)."""
+        frames: list[PoseFrame] = []
+        poses: list[Pose | None] = []
+        for index, t_ms, size, landmarks, world, seen, with_world in self._kept:
+            for i in range(len(index)):
+                pose = Pose(landmarks[i], world[i] if with_world[i] else None) if seen[i] else None
+                image_size = (int(size[i, 0]), int(size[i, 1]))
+                frames.append(PoseFrame(int(index[i]), int(t_ms[i]), image_size, (pose,) if pose else ()))
+                poses.append(pose)
+        return frames, poses
 
     def recognition(
         self,
@@ -111,7 +187,6 @@ class PoseStream:
             t, feats, seen = np.empty(0), np.empty((0, len(FRAME_FEATURES))), np.empty(0, dtype=bool)
         else:
             t, feats, seen = np.concatenate(self._t), np.concatenate(self._feats), np.concatenate(self._seen)
-        thinned = ([f for f, _ in self._kept], [p for _, p in self._kept])
         w = windows_from_features(t, feats, seen, model)
         if rerank is None:
             # The window model alone needs no rule file: by default it judges among all the
@@ -122,7 +197,7 @@ class PoseStream:
             from formcheck.recognition.choose import known_exercises
 
             rules = known_exercises()
-        return judge(w, model, candidates=rules, rules=rules, thinned=thinned, must=rerank)
+        return judge(w, model, candidates=rules, rules=rules, thinned=self._thinned(), must=rerank)
 
     def posture(self) -> str | None:
         """The person's posture over the run so far, where it is certain (``observed_posture``)."""
@@ -134,10 +209,10 @@ class PoseStream:
     @property
     def span_s(self) -> tuple[float, float]:
         """(first, last) frame time seen so far, in seconds."""
-        times = [t for t in self._t if len(t)]
-        first = float(times[0][0]) if times else (self._frames[0].t_ms / 1000 if self._frames else 0.0)
-        last = self._frames[-1].t_ms / 1000 if self._frames else (float(times[-1][-1]) if times else 0.0)
-        return first, last
+        chunk = self._chunk
+        first = self._first_ms if self._first_ms is not None else (int(chunk.t_ms[0]) if chunk.n else 0)
+        last = int(chunk.t_ms[chunk.n - 1]) if chunk.n else self._latest_ms
+        return first / 1000, last / 1000
 
 
 def mismatch_message(

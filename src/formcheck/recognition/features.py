@@ -69,29 +69,46 @@ def stack_poses(
     """(t_s (N,), pixel landmarks (N, 33, 3) x, y, visibility, world (N, 33, 3)); NaN where unseen.
     Pixel x is measured from the middle of the picture, so that a mirrored video negates it."""
     n = len(frames)
-    t = np.fromiter((f.t_ms for f in frames), dtype=np.float64, count=n) / 1000.0
-    idx = [i for i, p in enumerate(poses) if p is not None]
+    t_ms = np.fromiter((f.t_ms for f in frames), dtype=np.int64, count=n)
+    size = np.array([f.image_size for f in frames], dtype=np.int64).reshape(n, 2)
+    seen = np.array([p is not None for p in poses], dtype=bool)
+    with_world = np.array([p is not None and p.world is not None for p in poses], dtype=bool)
     # np.array, not np.stack, of the per-frame arrays: the same result, a quarter of the time
-    # (np.stack handles every array on its own; a run's recognition spent most of its time on it).
-    # Filled with NaN first only where some frame has nobody (or no world landmarks).
-    everyone = len(idx) == n
+    # (np.stack handles every array on its own; a run's recognition spent most of its time on it)
+    landmarks = np.zeros((n, 33, 5), dtype=np.float32)
+    world = np.zeros((n, 33, 3), dtype=np.float32)
+    if seen.any():
+        landmarks[seen] = np.array([p.landmarks for p in poses if p is not None])
+    if with_world.any():
+        world[with_world] = np.array([p.world for p in poses if p is not None and p.world is not None])
+    return stack_rows(t_ms, size, landmarks, world, seen, with_world)
+
+
+def stack_rows(
+    t_ms: np.ndarray, image_size: np.ndarray, landmarks: np.ndarray, world: np.ndarray,
+    seen: np.ndarray, with_world: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """``stack_poses``' arrays from poses already laid out in rows (``PoseStream``'s): frame
+    times (N,), (width, height) (N, 2), landmarks (N, 33, 5) and world (N, 33, 3) as the pose
+    model gives them, and whether each frame has a pose and world landmarks; rows without are
+    ignored. The same numbers as ``stack_poses`` on the same poses, to the last bit."""
+    n = len(t_ms)
+    t = t_ms.astype(np.float64) / 1000.0
+    everyone = bool(seen.all())
     px = np.empty((n, 33, 3)) if everyone else np.full((n, 33, 3), np.nan)
-    if idx:
-        lm = np.array([poses[i].landmarks for i in idx])  # type: ignore[union-attr]
-        size = np.array([frames[i].image_size for i in idx], dtype=np.float64)
-        rows = slice(None) if everyone else idx
-        px[rows, :, 0] = (lm[:, :, 0] - 0.5) * size[:, :1]  # from the middle: a mirror image negates x
-        px[rows, :, 1] = lm[:, :, 1] * size[:, 1:]
-        px[rows, :, 2] = lm[:, :, 3]
-    with_world = [i for i in idx if poses[i].world is not None]  # type: ignore[union-attr]
-    worlds = [poses[i].world for i in with_world]  # type: ignore[union-attr]
-    if len(with_world) == n and n:
-        world = np.array(worlds, dtype=np.float64)
+    rows = slice(None) if everyone else np.flatnonzero(seen)
+    lm = landmarks[rows]
+    size = image_size[rows].astype(np.float64)
+    px[rows, :, 0] = (lm[:, :, 0] - 0.5) * size[:, :1]
+    px[rows, :, 1] = lm[:, :, 1] * size[:, 1:]
+    px[rows, :, 2] = lm[:, :, 3]
+    both = seen & with_world
+    if n and both.all():
+        out_world = world.astype(np.float64)
     else:
-        world = np.full((n, 33, 3), np.nan)
-        if with_world:
-            world[with_world] = np.array(worlds)
-    return t, px, world
+        out_world = np.full((n, 33, 3), np.nan)
+        out_world[both] = world[both]
+    return t, px, out_world
 
 
 def _norm(a: np.ndarray) -> np.ndarray:
