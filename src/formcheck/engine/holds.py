@@ -102,37 +102,28 @@ class Stillness:
                 if f is None or sl is None:  # first sight: nothing to compare with yet
                     fast[i] = slow[i] = value
                     continue
-                held = jumped[i]
                 step = value - f
-                jump = step >= limit or step <= -limit
-                readings: tuple[float, ...]
-                if held is None:
-                    if jump:
-                        jumped[i] = value  # judged with the next reading
+                if step >= limit or step <= -limit:
+                    held = jumped[i]
+                    if held is None or (held - f) * step <= 0:
+                        jumped[i] = value  # a jump: judged with the next reading
                         continue
-                    readings = (value,)
+                    # the frame before jumped as far the same way: it moved (that reading taken in first)
+                    f += a_fast * (held - f)
+                    sl += a_slow * (held - sl)
+                jumped[i] = None  # (if one jumped alone and this one is back, it was an error)
+                f += a_fast * (value - f)
+                sl += a_slow * (value - sl)
+                gap = f - sl
+                if gap >= limit or gap <= -limit:
+                    moved_s[side] = t_s
+                    began = moving[i]
+                    if began is None:
+                        moving[i] = t_s
+                    elif t_s - began >= STILL_MOVING_S:  # a movement: no lag beyond the limit
+                        sl = f - limit if gap > 0 else f + limit
                 else:
-                    jumped[i] = None
-                    if jump and (held - f) * step > 0:
-                        readings = (held, value)  # it stayed there: it moved
-                    elif jump:
-                        jumped[i] = value
-                        continue
-                    else:
-                        readings = (value,)  # back: that one was the model's error
-                for reading in readings:
-                    f += a_fast * (reading - f)
-                    sl += a_slow * (reading - sl)
-                    gap = f - sl
-                    if gap >= limit or gap <= -limit:
-                        moved_s[side] = t_s
-                        began = moving[i]
-                        if began is None:
-                            moving[i] = t_s
-                        elif t_s - began >= STILL_MOVING_S:  # a movement: no lag beyond the limit
-                            sl = f - limit if gap > 0 else f + limit
-                    else:
-                        moving[i] = None
+                    moving[i] = None
                 fast[i], slow[i] = f, sl
             still[side] = t_s - moved_s[side] >= STILL_FOR_S
         return still
