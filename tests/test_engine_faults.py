@@ -113,6 +113,33 @@ def test_fault_needs_to_last(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert long.result.rep_events[0].faults == ("too_deep",)
 
 
+@pytest.mark.parametrize(
+    ("name", "short_frames", "fires"),
+    [
+        ("one frame read short of it (the model's error): it still fires", 1, True),
+        ("two frames in a row short of it: the build-up starts again", 2, False),
+    ],
+)
+def test_a_faults_build_up_outlasts_one_frame_short_of_it(
+    tmp_path, name: str, short_frames: int, fires: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """At 15 fps (a webcam's rate), bent to 90° (too_deep: above 80° for 1 s) for 1.3 s, with
+    the knee read at 70° on some frames in the middle."""
+    from engine_support import KNEE_BEND, write_rule
+
+    fps = 15
+    ex = write_rule(tmp_path, "knee-bend", KNEE_BEND.replace("for_s: 0.2", "for_s: 1.0"))
+    held = reps_keys(SIDE, [90])
+    held = held[:3] + [(held[2][0] + 1.3, bend(SIDE, 90))] + [(t + 1.3, p) for t, p in held[3:]]
+    first = round((held[2][0] + 0.5) * fps)
+
+    def misread(t: float, posture: Posture) -> Posture:
+        return bend(SIDE, 70) if first <= round(t * fps) < first + short_frames else posture
+
+    run = play(ex, held, fps=fps, noise=misread)
+    assert ([f.id for f in run.result.faults] == ["too_deep"]) is fires, name
+
+
 def test_fault_view_gate(toe_tap: Exercise) -> None:
     # the same valgus filmed side-on is not judged (and the rule's view refuses counting anyway)
     keys = [

@@ -1,7 +1,8 @@
 """Fault tracking: a fault fires once its condition has been True for ``for_s`` seconds in a
 phase it applies to, and ends once the condition has not been True for ``RELEASE_S`` (so one
-noisy frame neither starts nor splits a fault). Unknown never fires a fault; nothing seen for a
-moment pauses them all (``UNSEEN_PAUSE_S``).
+noisy frame neither starts nor splits a fault; one frame short of the condition does not restart
+the time it has held toward ``for_s`` either, two in a row do). Unknown never fires a fault;
+nothing seen for a moment pauses them all (``UNSEEN_PAUSE_S``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class FaultState:
     check: Compiled
     since_s: float | None = None  # condition True (in phase) since
     last_true_s: float | None = None
+    lapsed: bool = False  # building up to for_s, the last reading was not True (one is forgiven)
     active: bool = False
     side: str | None = None
     # where the fault applies, resolved once: the engine phases, and the views (None: any view)
@@ -114,6 +116,7 @@ class FaultTracker:
                 if st.since_s is None:
                     st.since_s = t_s
                 st.last_true_s = t_s
+                st.lapsed = False
                 if not st.active and t_s - st.since_s >= st.fault.for_s:
                     st.active, st.side = True, side
                     self._activate(st)
@@ -122,8 +125,12 @@ class FaultTracker:
                 assert st.last_true_s is not None
                 if t_s - st.last_true_s >= RELEASE_S:
                     ended.append(self.close(st, st.last_true_s))
+            elif st.since_s is not None and not st.lapsed:
+                # one reading short of the condition is as likely the model's error as a change
+                # (at 15 fps nothing smooths it): the build-up to for_s goes on; two end it
+                st.lapsed = True
             else:
-                st.since_s = None
+                st.since_s, st.lapsed = None, False
         return started, ended
 
     def _activate(self, st: FaultState) -> None:
