@@ -114,8 +114,6 @@ class PoseStream:
         self._keep_every = 1  # of the frames taken: every one kept for the rules, or fewer
         self._taken = 0
         self._last_ms = -1e18
-        self._first_ms: int | None = None
-        self._latest_ms = 0
 
     def add(self, pose_frame: PoseFrame, pose: Pose | None) -> None:
         # Taken at FIT_FPS at most, as the model was trained (a 30 fps video: every other frame).
@@ -135,9 +133,6 @@ class PoseStream:
         self._t.append(t)
         self._feats.append(frame_features(px, world))
         self._seen.append(chunk.seen[:n].copy())
-        if self._first_ms is None:
-            self._first_ms = int(chunk.t_ms[0])
-        self._latest_ms = int(chunk.t_ms[n - 1])
         # every keep_every-th frame taken is kept for the rules; past 2 * MAX_FRAMES, every
         # other one kept so far is dropped and half as many are kept from then on
         picked: list[int] = []
@@ -209,10 +204,10 @@ class PoseStream:
     @property
     def span_s(self) -> tuple[float, float]:
         """(first, last) frame time seen so far, in seconds."""
-        chunk = self._chunk
-        first = self._first_ms if self._first_ms is not None else (int(chunk.t_ms[0]) if chunk.n else 0)
-        last = int(chunk.t_ms[chunk.n - 1]) if chunk.n else self._latest_ms
-        return first / 1000, last / 1000
+        chunk = self._chunk  # the frames not yet turned into features, after those in self._t
+        first = self._t[0][0] if self._t else (chunk.t_ms[0] / 1000 if chunk.n else 0.0)
+        last = chunk.t_ms[chunk.n - 1] / 1000 if chunk.n else (self._t[-1][-1] if self._t else 0.0)
+        return float(first), float(last)
 
 
 def mismatch_message(

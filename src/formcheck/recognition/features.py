@@ -90,8 +90,9 @@ def stack_rows(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """``stack_poses``' arrays from poses already laid out in rows (``PoseStream``'s): frame
     times (N,), (width, height) (N, 2), landmarks (N, 33, 5) and world (N, 33, 3) as the pose
-    model gives them, and whether each frame has a pose and world landmarks; rows without are
-    ignored. The same numbers as ``stack_poses`` on the same poses, to the last bit."""
+    model gives them, and whether each frame has a pose and world landmarks (only a frame with a
+    pose has them); rows without are ignored. The same numbers as ``stack_poses`` on the same
+    poses, to the last bit."""
     n = len(t_ms)
     t = t_ms.astype(np.float64) / 1000.0
     everyone = bool(seen.all())
@@ -99,15 +100,14 @@ def stack_rows(
     rows = slice(None) if everyone else np.flatnonzero(seen)
     lm = landmarks[rows]
     size = image_size[rows].astype(np.float64)
-    px[rows, :, 0] = (lm[:, :, 0] - 0.5) * size[:, :1]
+    px[rows, :, 0] = (lm[:, :, 0] - 0.5) * size[:, :1]  # from the middle: a mirror image negates x
     px[rows, :, 1] = lm[:, :, 1] * size[:, 1:]
     px[rows, :, 2] = lm[:, :, 3]
-    both = seen & with_world
-    if n and both.all():
+    if n and with_world.all():
         out_world = world.astype(np.float64)
     else:
         out_world = np.full((n, 33, 3), np.nan)
-        out_world[both] = world[both]
+        out_world[with_world] = world[with_world]
     return t, px, out_world
 
 
