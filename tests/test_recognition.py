@@ -314,12 +314,23 @@ def _frames_of(feats: dict[str, float], n: int = 60) -> np.ndarray:
     return out
 
 
+FLOOR, LEVEL, SIDE = "on the floor", "on the floor, facing up or down", "lying on the side"
+
+
 @pytest.mark.parametrize(
     ("name", "feats", "expected"),
     [
         ("standing tall", {"trunk_tilt": 5, "hip_height": 1.05, "knee_flex_lo": 12}, "upright"),
-        ("lying on the back", {"trunk_tilt": 95, "hip_height": 0.1, "knee_flex_lo": 80}, "on the floor"),
-        ("on all fours", {"trunk_tilt": 84, "hip_height": 0.44, "knee_flex_lo": 90}, "on the floor"),
+        ("lying, hips unseen in 3D", {"trunk_tilt": 95, "hip_height": 0.1, "knee_flex_lo": 80}, FLOOR),
+        (
+            "lying on the back",
+            {"trunk_tilt": 95, "hip_height": 0.1, "knee_flex_lo": 80, "hip_line_tilt": 80},
+            LEVEL,
+        ),
+        ("on all fours", {"trunk_tilt": 84, "hip_height": 0.44, "hip_line_tilt": 70}, LEVEL),
+        ("lying on the side", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 12}, SIDE),
+        ("hip line not quite half way", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 44}, SIDE),
+        ("hip line just past half way", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 46}, LEVEL),
         ("kneeling upright", {"trunk_tilt": 10, "hip_height": 0.6, "knee_flex_lo": 90}, None),
         ("seated on a chair", {"trunk_tilt": 5, "hip_height": 0.5, "knee_flex_lo": 90}, None),
         ("bent forward, hips high", {"trunk_tilt": 85, "hip_height": 1.0, "knee_flex_lo": 10}, None),
@@ -357,7 +368,39 @@ def test_a_rule_done_standing_run_on_someone_lying_down_says_so() -> None:
             check.update(f, p)
         said = [n.message for n in check.finish().notices if n.kind == NOTICE_KIND]
         if expected:
-            done = "done standing: the person was on the floor; counted as asked"
+            done = "done standing: the person was on the floor, facing up or down; counted as asked"
             assert said == [f"this does not look like a my squat, {done}"]
         else:
             assert said == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "track", "observed"),
+    [
+        ("clamshell", "glute-bridge--home", LEVEL),
+        ("glute-bridge", "clamshell--band-studio", SIDE),
+        ("glute-bridge", "side-lying-leg-lift--studio", SIDE),
+        ("clamshell", "clamshell--band-studio", None),
+        ("side-lying-leg-lift", "clamshell--band-studio", None),
+        ("glute-bridge", "glute-bridge--home", None),
+        ("glute-stretch", "glute-bridge--home", None),
+    ],
+)
+def test_lying_on_the_side_or_the_back_told_apart(rule: str, track: str, observed: str | None) -> None:
+    # Both are "on the floor"; which way the hips face tells them apart, so a physio's own
+    # side-lying rule run on someone lying on their back (or the other way round) says so, with
+    # no model behind it. The same posture never gets the notice.
+    import dataclasses
+
+    from formcheck.engine import ExerciseEngine
+
+    own = dataclasses.replace(load_exercise(rule), id=f"my-{rule}", name="My exercise")
+    frames, poses = _poses(PoseTrack.load(TRACKS / f"{track}.track.npz"))
+    check = ExerciseCheck.of(ExerciseEngine(own), own)
+    for f, p in zip(frames, poses, strict=True):
+        check.update(f, p)
+    said = [n.message for n in check.finish().notices if n.kind == NOTICE_KIND]
+    if observed is None:
+        assert said == []
+    else:
+        assert len(said) == 1 and said[0].endswith(f": the person was {observed}; counted as asked"), said
