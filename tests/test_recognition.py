@@ -329,8 +329,9 @@ FLOOR, LEVEL, SIDE = "on the floor", "on the floor, facing up or down", "lying o
         ),
         ("on all fours", {"trunk_tilt": 84, "hip_height": 0.44, "hip_line_tilt": 70}, LEVEL),
         ("lying on the side", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 12}, SIDE),
-        ("hip line not quite half way", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 44}, SIDE),
-        ("hip line just past half way", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 46}, LEVEL),
+        ("hips nearly stacked", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 29}, SIDE),
+        ("hip line half way", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 45}, FLOOR),
+        ("hips nearly level", {"trunk_tilt": 90, "hip_height": 0.2, "hip_line_tilt": 61}, LEVEL),
         ("kneeling upright", {"trunk_tilt": 10, "hip_height": 0.6, "knee_flex_lo": 90}, None),
         ("seated on a chair", {"trunk_tilt": 5, "hip_height": 0.5, "knee_flex_lo": 90}, None),
         ("bent forward, hips high", {"trunk_tilt": 85, "hip_height": 1.0, "knee_flex_lo": 10}, None),
@@ -404,3 +405,30 @@ def test_lying_on_the_side_or_the_back_told_apart(rule: str, track: str, observe
         assert said == []
     else:
         assert len(said) == 1 and said[0].endswith(f": the person was {observed}; counted as asked"), said
+
+
+def test_exercises_the_posture_rules_out_are_no_candidates() -> None:
+    # Four windows that favour a side-lying exercise, then a supine one: seen lying on the back,
+    # the side-lying one goes and the supine one leads; with no posture observed, nothing goes.
+    from formcheck.recognition.recognise import verdict
+
+    classes = ["clamshell", "glute-bridge", "squat"]
+    log_p = np.log(np.tile([0.6, 0.3, 0.1], (4, 1)))
+    postures = {"clamshell": "lying-on-side", "glute-bridge": "lying-on-back", "squat": "standing"}
+    asked: list[str] = []
+
+    def posture_of(exercise_id: str) -> str | None:
+        asked.append(exercise_id)
+        return postures[exercise_id]
+
+    def judged(observed: str | None) -> list[str]:
+        rec = verdict(log_p, np.zeros(4), classes, seen_s=10.0, observed=observed, posture_of=posture_of)
+        return [i for i, _ in rec.ranked]
+
+    assert judged(None) == ["clamshell", "glute-bridge", "squat"] and asked == []
+    assert judged("on the floor, facing up or down") == ["glute-bridge"]
+    assert judged("lying on the side") == ["clamshell"]
+    # a posture that rules out every candidate tells nothing about which: all stay
+    one = classes[:1]
+    only = verdict(log_p[:, :1], np.zeros(4), one, seen_s=10.0, observed="upright", posture_of=posture_of)
+    assert only.leading == "clamshell"

@@ -26,7 +26,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from dataset import SYNTHETIC, Clip, WindowSet, load_clips, rule_fits, windows  # noqa: E402
+from dataset import POSTURE, SYNTHETIC, Clip, WindowSet, load_clips, rule_fits, windows  # noqa: E402
 
 from formcheck.recognition.check import checked  # noqa: E402
 from formcheck.recognition.model import WEIGHTS_PATH, Model, fit, fit_rule_weights  # noqa: E402
@@ -60,12 +60,14 @@ class Held:
     windows: Windows
 
     def judge(self, fits: Fits, must: tuple[str, ...] | None = ()) -> Recognition:
-        """As ``recognise`` judges it; ``must=None``: the window model alone (no re-ranking)."""
+        """As ``recognise`` judges it; ``must=None``: the window model alone (no re-ranking, no
+        rule read for its posture)."""
         w, f = self.windows, fits[self.clip.name]
         seen_s = float(np.diff(w.t_s, append=w.t_s[-1])[w.seen].sum()) if len(w.t_s) > 1 else 0.0
         return verdict(
             w.log_proba, w.novelty, self.model.classes, candidates=list(f), seen_s=seen_s,
             fit=None if must is None else f.__getitem__, fit_weights=self.model.fit_weights, must=must or (),
+            observed=w.posture, posture_of=None if must is None else (lambda i: POSTURE.get(i) or None),
         )  # fmt: skip
 
     def check(self, fits: Fits, exercise_id: str) -> Recognition:

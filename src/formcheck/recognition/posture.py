@@ -33,10 +33,15 @@ STRAIGHT_KNEE_DEG = 35.0
 FLOOR_TRUNK_DEG = (60.0, 120.0)
 FLOOR_HIPS = 0.45
 # On the floor, which way the hips face: lying on the side stacks one hip joint above the other
-# (the hip-to-hip line within 45° of vertical); on the back or front, or on all fours, both are
-# at the same height (the line level). Halfway between the two; the side-lying sample tracks read
-# 6-25° (median over their frames on the floor), the supine ones 58-87°.
-STACKED_HIPS_DEG = 45.0
+# (the hip-to-hip line upright), on the back or front, or on all fours, both are at the same
+# height (the line level). "Upright" is the camera's: one looking down at a mat by some angle
+# tilts a level line that points at it (a person lying side-on) by as much toward the vertical,
+# and a stacked one away from it. Each is therefore taken within 35° of its own direction, so
+# that a camera looking down by up to 35° reads both right, and the 20° between is unknown (an
+# orbiting camera looking steeply down at a glute bridge read 29-45° for its first seconds). The
+# side-lying sample tracks read 6-25° (median over their frames on the floor), the supine 58-87°.
+STACKED_HIPS_DEG = 35.0  # at most this from vertical: stacked
+LEVEL_HIPS_DEG = 55.0  # at least this: level
 # ...for this share of the frames the person is seen in, and at least this many of them.
 MOST = 0.8
 MIN_FRAMES = 10
@@ -77,8 +82,8 @@ def observed_posture(feats: np.ndarray) -> str | None:
     trunk, hips, knee, hip_line = trunk[seen], hips[seen], knee[seen], hip_line[seen]
     with np.errstate(invalid="ignore"):  # an unseen knee is not a straight one, nor a hip line level
         upright = (trunk < UPRIGHT_TRUNK_DEG) & (hips > UPRIGHT_HIPS) & (knee < STRAIGHT_KNEE_DEG)
-        stacked = hip_line < STACKED_HIPS_DEG
-        level = hip_line >= STACKED_HIPS_DEG
+        stacked = hip_line <= STACKED_HIPS_DEG
+        level = hip_line >= LEVEL_HIPS_DEG
     floor = (trunk >= FLOOR_TRUNK_DEG[0]) & (trunk <= FLOOR_TRUNK_DEG[1]) & (hips < FLOOR_HIPS)
     if upright.mean() >= MOST:
         return UPRIGHT

@@ -6,7 +6,9 @@ Two stages:
    stretch's scores combine its windows' log-probabilities (their mean: a geometric mean of the
    windows' opinions, so one odd window does not decide), restricted to the exercises there are
    rules for.
-2. The few leading exercises (``RERANK``, plus any the caller must weigh, such as the one the
+2. An exercise done in a position the person was clearly not in (``posture``: a clamshell,
+   lying on the side, while they lay on their back) is no candidate.
+3. The few leading exercises (``RERANK``, plus any the caller must weigh, such as the one the
    user named) are re-ranked by their own rules: each rule's engine is replayed on the poses
    (``rulefit``) and how well the movement fits it adds to its score.
 
@@ -24,6 +26,7 @@ import numpy as np
 from formcheck.pose import Pose, PoseFrame
 from formcheck.recognition.features import frame_features, stack_poses, summarise_windows, window_starts
 from formcheck.recognition.model import Model, bundled_model
+from formcheck.recognition.posture import observed_posture, ruled_out
 from formcheck.recognition.rulefit import rule_fit, thin
 
 if TYPE_CHECKING:
@@ -80,6 +83,7 @@ class Windows:
     log_proba: np.ndarray  # (windows, classes); NaN rows: person not seen
     novelty: np.ndarray  # (windows,)
     seen: np.ndarray  # per frame: the person seen
+    posture: str | None = None  # the person's posture over the stretch, where certain
 
 
 def windows_of(
@@ -107,7 +111,7 @@ def windows_from_features(
         x = np.stack([rows[i] for i in good])  # type: ignore[misc]
         log_p[good] = model.log_proba(x)
         novelty[good] = model.novelty(x).min(axis=1)
-    return Windows(t, spans, log_p, novelty, seen)
+    return Windows(t, spans, log_p, novelty, seen, observed_posture(feats))
 
 
 def verdict(
@@ -121,19 +125,35 @@ def verdict(
     fit: Callable[[str], np.ndarray] | None = None,
     fit_weights: np.ndarray | None = None,
     must: Iterable[str] = (),
+    observed: str | None = None,
+    posture_of: Callable[[str], str | None] | None = None,
 ) -> Recognition:
     """Combine windows' scores into one ``Recognition`` among ``candidates`` (default: all).
-    With ``fit`` (exercise id -> its ``rulefit`` numbers), the ``RERANK`` leading candidates and
-    those in ``must`` are re-ranked by ``fit_weights`` . fit: they share the probability the
-    windows gave them together, the others keep theirs."""
+    With ``observed`` (``posture.observed_posture``) and ``posture_of`` (exercise id -> its
+    rule's posture), the leading candidates that posture rules out are dropped. With ``fit``
+    (exercise id -> its ``rulefit`` numbers), the ``RERANK`` leading candidates and those in
+    ``must`` are re-ranked by ``fit_weights`` . fit: they share the probability the windows
+    gave them together, the others keep theirs."""
     ok = ~np.isnan(log_proba).any(axis=1)
     wanted = None if candidates is None else set(candidates)
     allowed = [i for i, c in enumerate(classes) if wanted is None or c in wanted]
     if not ok.any() or not allowed or seen_s < MIN_SEEN_S:
         return Recognition(None, 0.0, (), 0.0, seen_s)
-    mean = log_proba[ok][:, allowed].mean(axis=0)
-    p = np.exp(mean - mean.max())
-    p /= p.sum()
+    dropped: set[int] = set()
+    while True:
+        mean = log_proba[ok][:, allowed].mean(axis=0)
+        p = np.exp(mean - mean.max())
+        p /= p.sum()
+        if observed is None or posture_of is None:
+            break
+        # Only the leaders' rules are asked (reading every rule file costs more than judging):
+        # those the posture rules out go, and the next ones are asked in turn.
+        leaders = [allowed[i] for i in np.argsort(-p)[: RERANK + alternatives]]
+        out = {i for i in leaders if ruled_out(posture_of(classes[i]), observed)}
+        if not out or len(out) == len(allowed):
+            break
+        dropped |= out
+        allowed = [i for i in allowed if i not in dropped]
     must = tuple(must)
     # A clear leader is left as it is (on the leave-one-source-out runs re-ranking never changed
     # one that led with more than 0.8); what the caller must weigh is re-ranked in any case.
@@ -178,10 +198,15 @@ def judge(
     thinned: tuple[Sequence[PoseFrame], Sequence[Pose | None]] | None = None,
     must: Iterable[str] = (),
 ) -> Recognition:
-    """The verdict over all of a stretch's windows; with ``rules`` and the ``thinned`` poses
-    (``rulefit.thin``), the leading rules re-ranked by their fit."""
+    """The verdict over all of a stretch's windows; with ``rules``, none whose posture the
+    person was clearly not in, and with the ``thinned`` poses (``rulefit.thin``) too, the leading
+    rules re-ranked by their fit."""
     model = model or bundled_model()
     fit = None
+
+    def posture_of(exercise_id: str) -> str | None:
+        return rules[exercise_id].posture if rules is not None and exercise_id in rules else None
+
     if rules is not None and thinned is not None:
         frames, poses = thinned
         cache: dict[str, np.ndarray] = {}
@@ -194,6 +219,7 @@ def judge(
     return verdict(
         w.log_proba, w.novelty, model.classes, candidates=candidates, seen_s=_seen_s(w.t_s, w.seen),
         fit=fit, fit_weights=model.fit_weights, must=must,
+        observed=w.posture, posture_of=posture_of if rules is not None else None,
     )  # fmt: skip
 
 
