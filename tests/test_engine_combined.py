@@ -1,4 +1,5 @@
-"""Reps made of several movements (``and:`` / ``or:`` / ``instead:``) and the ``elevation`` measure.
+"""Reps made of several movements (``and:`` / ``or:`` / ``instead:``), measures that must stay put
+through a rep (``steady:``) and the ``elevation`` measure.
 
 A bridge kick is "leg up and hips up" whichever moves first; a step-up is the body raised by the
 step whether or not the feet end level. Side-on synthetic person: knee bend stands for the
@@ -26,6 +27,7 @@ measures:
   trunk_lean: {kind: lean, points: [hip, shoulder], side: nearer}
   hip_elevation: {kind: elevation, points: [hip], side: nearer, per: leg_length}
   thigh_drop: {kind: tilt, points: [hip, knee], from: down, side: nearer}
+  hips_over_feet: {kind: distance, points: [hip, ankle], axis: horizontal, side: nearer, per: leg_length}
 reps:
   measure: knee_flexion
   rest: 20
@@ -150,4 +152,29 @@ def test_instead_counts_while_the_main_movement_cannot_be_read(
         cropped_from = 1.0 + 2.2 * feet_from_rep - 0.3  # reps_keys: 1 s standing, then 2.2 s a rep
         keys = [(t, replace(p, hidden=FEET) if t >= cropped_from else p) for t, p in keys]
     run = play(_rule(tmp_path, extra), keys)
+    assert run.result.reps["total"] == expected, name
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "feet_hidden", "expected"),
+    [
+        ("no steady measure", "", False, 3),
+        # side-on, the synthetic knee bend carries the foot forward of the hip: 0.45 m x sin 70
+        # = 0.42 m, about half a leg length (0.9 m)
+        ("the foot moves half a leg length, more than it may", "0.2", False, 0),
+        ("the foot moves half a leg length, less than it may", "0.6", False, 3),
+        # unseen, the steady measure is neither still nor moved: the thigh's reps count
+        ("feet unseen: no sign of a step", "0.2", True, 3),
+    ],
+)
+def test_a_rep_in_which_a_steady_measure_ranged_too_far_is_not_counted(
+    tmp_path: Path, name: str, extra: str, feet_hidden: bool, expected: int
+) -> None:
+    """``steady``: a calf raise's hips stay over the planted feet; a heel lifted to walk out of
+    the picture moves them a stride, and is no raise."""
+    steady = f"  steady: [{{measure: hips_over_feet, within: {extra}}}]\n" if extra else ""
+    keys = reps_keys(SIDE, [70, 70, 70])
+    if feet_hidden:
+        keys = [(t, replace(p, hidden=FEET)) for t, p in keys]
+    run = play(_rule(tmp_path, INSTEAD_THIGH + steady), keys)
     assert run.result.reps["total"] == expected, name

@@ -60,6 +60,10 @@ class RepInProgress:
     # (see ``_taken_over``).
     rivals: dict[str | None, float] = field(default_factory=dict)
     back_at_rest_s: float | None = None  # the first reading just back at rest (BACK_AT_REST_SHARE)
+    # the rule's ``steady`` measures: [lowest, highest] read in this rep so far, and whether one
+    # ranged further than it may (then the rep was something else: the person stepped away)
+    steady_ranges: dict[str, list[float]] = field(default_factory=dict)
+    moved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,7 @@ class RepOutcome:
     rep: RepInProgress
     end_s: float
     counted: bool
-    reason: str  # "counted", "no_peak", "too_fast", "too_slow", "lost"
+    reason: str  # "counted", "no_peak", "too_fast", "too_slow", "lost", "moved"
 
 
 FINISH_COUNTS_BELOW = 0.5
@@ -348,6 +352,7 @@ class RepCounter:
         self._others = tuple(MovementProgress(mv, sides) for mv in (*reps.and_also, *reps.or_else))
         self._combine = _all_at_peak if reps.and_also else _any_at_peak
         self._instead = tuple(MovementProgress(mv, sides) for mv in reps.instead)
+        self._steady = tuple((st.measure, st.within) for st in reps.steady)
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
         """The progress of the rep on ``side`` this frame, from that side's measure values
@@ -434,7 +439,7 @@ class RepCounter:
         """The rep in progress when the stream ends, if it is past its peak and more than half way
         back to rest (a clip cut on the way up): counted, as the person evidently completed it."""
         rep = self.active
-        if rep is None or not rep.reached_peak or rep.too_long:
+        if rep is None or not rep.reached_peak or rep.too_long or rep.moved:
             return None
         # "Half way back" on the rep's own range, from the furthest it went to the rest level:
         # a deep rep (a clamshell opened twice the rule's peak) is well on its way back while
@@ -633,13 +638,19 @@ class RepCounter:
             for s, since in rep.rivals.items():
                 self._armed[s] = True
                 self._last_rest_s[s] = since
-        elif rep.too_long:
-            reason = "too_slow"
-        elif duration < self.rule.min_duration_s * (1.0 if rep.seen_from_rest else UNSEEN_START_SHARE):
-            reason = "too_fast"
         else:
-            reason = "counted"
+            reason = self._judged(rep, duration)
         return [RepOutcome(rep, t_s, reason == "counted", reason)]
+
+    def _judged(self, rep: RepInProgress, duration: float) -> str:
+        """Why a rep that reached its peak and ended after ``duration`` counts, or does not."""
+        if rep.too_long:
+            return "too_slow"
+        if rep.moved:
+            return "moved"
+        if duration < self.rule.min_duration_s * (1.0 if rep.seen_from_rest else UNSEEN_START_SHARE):
+            return "too_fast"
+        return "counted"
 
     def _taken_over(
         self,
@@ -695,13 +706,7 @@ class RepCounter:
         rep.regained = (since_s, first_p, lowest)
         if p <= first_p + TURN_SHARE:
             return None
-        duration = since_s - rep.start_s
-        if rep.too_long:
-            reason = "too_slow"
-        elif duration < self.rule.min_duration_s * (1.0 if rep.seen_from_rest else UNSEEN_START_SHARE):
-            reason = "too_fast"
-        else:
-            reason = "counted"
+        reason = self._judged(rep, since_s - rep.start_s)
         self.active = RepInProgress(side=rep.side, start_s=since_s, last_known_s=t_s, seen_from_rest=False)
         self._advance(self.active, t_s, None, p, values)
         return [RepOutcome(rep, since_s, reason == "counted", reason)]
@@ -714,6 +719,22 @@ class RepCounter:
         rep.last_p = p
         if p > rep.best_p:
             rep.best_p, rep.peak_t_s, rep.peak_values = p, t_s, dict(values)
+        if self._steady and not rep.moved:
+            ranges = rep.steady_ranges
+            for name, within in self._steady:
+                v = values.get(name)
+                if v is None:
+                    continue  # unseen: neither moved nor still
+                r = ranges.get(name)
+                if r is None:
+                    ranges[name] = [v, v]
+                    continue
+                if v < r[0]:
+                    r[0] = v
+                elif v > r[1]:
+                    r[1] = v
+                if r[1] - r[0] > within:
+                    rep.moved = True
         if not rep.in_peak and p >= 1.0:
             rep.in_peak = rep.reached_peak = True
         elif rep.in_peak and p < PEAK_EXIT:

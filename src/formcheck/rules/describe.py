@@ -104,6 +104,9 @@ def describe(ex: Exercise) -> str:
                     f"    {words(mv.measure)} {'rises' if mv.rising else 'falls'} from "
                     f"{_fmt(ex, mv.measure, mv.rest)} past {_fmt(ex, mv.measure, mv.peak)}{change}"
                 )
+        for st in r.steady:
+            within = _fmt(ex, st.measure, st.within)
+            lines.append(f"  Not a rep if {words(st.measure)} ranges over more than {within} in it.")
         if r.sides == "each":
             lines.append("  Counted for each side; one side at a time.")
         ready = f"  Counting starts after holding the rest position for {r.ready.hold_s:g} s"

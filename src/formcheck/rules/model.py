@@ -206,6 +206,14 @@ class Movement:
 
 
 @dataclass(frozen=True, slots=True)
+class Steady:
+    """A measure that stays within ``within`` (its own unit) of itself through a rep."""
+
+    measure: str
+    within: float
+
+
+@dataclass(frozen=True, slots=True)
 class Reps:
     measure: str
     rest: float
@@ -226,6 +234,10 @@ class Reps:
     # order): a squat's knee bend needs the ankle, and a close-up that crops the feet still
     # shows the thigh go down and come back.
     instead: tuple[Movement, ...] = ()
+    # Measures that stay put through a rep (the rule's ``steady:``): a rep in which one of them
+    # ranged further than its limit was something else (a calf raise's feet stay where they
+    # stand; a heel lifted to walk away is no raise).
+    steady: tuple[Steady, ...] = ()
 
     @property
     def rising(self) -> bool:

@@ -591,7 +591,7 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
     path: PathKey = ("reps",)
     r = c.mapping(raw, path)
     combinations = ("and", "or", "instead")
-    counting = ("sides", "min_duration_s", "max_duration_s", "ready", "hold")
+    counting = ("sides", "min_duration_s", "max_duration_s", "ready", "hold", "steady")
     c.fields(r, path, (*MOVEMENT_FIELDS, *combinations, *counting))
     measure, main = _movement(c, r, path, measures)
     if "and" in r and "or" in r:
@@ -646,10 +646,28 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
         if max_s is not None and max_s < target:
             raise c.fail((*hp, "max_s"), f"max_s {max_s:g} is below target_s {target:g}")
         hold = m.PeakHold(target, max_s)
+    steady = _steady(c, r["steady"], (*path, "steady"), measures) if "steady" in r else ()
     return m.Reps(
         main.measure, main.rest, main.peak, sides, min_dur, max_dur, ready, hold, main.from_rest_level,
         and_also=combined.get("and", ()), or_else=combined.get("or", ()), instead=combined.get("instead", ()),
+        steady=steady,
     )  # fmt: skip
+
+
+def _steady(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]) -> tuple[m.Steady, ...]:
+    """``steady``: the measures that stay put through a rep, each with how far it may range."""
+    if not isinstance(raw, list) or not raw:
+        raise c.fail(path, "expected a list of {measure, within}")
+    out = []
+    for i, item in enumerate(raw):
+        ip: PathKey = (*path, i)
+        c.fields(c.mapping(item, ip), ip, ("measure", "within"))
+        measure = _measure_ref(c, c.require(item, "measure", ip), (*ip, "measure"), measures)
+        within = _change(c, c.require(item, "within", ip), (*ip, "within"), measure, measures)
+        if within <= 0:
+            raise c.fail((*ip, "within"), f"must be above 0 (how far '{measure.name}' may range in a rep)")
+        out.append(m.Steady(measure.name, within))
+    return tuple(out)
 
 
 def _hold(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Hold:
