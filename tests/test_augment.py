@@ -99,6 +99,29 @@ def test_tilt_turns_the_body_rigidly_and_back(two_people: PoseTrack) -> None:
     np.testing.assert_allclose(back.world, two_people.world, atol=1e-5)
 
 
+def test_pitch_turns_the_body_about_its_hips_and_back(two_people: PoseTrack) -> None:
+    looked_down = augment.pitched(two_people, 15.0)
+    world, turned = two_people.world, looked_down.world
+    hip, knee, ankle = INDEX["left_hip"], INDEX["left_knee"], INDEX["left_ankle"]
+
+    def knee_angle(w: np.ndarray) -> np.ndarray:
+        a, b = w[:, hip] - w[:, knee], w[:, ankle] - w[:, knee]
+        return np.degrees(np.arccos((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)))
+
+    np.testing.assert_allclose(knee_angle(turned), knee_angle(world), atol=1e-3)  # 3D angles kept
+    # x never moves; a point farther from the camera than the hips rises in the picture, by the
+    # sine of the turn of its depth, and a nearer one sinks
+    np.testing.assert_array_equal(looked_down.landmarks[:, :, X], two_people.landmarks[:, :, X])
+    hips_z = world[:, [INDEX["left_hip"], INDEX["right_hip"]], 2].mean(axis=1)
+    deeper = world[:, ankle, 2] - hips_z > 0.15
+    nearer = world[:, ankle, 2] - hips_z < -0.15
+    rise = two_people.landmarks[:, ankle, Y] - looked_down.landmarks[:, ankle, Y]
+    assert deeper.any() and nearer.any()
+    assert (rise[deeper] > 0).all() and (rise[nearer] < 0).all()
+    back = augment.pitched(looked_down, -15.0)
+    np.testing.assert_allclose(back.world, world, atol=1e-5)
+
+
 def test_jitter_is_seeded_and_of_the_asked_size(two_people: PoseTrack) -> None:
     a = augment.jittered(two_people, 0.004, seed=3)
     b = augment.jittered(two_people, 0.004, seed=3)

@@ -2,7 +2,8 @@
 
 Rules are tuned on a few dozen clips; these transforms ask whether a rule still gives the same
 answer when the person faces the other way (``mirrored``), the camera films at half the frame
-rate (``every_other_frame``), is not level (``tilted``), the model is noisier (``jittered``),
+rate (``every_other_frame``), is not level (``tilted``) or looks down on the person from a shelf
+or up from the floor (``pitched``), the model is noisier (``jittered``),
 or the person moves slower or faster (``retimed``); the recording starts late, mid-rep
 (``late_start``), or stops early, mid-rep (``early_end``), loses a second of frames
 (``with_gap``), is framed from the shins up (``without_feet``) or shows a second person
@@ -65,6 +66,48 @@ def tilted(track: PoseTrack, degrees: float) -> PoseTrack:
     wx, wy = track.world[:, :, 0], track.world[:, :, 1]
     world[:, :, 0] = c * wx - s * wy
     world[:, :, 1] = s * wx + c * wy
+    return replace(track, landmarks=landmarks, world=world)
+
+
+def pitched(track: PoseTrack, degrees: float) -> PoseTrack:
+    """The track of a camera pitched down by ``degrees`` (negative: up), as a phone on a shelf
+    looks down at the person and one on the floor looks up: each pose turns about the horizontal
+    line through its hips, so what is farther from the camera rises in the picture (looking
+    down), a vertical segment shortens by the cosine and one pointing away from the camera turns
+    up into the picture. World points (camera-aligned, origin between the hips) turn about their
+    origin, so every 3D angle is unchanged; image points move by the same turn of their world
+    position, at the pose's pixels per metre (image over world segment lengths, the frames where
+    the body is most nearly across the picture). The model's depth guess is taken from the world
+    points: the image ``z`` reads three to four times deeper than that on the sample tracks, and
+    turned into height it would put a lying person's feet in the air. A projection without
+    perspective: only where the points would land is imitated, not how the pose model would see
+    a body from above."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    w, h = track.image_size
+    landmarks = track.landmarks.copy()
+    world = track.world.copy()
+    if not len(world):
+        return replace(track, landmarks=landmarks, world=world)
+    px = landmarks[:, :, [X, Y]] * np.array([w, h], dtype=np.float64)
+    seg = [
+        (INDEX[f"{side}_{a}"], INDEX[f"{side}_{b}"])
+        for side in SIDES
+        for a, b in (("hip", "knee"), ("knee", "ankle"), ("shoulder", "hip"))
+    ]
+    image_len = sum(np.linalg.norm(px[:, i] - px[:, j], axis=1) for i, j in seg)
+    world_len = sum(np.linalg.norm(track.world[:, i] - track.world[:, j], axis=1) for i, j in seg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = image_len / world_len
+    per_metre = float(np.nanpercentile(ratio, 90)) if np.isfinite(ratio).any() else 0.0
+    hips = [INDEX["left_hip"], INDEX["right_hip"]]
+    wy, wz = track.world[:, :, 1], track.world[:, :, 2]
+    world[:, :, 1] = c * wy - s * wz
+    world[:, :, 2] = s * wy + c * wz
+    # y down, z away from the camera: pitched down, a point beyond the hips (z > 0) moves up
+    py = px[:, :, 1]
+    cy = py[:, hips].mean(axis=1, keepdims=True)
+    dz = (wz - wz[:, hips].mean(axis=1, keepdims=True)) * per_metre
+    landmarks[:, :, Y] = (cy + c * (py - cy) - s * dz) / h
     return replace(track, landmarks=landmarks, world=world)
 
 

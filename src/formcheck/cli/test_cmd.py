@@ -46,8 +46,9 @@ def test_command(
     variant: str | None = typer.Option(
         None,
         "--variant",
-        help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, jitter, slow, fast, "
-        "late-start, early-end, gap, far, flicker, leg-flicker, no-feet, bystander, webcam.",
+        help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, look-down, "
+        "look-up, jitter, slow, fast, late-start, early-end, gap, far, flicker, leg-flicker, no-feet, "
+        "bystander, webcam.",
     ),
     hide_untouched: bool = typer.Option(
         False,

@@ -146,6 +146,9 @@ REP_RETURN_S = 1.5
 GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
 FLICKER_SHARE = 0.1
 FAR_FACTOR = 0.6
+# A phone propped on a shelf or a chair looks down at the person, one on the floor looks up: a
+# sixth of a right angle either way is as far as a camera is usually turned and still frames them.
+PITCH_DEG = 15.0
 LEG_FLICKER_SHARE = 0.15
 JITTER_SIGMA = 0.004  # of the picture height: a noisier model's landmarks
 
@@ -166,6 +169,10 @@ VARIANTS: dict[str, Variant] = {
                 partial(augment.tilted, degrees=-6.0)),
         Variant("tilt-right", "the camera rolled 6° clockwise (not level)",
                 partial(augment.tilted, degrees=6.0)),
+        Variant("look-down", "the camera looking down at the person by 15° (a phone on a shelf)",
+                partial(augment.pitched, degrees=PITCH_DEG)),
+        Variant("look-up", "the camera looking up at the person by 15° (a phone on the floor)",
+                partial(augment.pitched, degrees=-PITCH_DEG)),
         Variant("jitter", "landmark noise of 0.4 % of the picture height (a noisier model)",
                 partial(augment.jittered, sigma=JITTER_SIGMA)),
         Variant("slow", "every movement 40 % slower", partial(augment.retimed, factor=1.4),
