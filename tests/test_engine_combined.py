@@ -1,5 +1,5 @@
 """Reps made of several movements (``and:`` / ``or:`` / ``instead:``), measures that must stay put
-through a rep (``steady:``) and the ``elevation`` measure.
+through a rep (``steady:``) and the ``elevation`` and ``across`` measures.
 
 A bridge kick is "leg up and hips up" whichever moves first; a step-up is the body raised by the
 step whether or not the feet end level. Side-on synthetic person: knee bend stands for the
@@ -28,6 +28,7 @@ measures:
   hip_elevation: {kind: elevation, points: [hip], side: nearer, per: leg_length}
   thigh_drop: {kind: tilt, points: [hip, knee], from: down, side: nearer}
   hips_over_feet: {kind: distance, points: [hip, ankle], axis: horizontal, side: nearer, per: leg_length}
+  foot_across: {kind: across, points: [ankle], side: nearer, per: leg_length}
 reps:
   measure: knee_flexion
   rest: 20
@@ -156,23 +157,27 @@ def test_instead_counts_while_the_main_movement_cannot_be_read(
 
 
 @pytest.mark.parametrize(
-    ("name", "extra", "feet_hidden", "expected"),
+    ("name", "measure", "within", "feet_hidden", "expected"),
     [
-        ("no steady measure", "", False, 3),
+        ("no steady measure", "", "", False, 3),
         # side-on, the synthetic knee bend carries the foot forward of the hip: 0.45 m x sin 70
         # = 0.42 m, about half a leg length (0.9 m)
-        ("the foot moves half a leg length, more than it may", "0.2", False, 0),
-        ("the foot moves half a leg length, less than it may", "0.6", False, 3),
+        ("the foot goes half a leg from the hip, more than it may", "hips_over_feet", "0.2", False, 0),
+        ("the foot goes half a leg from the hip, less than it may", "hips_over_feet", "0.6", False, 3),
+        # the hip stays where it is in the picture: the foot moves as far across it
+        ("the foot goes half a leg across the picture, more than it may", "foot_across", "0.2", False, 0),
+        ("the foot goes half a leg across the picture, less than it may", "foot_across", "0.6", False, 3),
         # unseen, the steady measure is neither still nor moved: the thigh's reps count
-        ("feet unseen: no sign of a step", "0.2", True, 3),
+        ("feet unseen: no sign of a step", "hips_over_feet", "0.2", True, 3),
+        ("feet unseen: no sign of a step across the picture", "foot_across", "0.2", True, 3),
     ],
 )
 def test_a_rep_in_which_a_steady_measure_ranged_too_far_is_not_counted(
-    tmp_path: Path, name: str, extra: str, feet_hidden: bool, expected: int
+    tmp_path: Path, name: str, measure: str, within: str, feet_hidden: bool, expected: int
 ) -> None:
-    """``steady``: a calf raise's hips stay over the planted feet; a heel lifted to walk out of
-    the picture moves them a stride, and is no raise."""
-    steady = f"  steady: [{{measure: hips_over_feet, within: {extra}}}]\n" if extra else ""
+    """``steady``: a calf raise's feet stay planted; a heel lifted to walk out of the picture
+    swings a foot a step's length, and is no raise."""
+    steady = f"  steady: [{{measure: {measure}, within: {within}}}]\n" if measure else ""
     keys = reps_keys(SIDE, [70, 70, 70])
     if feet_hidden:
         keys = [(t, replace(p, hidden=FEET)) for t, p in keys]

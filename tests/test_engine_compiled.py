@@ -53,6 +53,8 @@ MEASURES = [
     # elevations remember a body size: both readers see the same sequence of frames
     Measure("rise", "elevation", ("hip",), "left", per="leg_length"),
     Measure("head", "elevation", ("nose",), None, per="torso_length"),
+    Measure("travel", "across", ("ankle",), "right", per="leg_length"),
+    Measure("head_across", "across", ("nose",), None, per="shoulder_width"),
 ]
 
 
@@ -90,6 +92,36 @@ def test_compiled_readers_match_the_generic_reader(measure: Measure) -> None:
             want = reference.read(_random_geometry(random.Random(seed), planar), side)
             got = read(_random_geometry(random.Random(seed), planar))
             assert _same(got, want), (measure.name, side, n, got, want)
+
+
+@pytest.mark.parametrize(
+    ("kind", "moved_to", "expected"),
+    [
+        ("across", (260.0, 200.0), 0.5),  # 60 px to the right, shoulders 120 px apart
+        ("across", (140.0, 200.0), -0.5),
+        ("across", (200.0, 140.0), 0.0),  # straight up: nothing across
+        ("elevation", (200.0, 140.0), 0.5),  # 60 px up the picture (y grows downwards)
+        ("elevation", (260.0, 200.0), 0.0),
+    ],
+)
+def test_a_place_in_the_picture_is_read_from_where_it_was_first_seen(
+    kind: str, moved_to: tuple[float, float], expected: float
+) -> None:
+    """``across`` and ``elevation``: how far the nose has moved right of / up from its first
+    place, in shoulder widths; both readers alike."""
+    measure = Measure("nose_place", kind, ("nose",), None, per="shoulder_width")
+
+    def at(x: float, y: float) -> FrameGeometry:
+        coords = [[0.0, 0.0, 0.0] for _ in range(COUNT)]
+        coords[0] = [x, y, 0.0]
+        coords[11], coords[12] = [140.0, 300.0, 0.0], [260.0, 300.0, 0.0]
+        return FrameGeometry(coords, [True] * COUNT, planar=False)
+
+    generic = MeasureReader(measure)
+    compiled = compile_reader(measure, generic.indices[None])
+    for read in (lambda g: generic.read(g, None), compiled):
+        assert read(at(200.0, 200.0)) == 0.0
+        assert read(at(*moved_to)) == pytest.approx(expected)
 
 
 def _reference_facing(geo: FrameGeometry) -> tuple[float, float] | None:

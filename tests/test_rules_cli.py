@@ -48,7 +48,7 @@ def test_show_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_show_says_what_must_stay_put_and_what_stands_in(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "show", "calf-raise"]) == 0
-    steady = "Not a rep if hips over feet ranges over more than 0.1 × leg length in it."
+    steady = "Not a rep if left foot across ranges over more than 0.25 × leg length in it."
     assert steady in capsys.readouterr().out
     assert main(["rules", "show", "squat"]) == 0
     assert "While knee flexion cannot be read, instead:" in capsys.readouterr().out

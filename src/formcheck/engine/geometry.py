@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from math import hypot, sqrt
 
 from formcheck.landmarks import INDEX, SIDED_JOINTS, index_of
-from formcheck.rules.model import Measure
+from formcheck.rules.model import PLACE_KINDS, Measure
 
 Point = Sequence[float]
 MIN_NORM = 1e-6
@@ -134,7 +134,7 @@ class FrameGeometry:
 
     def picture_norm(self, per: str) -> float | None:
         """A body size measured flat in the picture (x and y only): the depth estimate's noise
-        would make it waver by 10 % from frame to frame (``elevation`` measures). Cached like
+        would make it waver by 10 % from frame to frame (``elevation`` and ``across``). Cached like
         ``norm``."""
         key = "picture " + per
         norms = self._norms
@@ -269,7 +269,7 @@ def fppa(hip: Point, knee: Point, ankle: Point, other_hip: Point) -> float | Non
 
 
 # The kinds whose value uses the depth guess or a 3D body size, so that ``space: picture``
-# (flat) reads them differently from ``image``; fppa and elevation are flat in any case, and a
+# (flat) reads them differently from ``image``; fppa, elevation and across are flat in any case, and a
 # lean needs the depth to tell forward from backward (the schema refuses it flat).
 DEPTH_KINDS = frozenset({"angle", "tilt", "distance", "height"})
 
@@ -285,8 +285,8 @@ class MeasureReader:
         self.kind = measure.kind
         self.sided = measure.side is not None
         self.reference = measure.tilt_from
-        self._size: dict[str | None, float] = {}  # an elevation's body size per side, followed slowly
-        self._origin: dict[str | None, float] = {}  # an elevation's first height in the picture, per side
+        self._size: dict[str | None, float] = {}  # a place's body size per side, followed slowly
+        self._origin: dict[str | None, float] = {}  # a place's first reading in the picture, per side
         points = measure.points
         if measure.kind == "fppa":
             points = ("hip", "knee", "ankle")
@@ -324,8 +324,8 @@ class MeasureReader:
             return None if facing is None else lean(pts[0], pts[1], facing)
         if kind == "fppa":
             return fppa(pts[0][:2], pts[1][:2], pts[2][:2], pts[3][:2])
-        if kind == "elevation":
-            return self._elevation(geo, pts[0], side)
+        if kind in PLACE_KINDS:
+            return self._place(geo, pts[0], side)
         norm = geo.picture_norm(m.per) if flat else geo.norm(m.per)
         if norm is None:
             return None
@@ -338,14 +338,16 @@ class MeasureReader:
             return abs(a[1] - b[1]) / norm
         return _dist(a, b) / norm
 
-    def _elevation(self, geo: FrameGeometry, point: Point, side: str | None) -> float | None:
-        """A point's height in the picture per body size, the size followed slowly (see
-        ``ELEVATION_SIZE_FOLLOW``): the one measure with a memory."""
+    def _place(self, geo: FrameGeometry, point: Point, side: str | None) -> float | None:
+        """Where a point is in the picture per body size, from where it was first seen: up it
+        (elevation) or across it to the right (across); the size followed slowly (see
+        ``ELEVATION_SIZE_FOLLOW``): the measures with a memory."""
         norm = geo.picture_norm(self.measure.per)
         if norm is None:
             return None
         size = self._size.get(side)
         size = norm if size is None else size + ELEVATION_SIZE_FOLLOW * (norm - size)
         self._size[side] = size
-        origin = self._origin.setdefault(side, point[1])
-        return -(point[1] - origin) / size
+        if self.kind == "across":
+            return (point[0] - self._origin.setdefault(side, point[0])) / size
+        return -(point[1] - self._origin.setdefault(side, point[1])) / size  # y grows downwards

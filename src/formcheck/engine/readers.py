@@ -21,7 +21,7 @@ from collections.abc import Callable
 from math import acos, asin, atan2, degrees, hypot, sqrt
 
 from formcheck.engine.geometry import DEPTH_KINDS, ELEVATION_SIZE_FOLLOW, MIN_NORM, NOT_YET, FrameGeometry
-from formcheck.rules.model import Measure
+from formcheck.rules.model import PLACE_KINDS, Measure
 
 Reader = Callable[[FrameGeometry], float | None]
 
@@ -41,8 +41,8 @@ def compile_reader(measure: Measure, idx: tuple[int, ...]) -> Reader:
         return _fppa(idx)
     if kind == "height":
         return _height(idx, measure.per)
-    if kind == "elevation":
-        return _elevation(idx, measure.per)
+    if kind in PLACE_KINDS:
+        return _place(idx, measure.per, across=kind == "across")
     return _distance(idx, measure.per, measure.axis)
 
 
@@ -165,12 +165,15 @@ def _height(idx: tuple[int, ...], per: str) -> Reader:
     return height
 
 
-def _elevation(idx: tuple[int, ...], per: str) -> Reader:
+def _place(idx: tuple[int, ...], per: str, across: bool) -> Reader:
+    """Where a point is in the picture per body size, from where it was first seen: up the
+    picture (elevation) or across it to the right (across)."""
     (ia,) = idx
+    axis, sign = (0, 1.0) if across else (1, -1.0)  # y grows downwards in the picture
     size: float | None = None  # the body size followed so far, and
-    origin: float | None = None  # the point's first height in the picture (this reader's state)
+    origin: float | None = None  # the point's first place in the picture (this reader's state)
 
-    def elevation(geo: FrameGeometry) -> float | None:
+    def place(geo: FrameGeometry) -> float | None:
         nonlocal size, origin
         if not geo.ok[ia]:
             return None
@@ -178,12 +181,12 @@ def _elevation(idx: tuple[int, ...], per: str) -> Reader:
         if norm is None:
             return None
         size = norm if size is None else size + ELEVATION_SIZE_FOLLOW * (norm - size)
-        y = geo.coords[ia][1]
+        v = geo.coords[ia][axis]
         if origin is None:
-            origin = y
-        return -(y - origin) / size  # y grows downwards in the picture
+            origin = v
+        return sign * (v - origin) / size
 
-    return elevation
+    return place
 
 
 def _distance(idx: tuple[int, ...], per: str, axis: str) -> Reader:

@@ -16,7 +16,7 @@ fewest false alarms; with the current model none of the 65 right-exercise runs g
 and 85 % of the runs with another posture's rule and 59 % with a same-posture rule do. (0.01
 would notice more, also without a false alarm now, but gave two with the model before the last
 synthetic tracks: the margin is thin.) The rule's ``posture`` (``posture.py``) adds the runs in
-which the person was clearly in another one: 88 % of the other-posture runs get a notice, still
+which the person was clearly in another one: 91 % of the other-posture runs get a notice, still
 none of the right-exercise ones.
 """
 

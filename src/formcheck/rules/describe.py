@@ -62,7 +62,9 @@ def measure_words(m: Measure) -> str:
         axis = "" if m.axis == "any" else f"{m.axis} "
         what = f"{axis}distance {words(m.points[0])} – {words(m.points[1])} per {words(m.per)}"
     elif m.kind == "elevation":
-        what = f"how high {words(m.points[0])} is in the picture, per {words(m.per)}"
+        what = f"how high the {words(m.points[0])} is in the picture, per {words(m.per)}"
+    elif m.kind == "across":
+        what = f"how far across the picture the {words(m.points[0])} is, per {words(m.per)}"
     else:
         what = f"height of {words(m.points[0])} above {words(m.points[1])} per {words(m.per)}"
     space = " in 3D" if m.space == "world" else " flat in the picture" if m.space == "picture" else ""

@@ -16,7 +16,10 @@ VIEWS = ("side", "front", "any")
 POSTURES = ("standing", "lying-on-back", "lying-on-side", "kneeling", "seated", "on-all-fours")
 # The camera views a measure can be trusted in (``Measure.views``): the detected views.
 DETECTED_VIEWS = ("side", "front", "angled")
-MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "elevation", "lean", "difference")
+MEASURE_KINDS = ("angle", "tilt", "fppa", "distance", "height", "elevation", "across", "lean", "difference")
+# The kinds read as where a point is in the picture (up it, across it) rather than from the
+# body alone: only their changes mean anything, so they are never compared with a fixed level.
+PLACE_KINDS = ("elevation", "across")
 CONVENTIONS = ("flexion", "interior")
 TILT_FROM = ("up", "down", "horizontal")
 NORMALISERS = ("leg_length", "hip_width", "shoulder_width", "torso_length", "ankle_width")
@@ -40,6 +43,7 @@ VALUE_RANGE: dict[str, tuple[float, float]] = {
     # a point's height in the picture, in body sizes above the picture's bottom edge: only its
     # changes mean anything (a rule reads it relative to the person's resting level)
     "elevation": (-50.0, 50.0),
+    "across": (-50.0, 50.0),  # the same, across the picture from its left edge
     "lean": (-180.0, 180.0),
 }
 DEGREE_KINDS = ("angle", "tilt", "fppa", "lean")
@@ -109,7 +113,7 @@ class Measure:
     side: str | None  # None when every point is a full landmark name
     convention: str = "flexion"  # angle only
     tilt_from: str = "up"  # tilt only
-    per: str = "leg_length"  # distance/height/elevation only
+    per: str = "leg_length"  # distance/height/elevation/across only
     axis: str = "any"  # distance only
     space: str = "image"
     description: str = ""

@@ -24,7 +24,8 @@ SNAKE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Number of points each measure kind takes.
 POINT_COUNT = {
-    "angle": 3, "tilt": 2, "fppa": 0, "distance": 2, "height": 2, "elevation": 1, "lean": 2, "difference": 0
+    "angle": 3, "tilt": 2, "fppa": 0, "distance": 2, "height": 2, "elevation": 1, "across": 1, "lean": 2,
+    "difference": 0,
 }  # fmt: skip
 # Fields allowed in a measure, per kind (besides kind, side, space, description).
 KIND_FIELDS = {
@@ -34,6 +35,7 @@ KIND_FIELDS = {
     "distance": {"points", "per", "axis"},
     "height": {"points", "per"},
     "elevation": {"points", "per"},
+    "across": {"points", "per"},
     "lean": {"points"},
     "difference": {"of"},
 }
@@ -352,7 +354,8 @@ def _measure(c: _Checker, name: str, spec_raw: Any, per_side: bool) -> m.Measure
         if len(pts) != want:
             raise c.fail(
                 (*mp, "points"),
-                f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} takes {want} points, got {len(pts)}"
+                f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} measure takes {want} "
+                f"point{'' if want == 1 else 's'}, got {len(pts)}"
                 + (" (the middle one is the joint)" if kind == "angle" else ""),
             )  # fmt: skip
         parsed = [_point(c, p, (*mp, "points", i)) for i, p in enumerate(pts)]
@@ -365,11 +368,11 @@ def _measure(c: _Checker, name: str, spec_raw: Any, per_side: bool) -> m.Measure
             (*mp, "space"),
             "a lean needs the depth to tell forward from backward: use space image or world",
         )
-    if kind == "elevation" and spec.get("space") == "world":
+    if kind in m.PLACE_KINDS and spec.get("space") == "world":
         raise c.fail(
             (*mp, "space"),
-            "an elevation is read in the picture: world landmarks are centred on the hips, "
-            "so they never rise",
+            f"{kind} is where a point is in the picture: world landmarks are centred on the "
+            "hips, so they never rise or move across",
         )
     side: str | None = None
     if needs_side:
@@ -450,9 +453,11 @@ def _check_difference(c: _Checker, meas: m.Measure, measures: dict[str, m.Measur
             raise c.fail(
                 (*path, i), f"'{ref}' is itself a difference; take the difference of plain measures"
             )
-        if measures[ref].kind == "elevation":
+        if measures[ref].kind in m.PLACE_KINDS:
             raise c.fail(
-                (*path, i), f"'{ref}' is an elevation; a height measure compares two points directly"
+                (*path, i),
+                f"'{ref}' is where a point is in the picture ({measures[ref].kind}); a height or "
+                "distance measure compares two points directly",
             )
     units = [measures[ref].unit for ref in meas.of]
     if units[0] != units[1]:
@@ -519,11 +524,12 @@ def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measu
         return m.NotOf(_condition(c, cond["not"], (*path, "not"), measures))
     c.fields(cond, path, ("measure", "above", "below", "between", "all", "any", "not"))
     measure = _measure_ref(c, c.require(cond, "measure", path), (*path, "measure"), measures)
-    if measure.kind == "elevation":
+    if measure.kind in m.PLACE_KINDS:
         raise c.fail(
             (*path, "measure"),
-            f"'{measure.name}' is an elevation, which only means something as a change from the "
-            "resting level: use it in reps (with from_rest_level: true), not in a condition",
+            f"'{measure.name}' is where a point is in the picture ({measure.kind}), which only "
+            "means something as a change: use it in reps (with from_rest_level: true) or in "
+            "steady, not in a condition",
         )
     above = below = None
     if "between" in cond:
@@ -578,11 +584,11 @@ def _movement(
             f"with from_rest_level, rest ({rest:g}) and peak ({peak:g}) are changes from the resting "
             "level in the same direction, and peak is the larger one",
         )
-    if measure.kind == "elevation" and not relative:
+    if measure.kind in m.PLACE_KINDS and not relative:
         raise c.fail(
             (*path, "measure"),
-            f"'{measure.name}' is an elevation, which only means something as a change: "
-            "add 'from_rest_level: true'",
+            f"'{measure.name}' is where a point is in the picture ({measure.kind}), which only "
+            "means something as a change: add 'from_rest_level: true'",
         )
     return measure, m.Movement(measure.name, rest, peak, relative)
 
