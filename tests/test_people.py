@@ -52,6 +52,28 @@ def test_a_briefly_unseen_person_is_not_replaced_by_a_bystander() -> None:
     assert sel.select(frame(1033, patient, bystander)) is patient
 
 
+def test_a_close_up_unseen_for_a_moment_is_not_replaced_by_the_bystander_it_reaches() -> None:
+    """A close-up's large body reaches across to a still bystander: lost for a moment, the pose
+    where the bystander stood is the bystander (seen beside ours), not ours moved; ours is
+    followed again when seen."""
+    sel = PersonSelector(lost_after_s=1.5)
+    close_up, bystander = body(0.55, 1.6), body(0.2, 0.8)
+    assert sel.select(frame(0, close_up, bystander)) is close_up
+    assert [sel.select(frame(t, bystander)) for t in range(33, 1000, 33)] == [None] * 30
+    back = body(0.57, 1.6)
+    assert sel.select(frame(1033, back, bystander)) is back
+
+
+def test_the_same_person_seen_twice_is_no_bystander() -> None:
+    """The model returns one body twice for a frame (two overlapping poses); the next frame has
+    one pose, a little off ours: still ours."""
+    sel = PersonSelector(lost_after_s=1.5)
+    ours, twin = body(0.50, 0.8), body(0.53, 0.8)
+    assert sel.select(frame(0, ours)) is ours
+    assert sel.select(frame(33, ours, twin)) is ours
+    assert sel.select(frame(66, twin)) is twin
+
+
 def test_after_a_long_absence_the_selector_picks_again() -> None:
     sel = PersonSelector(lost_after_s=1.0)
     patient, bystander, other = body(0.3, 0.8), body(0.6, 0.5), body(0.8, 0.7)

@@ -13,6 +13,10 @@ was never seen exercising) and another moves their limbs in place (not walking a
 picture), that one is followed instead. A bystander walking in while the subject exercises
 changes nothing (the subject moves), nor does one walking past a still stretch (they travel),
 nor a physio demonstrating while the subject rests between sets (the subject was seen moving).
+
+Following by position alone, a large body (a close-up) lost for a moment reaches across to a
+bystander beside it; so while somebody is missing from the frame, a pose nearer where another
+person was last seen beside ours than to where ours was is that other person.
 """
 
 from __future__ import annotations
@@ -78,6 +82,11 @@ class PersonSelector:
         # is a bystander only if somebody else was around lately.
         self._several_seen_ms: int | None = None
         self._last_pose: Pose | None = None
+        # Where the others were when last seen beside the followed person (torso centres), and
+        # when: a pose nearer one of them than the followed person's last place is that person,
+        # however near ours it is (a close-up's large body reaches across to a bystander).
+        self._beside: list[np.ndarray] = []
+        self._beside_ms: int | None = None
 
     def select(self, frame: PoseFrame) -> Pose | None:
         self.people_seen = len(frame.poses)
@@ -104,7 +113,7 @@ class PersonSelector:
             chosen = self._pick(candidates)
             self._chose = True
         elif self._center is not None:
-            chosen = self._follow(candidates)
+            chosen = self._follow(candidates, frame.t_ms)
         re_framed = self._center is not None and len(frame.poses) == 1 and self._alone_lately(frame.t_ms)
         if chosen is None and re_framed and _same_posture(self._last_pose, frame.poses[0], frame.aspect):
             # Nobody else in view lately and the body turned the same way: the one person seen is
@@ -132,15 +141,30 @@ class PersonSelector:
         self._size = chosen.size
         self._last_seen_ms = frame.t_ms
         self._last_pose = chosen.pose
+        if len(candidates) > 1:
+            # a pose overlapping ours is the model seeing our person twice, not somebody else
+            apart = DUPLICATE_SHARE * max(chosen.size, 1e-6)
+            self._beside = [
+                c.center for c in candidates
+                if c.pose is not chosen.pose and _distance(chosen.center, c) > apart
+            ]  # fmt: skip
+            self._beside_ms = frame.t_ms
         return chosen.pose
 
-    def _follow(self, candidates: list[_Candidate]) -> _Candidate | None:
+    def _follow(self, candidates: list[_Candidate], t_ms: int) -> _Candidate | None:
         assert self._center is not None
         dists = [_distance(self._center, c) for c in candidates]
         best = int(np.argmin(dists))
-        if dists[best] <= self._max_jump * max(self._size, 1e-6):
-            return candidates[best]
-        return None
+        if dists[best] > self._max_jump * max(self._size, 1e-6):
+            return None
+        # Only when somebody is missing from the frame: with everyone in view, the nearest pose
+        # is ours even where two people stand close together.
+        recent = self._beside_ms is not None and t_ms - self._beside_ms <= self._lost_after_ms
+        if recent and len(candidates) <= len(self._beside):
+            for other in self._beside:
+                if _distance(other, candidates[best]) < dists[best]:
+                    return None  # where somebody else stood a moment ago: them, not ours
+        return candidates[best]
 
     def _pick(self, candidates: list[_Candidate]) -> _Candidate:
         if self.choice == "largest":
@@ -162,6 +186,11 @@ class PersonSelector:
             self._last_seen_ms = None
             self._chose = False
 
+
+# Two poses whose torso centres are within this share of the body's size of each other overlap
+# too far to be two people side by side: the model returned the same person twice (it does, for
+# a frame or two, on a body it sees at an angle).
+DUPLICATE_SHARE = 0.25
 
 # A camera cut or a zoom changes where a body is and how big, not which way its torso points:
 # within this angle (the torso's own sway in a squat or a lunge stays inside it), a lone pose
