@@ -32,6 +32,7 @@ class Posture:
     hidden: frozenset[str] = frozenset()  # landmark names with visibility 0
     trunk_lean: float = 0.0
     rise: float = 0.0  # metres the whole body is raised (standing on a step)
+    camera_pitch: float = 0.0  # degrees the camera looks down (negative: up) at the person
 
     def both(self, **kw: float) -> Posture:
         """Same posture with the given per-side angles set on both sides."""
@@ -84,6 +85,10 @@ def make_pose(p: Posture) -> Pose:
     t = math.radians(p.yaw)
     # camera frame: rotate the body about the vertical axis by the yaw
     rot = np.array([[math.cos(t), 0, math.sin(t)], [0, 1, 0], [-math.sin(t), 0, math.cos(t)]])
+    # a camera pitched down turns everything about its horizontal (x) axis: the person's
+    # vertical leans away from it at the top
+    q = math.radians(p.camera_pitch)
+    rot = np.array([[1, 0, 0], [0, math.cos(q), -math.sin(q)], [0, math.sin(q), math.cos(q)]]) @ rot
     world = np.zeros((COUNT, 3), dtype=np.float32)
     lm = np.zeros((COUNT, 5), dtype=np.float32)
     w, h = SIZE

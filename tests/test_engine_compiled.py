@@ -16,6 +16,7 @@ import pytest
 from formcheck.engine.conditions import compile_condition
 from formcheck.engine.geometry import FrameGeometry, MeasureReader
 from formcheck.engine.landmark_rows import FRAME_MARGIN, LandmarkRows
+from formcheck.engine.level import CameraLevel, rotation_to_vertical
 from formcheck.engine.readers import compile_reader
 from formcheck.landmarks import COUNT
 from formcheck.pose import Pose
@@ -92,6 +93,37 @@ def test_compiled_readers_match_the_generic_reader(measure: Measure) -> None:
             want = reference.read(_random_geometry(random.Random(seed), planar), side)
             got = read(_random_geometry(random.Random(seed), planar))
             assert _same(got, want), (measure.name, side, n, got, want)
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        Measure("trunk_up", "tilt", ("hip", "shoulder"), "left", space="world"),
+        Measure("thigh_down", "tilt", ("hip", "knee"), "right", tilt_from="down", space="world"),
+        Measure("hips_level", "tilt", ("left_hip", "right_hip"), None, tilt_from="horizontal", space="world"),
+        Measure("trunk_lean", "lean", ("hip", "shoulder"), "left", space="world"),
+    ],
+    ids=lambda m: m.name,
+)
+def test_levelled_readers_match_the_generic_reader(measure: Measure) -> None:
+    """World tilts and leans with the camera's tilt learnt (``level.CameraLevel``): both readers
+    turn the segment the same way, bit for bit, and the turn changes the reading."""
+    level = CameraLevel()
+    level.rotation = rotation_to_vertical((0.0, -math.cos(0.3), math.sin(0.3)))
+    reference = MeasureReader(measure, level)
+    compiled = {side: compile_reader(measure, idx, level) for side, idx in reference.indices.items()}
+    plain = MeasureReader(measure)
+    rng = random.Random(measure.name)
+    changed = 0
+    for _ in range(3000):
+        for side, read in compiled.items():
+            seed = rng.random()
+            want = reference.read(_random_geometry(random.Random(seed), planar=False), side)
+            got = read(_random_geometry(random.Random(seed), planar=False))
+            assert _same(got, want), (measure.name, side, got, want)
+            unturned = plain.read(_random_geometry(random.Random(seed), planar=False), side)
+            changed += want is not None and unturned is not None and abs(want - unturned) > 1e-6
+    assert changed > 1000
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from formcheck.engine.faults import FaultTracker
 from formcheck.engine.geometry import FrameGeometry
 from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer, Stillness
 from formcheck.engine.landmark_rows import LandmarkRows, rows_read
+from formcheck.engine.level import STANDING_POINTS, CameraLevel
 from formcheck.engine.measures import MeasureSet, Values
 from formcheck.engine.notices import NoticeTracker
 from formcheck.engine.report import (
@@ -92,7 +93,11 @@ class ExerciseEngine:
         self.exercise = exercise
         self.per_side = exercise.per_side
         self.sides: tuple[str | None, ...] = ("left", "right") if self.per_side else (None,)
-        self.measures = MeasureSet(exercise)
+        # World tilts and leans are read from the true vertical once the person has been seen
+        # standing (``level``): a camera looking down or up turns them all by its own tilt.
+        levelled = any(m.space == "world" and m.kind in ("tilt", "lean") for m in exercise.measures.values())
+        self._level = CameraLevel() if levelled else None
+        self.measures = MeasureSet(exercise, self._level)
         # report keys: each measure, with its ``.left``/``.right`` keys when shown per side
         split = self.measures.split_names
         self._split_keys: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -107,7 +112,11 @@ class ExerciseEngine:
             for entry in ((name, 0, name), *((key, i, name) for i, key in enumerate(keys, 1)))
         )
         self._report_of = _report_builder(self._split_plan) if self._split_plan else None
-        self._rows = LandmarkRows(*rows_read(self.measures.readers.values()))
+        image_rows, world_rows, in_world, pixel_rows = rows_read(self.measures.readers.values())
+        if self._level is not None:  # the standing check reads the legs and shoulders in 3D
+            image_rows = tuple(sorted({*image_rows, *STANDING_POINTS}))
+            world_rows = tuple(sorted({*world_rows, *STANDING_POINTS}))
+        self._rows = LandmarkRows(image_rows, world_rows, in_world, pixel_rows)
         self.waiting_frames = 0  # frames spent waiting for the start position (reps rules)
         self._visibility_points: dict[tuple[str | None, str | None], tuple[int, ...]] = {}
         self._visibility_wording: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
@@ -204,6 +213,9 @@ class ExerciseEngine:
         if pose is not None:
             self.pose_frames += 1
             image, world, world_coords = self._rows.read(pose, pose_frame.image_size, self._min_visibility)
+            level = self._level
+            if level is not None and level.rotation is None and world_coords is not None:
+                level.update(t_s, world_coords, image.ok)
             view.update(t_s, image.coords, None, image.ok, world_coords)
             if view.view != "unknown":
                 self.view_counts[view.view] += 1

@@ -13,11 +13,13 @@ import math
 from collections.abc import Sequence
 from math import hypot, sqrt
 
+from formcheck.engine.level import CameraLevel, levelled
 from formcheck.landmarks import INDEX, SIDED_JOINTS, index_of
 from formcheck.rules.model import PLACE_KINDS, Measure
 
 Point = Sequence[float]
 MIN_NORM = 1e-6
+_ORIGIN = (0.0, 0.0, 0.0)
 
 _LEG = {s: (INDEX[f"{s}_hip"], INDEX[f"{s}_knee"], INDEX[f"{s}_ankle"]) for s in ("left", "right")}
 _LEGS = tuple(_LEG.values())
@@ -277,10 +279,13 @@ DEPTH_KINDS = frozenset({"angle", "tilt", "distance", "height"})
 class MeasureReader:
     """One compiled measure: ``read(geometry, side)`` gives its value or None when unknown."""
 
-    __slots__ = ("_origin", "_size", "indices", "kind", "measure", "name", "reference", "sided")
+    __slots__ = ("_origin", "_size", "indices", "kind", "level", "measure", "name", "reference", "sided")
 
-    def __init__(self, measure: Measure) -> None:
+    def __init__(self, measure: Measure, level: CameraLevel | None = None) -> None:
+        """``level``: the camera's tilt once learnt, which world tilts and leans turn their
+        segment by (``level.CameraLevel``)."""
         self.measure = measure
+        self.level = level if measure.space == "world" and measure.kind in ("tilt", "lean") else None
         self.name = measure.name
         self.kind = measure.kind
         self.sided = measure.side is not None
@@ -317,6 +322,10 @@ class MeasureReader:
             if inner is None:
                 return None
             return 180.0 - inner if m.convention == "flexion" else inner
+        if self.level is not None and (r := self.level.rotation) is not None:
+            # the segment turned to the true vertical: the same floats as the compiled readers
+            a, b = pts[0], pts[1]
+            pts = [_ORIGIN, levelled(r, b[0] - a[0], b[1] - a[1], b[2] - a[2])]
         if kind == "tilt":
             return tilt(pts[0], pts[1], self.reference)
         if kind == "lean":

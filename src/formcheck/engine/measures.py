@@ -19,6 +19,7 @@ from collections.abc import Callable
 from operator import itemgetter
 
 from formcheck.engine.geometry import FrameGeometry, MeasureReader
+from formcheck.engine.level import CameraLevel
 from formcheck.engine.readers import Reader, compile_reader
 from formcheck.landmarks import other_side
 from formcheck.rules.model import Exercise, Measure
@@ -71,10 +72,14 @@ def _sides_read(m: Measure) -> tuple[str | None, ...]:
 class MeasureSet:
     """The rule's measures: ``update`` once per frame, then ``values(working_side)``."""
 
-    def __init__(self, exercise: Exercise) -> None:
+    def __init__(self, exercise: Exercise, level: CameraLevel | None = None) -> None:
+        """``level``: the camera's tilt once learnt from the person standing, which world tilts
+        and leans are read against (``level.CameraLevel``; None: the camera's vertical)."""
         measures = exercise.measures
         self.names = tuple(measures)
-        self.readers = {name: MeasureReader(m) for name, m in measures.items() if m.kind != "difference"}
+        self.readers = {
+            name: MeasureReader(m, level) for name, m in measures.items() if m.kind != "difference"
+        }
         # A difference is computed from its two (already smoothed) measures: the smoothing is
         # linear, so smoothing the difference again would change nothing.
         self.differences = {name: m.of for name, m in measures.items() if m.kind == "difference"}
@@ -100,7 +105,7 @@ class MeasureSet:
                 slot = by_reading.get(reading)
                 if slot is None:
                     slot = by_reading[reading] = len(self._reads)
-                    self._reads.append((slot, compile_reader(m, idx), m.space == "world"))
+                    self._reads.append((slot, compile_reader(m, idx, level), m.space == "world"))
                 self._slot[(name, side)] = slot
         # the raw values by slot, and one more slot that is always None (``_none_slot``)
         self._raw: list[float | None] = [None] * (len(self._reads) + 1)

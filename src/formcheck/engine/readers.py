@@ -21,22 +21,26 @@ from collections.abc import Callable
 from math import acos, asin, atan2, degrees, hypot, sqrt
 
 from formcheck.engine.geometry import DEPTH_KINDS, ELEVATION_SIZE_FOLLOW, MIN_NORM, NOT_YET, FrameGeometry
+from formcheck.engine.level import CameraLevel
 from formcheck.rules.model import PLACE_KINDS, Measure
 
 Reader = Callable[[FrameGeometry], float | None]
 
 
-def compile_reader(measure: Measure, idx: tuple[int, ...]) -> Reader:
-    """The reader of ``measure`` on the landmarks ``idx`` (one side's indices)."""
+def compile_reader(measure: Measure, idx: tuple[int, ...], level: CameraLevel | None = None) -> Reader:
+    """The reader of ``measure`` on the landmarks ``idx`` (one side's indices). ``level``: the
+    camera's tilt once learnt (``level.CameraLevel``), which world tilts and leans turn their
+    segment by."""
     kind = measure.kind
     if measure.space == "picture" and kind in DEPTH_KINDS:
         return _flat(idx, measure)
     if kind == "angle":
         return _angle(idx, measure.convention == "flexion")
+    level = level if measure.space == "world" else None
     if kind == "tilt":
-        return _tilt(idx, measure.tilt_from)
+        return _tilt(idx, measure.tilt_from, level)
     if kind == "lean":
-        return _lean(idx)
+        return _lean(idx, level)
     if kind == "fppa":
         return _fppa(idx)
     if kind == "height":
@@ -70,7 +74,7 @@ def _angle(idx: tuple[int, ...], flexion: bool) -> Reader:
     return angle
 
 
-def _tilt(idx: tuple[int, ...], reference: str) -> Reader:
+def _tilt(idx: tuple[int, ...], reference: str, level: CameraLevel | None) -> Reader:
     ia, ib = idx
     # the angle from straight up uses -y, from straight down +y; from the horizontal it is
     # signed, asin(-y): positive while the second point is above the first
@@ -84,6 +88,11 @@ def _tilt(idx: tuple[int, ...], reference: str) -> Reader:
         co = geo.coords
         a, b = co[ia], co[ib]
         v0, v1, v2 = b[0] - a[0], b[1] - a[1], b[2] - a[2]
+        if level is not None and (r := level.rotation) is not None:  # ``level.levelled``, inlined
+            v0, v1, v2 = (
+                r[0] * v0 + r[1] * v1 + r[2] * v2, r[3] * v0 + r[4] * v1 + r[5] * v2,
+                r[6] * v0 + r[7] * v1 + r[8] * v2,
+            )  # fmt: skip
         n = sqrt(v0 * v0 + v1 * v1 + v2 * v2)
         if n < MIN_NORM:
             return None
@@ -97,7 +106,7 @@ def _tilt(idx: tuple[int, ...], reference: str) -> Reader:
     return tilt
 
 
-def _lean(idx: tuple[int, ...]) -> Reader:
+def _lean(idx: tuple[int, ...], level: CameraLevel | None) -> Reader:
     ia, ib = idx
 
     def lean(geo: FrameGeometry) -> float | None:
@@ -111,8 +120,14 @@ def _lean(idx: tuple[int, ...]) -> Reader:
             return None
         co = geo.coords
         a, b = co[ia], co[ib]
-        forward = (b[0] - a[0]) * facing[0] + (b[2] - a[2]) * facing[1]
-        up = -(b[1] - a[1])  # y grows downwards
+        v0, v1, v2 = b[0] - a[0], b[1] - a[1], b[2] - a[2]
+        if level is not None and (r := level.rotation) is not None:  # ``level.levelled``, inlined
+            v0, v1, v2 = (
+                r[0] * v0 + r[1] * v1 + r[2] * v2, r[3] * v0 + r[4] * v1 + r[5] * v2,
+                r[6] * v0 + r[7] * v1 + r[8] * v2,
+            )  # fmt: skip
+        forward = v0 * facing[0] + v2 * facing[1]
+        up = -v1  # y grows downwards
         if hypot(forward, up) < MIN_NORM:
             return None
         return degrees(atan2(forward, up))
