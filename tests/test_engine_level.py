@@ -74,12 +74,20 @@ def test_the_standing_line_read_through_a_pitched_camera_is_turned_back_to_verti
     ("name", "posture"),
     [
         ("knees bent", bend(SIDE, 40.0)),
-        ("bent over at the hips", replace(SIDE, trunk_lean=40.0)),
         ("a camera tilted past what is levelled", replace(SIDE, camera_pitch=40.0)),
     ],
 )
 def test_no_standing_line_unless_upright_on_straight_legs(name: str, posture: Posture) -> None:
     assert standing_line(*_world(posture)) is None, name
+
+
+def test_the_standing_line_is_the_legs_whatever_the_trunk_does() -> None:
+    """Leaning forward from the hips moves the shoulders, not the line from ankles to hips: a
+    person standing bent over still shows the vertical (their lean is what the rules measure)."""
+    upright = standing_line(*_world(replace(SIDE, camera_pitch=15.0)))
+    leaning = standing_line(*_world(replace(SIDE, camera_pitch=15.0, trunk_lean=30.0)))
+    assert upright is not None and leaning is not None
+    assert leaning == pytest.approx(upright, abs=1e-9)
 
 
 def test_the_level_is_learnt_after_half_a_second_standing() -> None:
