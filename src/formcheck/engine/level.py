@@ -27,8 +27,8 @@ from formcheck.landmarks import INDEX
 # (~7°) past the highest standing reading, and still short of a quarter squat (45°); the
 # ankles-to-hips line must also lie within STANDING_LINE_DEG of the camera's vertical.
 STANDING_BEND_DEG = 35.0
-# A camera tilted further than this is not levelled (nor is a person bent over taken for one
-# standing): phones on a shelf or the floor look 10-20° down or up.
+# A camera tilted further than this is not levelled (nor are legs lying on the floor or sitting
+# taken for standing ones): phones on a shelf or the floor look 10-20° down or up.
 STANDING_LINE_DEG = 35.0
 # Seconds of standing averaged before the level is fixed, looked at every CHECK_EVERY_S (each
 # look standing for the time since the last one, at most MAX_STEP_S: a stalled stream does not
