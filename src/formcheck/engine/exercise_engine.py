@@ -21,7 +21,7 @@ from formcheck.engine.faults import FaultTracker
 from formcheck.engine.geometry import FrameGeometry
 from formcheck.engine.holds import HoldInProgress, HoldOutcome, HoldTimer, Stillness
 from formcheck.engine.landmark_rows import LandmarkRows, rows_read
-from formcheck.engine.level import STANDING_POINTS, CameraLevel
+from formcheck.engine.level import STANDING_POINTS, CameraLevel, is_levelled
 from formcheck.engine.measures import MeasureSet, Values
 from formcheck.engine.notices import NoticeTracker
 from formcheck.engine.report import (
@@ -95,7 +95,7 @@ class ExerciseEngine:
         self.sides: tuple[str | None, ...] = ("left", "right") if self.per_side else (None,)
         # World tilts and leans are read from the true vertical once the person has been seen
         # standing (``level``): a camera looking down or up turns them all by its own tilt.
-        levelled = any(m.space == "world" and m.kind in ("tilt", "lean") for m in exercise.measures.values())
+        levelled = any(is_levelled(m) for m in exercise.measures.values())
         self._level = CameraLevel() if levelled else None
         self.measures = MeasureSet(exercise, self._level)
         # report keys: each measure, with its ``.left``/``.right`` keys when shown per side
@@ -113,7 +113,7 @@ class ExerciseEngine:
         )
         self._report_of = _report_builder(self._split_plan) if self._split_plan else None
         image_rows, world_rows, in_world, pixel_rows = rows_read(self.measures.readers.values())
-        if self._level is not None:  # the standing check reads the legs and shoulders in 3D
+        if self._level is not None:  # the standing check reads the legs in 3D
             image_rows = tuple(sorted({*image_rows, *STANDING_POINTS}))
             world_rows = tuple(sorted({*world_rows, *STANDING_POINTS}))
         self._rows = LandmarkRows(image_rows, world_rows, in_world, pixel_rows)

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from math import hypot, sqrt
 
-from formcheck.engine.level import CameraLevel, levelled
+from formcheck.engine.level import CameraLevel, is_levelled, levelled
 from formcheck.landmarks import INDEX, SIDED_JOINTS, index_of
 from formcheck.rules.model import PLACE_KINDS, Measure
 
@@ -285,7 +285,7 @@ class MeasureReader:
         """``level``: the camera's tilt once learnt, which world tilts and leans turn their
         segment by (``level.CameraLevel``)."""
         self.measure = measure
-        self.level = level if measure.space == "world" and measure.kind in ("tilt", "lean") else None
+        self.level = level if is_levelled(measure) else None
         self.name = measure.name
         self.kind = measure.kind
         self.sided = measure.side is not None

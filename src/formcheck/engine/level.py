@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 
 from formcheck.landmarks import INDEX
+from formcheck.rules.model import Measure
 
 # Standing: both knees within this of straight. The model rarely reads a straight knee as
 # straight: standing knees read 10-28° (the squat rule's notes), so 35° is a knee-angle error
@@ -48,6 +49,11 @@ _COS_LINE = math.cos(math.radians(STANDING_LINE_DEG))
 
 Point = Sequence[float]
 Rotation = tuple[float, float, float, float, float, float, float, float, float]
+
+
+def is_levelled(measure: Measure) -> bool:
+    """Whether ``measure`` is read from the true vertical once learnt: a tilt or lean in 3D."""
+    return measure.space == "world" and measure.kind in ("tilt", "lean")
 
 
 def standing_line(coords: Sequence[Point], ok: Sequence[bool]) -> tuple[float, float, float] | None:

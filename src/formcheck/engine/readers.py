@@ -21,7 +21,7 @@ from collections.abc import Callable
 from math import acos, asin, atan2, degrees, hypot, sqrt
 
 from formcheck.engine.geometry import DEPTH_KINDS, ELEVATION_SIZE_FOLLOW, MIN_NORM, NOT_YET, FrameGeometry
-from formcheck.engine.level import CameraLevel
+from formcheck.engine.level import CameraLevel, is_levelled, levelled
 from formcheck.rules.model import PLACE_KINDS, Measure
 
 Reader = Callable[[FrameGeometry], float | None]
@@ -36,7 +36,7 @@ def compile_reader(measure: Measure, idx: tuple[int, ...], level: CameraLevel | 
         return _flat(idx, measure)
     if kind == "angle":
         return _angle(idx, measure.convention == "flexion")
-    level = level if measure.space == "world" else None
+    level = level if is_levelled(measure) else None
     if kind == "tilt":
         return _tilt(idx, measure.tilt_from, level)
     if kind == "lean":
@@ -88,11 +88,8 @@ def _tilt(idx: tuple[int, ...], reference: str, level: CameraLevel | None) -> Re
         co = geo.coords
         a, b = co[ia], co[ib]
         v0, v1, v2 = b[0] - a[0], b[1] - a[1], b[2] - a[2]
-        if level is not None and (r := level.rotation) is not None:  # ``level.levelled``, inlined
-            v0, v1, v2 = (
-                r[0] * v0 + r[1] * v1 + r[2] * v2, r[3] * v0 + r[4] * v1 + r[5] * v2,
-                r[6] * v0 + r[7] * v1 + r[8] * v2,
-            )  # fmt: skip
+        if level is not None and (r := level.rotation) is not None:
+            v0, v1, v2 = levelled(r, v0, v1, v2)
         n = sqrt(v0 * v0 + v1 * v1 + v2 * v2)
         if n < MIN_NORM:
             return None
@@ -121,11 +118,8 @@ def _lean(idx: tuple[int, ...], level: CameraLevel | None) -> Reader:
         co = geo.coords
         a, b = co[ia], co[ib]
         v0, v1, v2 = b[0] - a[0], b[1] - a[1], b[2] - a[2]
-        if level is not None and (r := level.rotation) is not None:  # ``level.levelled``, inlined
-            v0, v1, v2 = (
-                r[0] * v0 + r[1] * v1 + r[2] * v2, r[3] * v0 + r[4] * v1 + r[5] * v2,
-                r[6] * v0 + r[7] * v1 + r[8] * v2,
-            )  # fmt: skip
+        if level is not None and (r := level.rotation) is not None:
+            v0, v1, v2 = levelled(r, v0, v1, v2)
         forward = v0 * facing[0] + v2 * facing[1]
         up = -v1  # y grows downwards
         if hypot(forward, up) < MIN_NORM:
