@@ -202,6 +202,49 @@ def test_late_start_and_gap_lose_the_frames_they_say(two_people: PoseTrack) -> N
     assert len(gapped) == int(np.sum((two_people.t_ms < lo) | (two_people.t_ms >= hi)))
 
 
+def test_an_edited_cut_closes_up_the_time_and_reframes_the_shot_after_it() -> None:
+    plain = _track("squat--front-20-reps-counter")
+    lo, hi, shift = augment.cut_bounds_ms(plain, 1.0)
+    cut = augment.edited_cut(plain, seconds=1.0)
+    before, after = plain.t_ms < lo, plain.t_ms >= hi
+    assert len(cut) == int(before.sum() + after.sum()) and np.all(np.diff(cut.t_ms) > 0)
+    # the frame after the cut follows the one before it by one frame interval, not by a second
+    step = float(np.median(np.diff(plain.t_ms)))
+    joined = int(before.sum())
+    assert abs(float(cut.t_ms[joined] - cut.t_ms[joined - 1]) - step) <= 1.0 and shift >= 900.0
+    # before the cut nothing changes; after it the person is a quarter bigger (or smaller), all
+    # of them still in the picture
+    n_before = int(plain.pose_count[before].sum())
+    assert np.array_equal(cut.landmarks[:n_before], plain.landmarks[:n_before])
+    hip, knee = INDEX["left_hip"], INDEX["left_knee"]
+
+    def thigh(lm: np.ndarray) -> float:
+        return float(np.median(np.linalg.norm(lm[:, hip, :2] - lm[:, knee, :2], axis=1)))
+
+    ratio = thigh(cut.landmarks[n_before:]) / thigh(plain.landmarks[np.repeat(after, plain.pose_count)])
+    assert min(abs(ratio - augment.CUT_ZOOM), abs(ratio - 1 / augment.CUT_ZOOM)) < 1e-3
+    assert np.array_equal(cut.world, plain.world[np.repeat(before | after, plain.pose_count)])
+
+
+def test_the_cut_variant_moves_the_expectations_with_the_time_removed() -> None:
+    clip = "squat--front-20-reps-counter"
+    (entry,) = [e for e in load_suite(REPO / "samples" / "expected.yaml").clips if e.key == clip]
+    lo, hi, shift = (v / 1000.0 for v in augment.cut_bounds_ms(PoseTrack.load(entry.track), 1.0))
+    expected = VARIANTS["cut"].expected(entry)
+    # later times come earlier by the time removed; a rep whose bottom was cut out, or lies in
+    # the REP_RETURN_S before the cut (its way back may be cut off), may or may not count
+    assert expected.rep_times == pytest.approx([t - shift if t >= hi else t for t in entry.rep_times])
+    assert any(t >= hi for t in entry.rep_times)
+    doubtful = sum(lo - 1.5 <= t < hi for t in entry.rep_times)
+    assert doubtful >= 1 and expected.tolerance.reps == entry.tolerance.reps + doubtful
+    whole = replace(entry, rep_times=tuple(t for t in entry.rep_times if not lo - 1.5 <= t < hi))
+    assert VARIANTS["cut"].expected(whole).tolerance == whole.tolerance
+    # and the suite scores the clip on it within that tolerance
+    (row,) = run_suite(REPO / "samples", clip_glob=clip, variant=VARIANTS["cut"]).rows
+    assert row.status == OK and row.judgement is not None
+    assert abs(row.judgement.reps_got[0] - 20) <= doubtful
+
+
 def test_unseen_variants_expect_no_hold_where_nothing_is_seen() -> None:
     # the gap variant: a hold spanning the lost second is expected a second shorter
     report = run_suite(REPO / "samples", clip_glob="quad-stretch--*", variant=VARIANTS["gap"])

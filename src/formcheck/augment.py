@@ -6,7 +6,8 @@ rate (``every_other_frame``), is not level (``tilted``) or looks down on the per
 or up from the floor (``pitched``), the model is noisier (``jittered``),
 or the person moves slower or faster (``retimed``); the recording starts late, mid-rep
 (``late_start``), or stops early, mid-rep (``early_end``), loses a second of frames
-(``with_gap``), is framed from the shins up (``without_feet``) or shows a second person
+(``with_gap``) or is edited (a second cut out, the next shot framed closer: ``edited_cut``),
+is framed from the shins up (``without_feet``) or shows a second person
 standing still (``with_still_bystander``). Each returns a new ``PoseTrack``; the input is never
 changed. The sample suite runs them through ``formcheck test --variant``.
 """
@@ -172,6 +173,54 @@ def with_gap(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
     lo, hi = gap_bounds_ms(track, seconds)
     keep = np.flatnonzero((track.t_ms < lo) | (track.t_ms >= hi))
     return _frames(track, keep, fps=track.fps)
+
+
+CUT_ZOOM = 1.25  # the next shot a quarter closer (or further): a cut between two cameras, a zoom
+CUT_MARGIN = 0.02  # of the picture: the closer shot keeps the whole person this far inside it
+
+
+def cut_bounds_ms(track: PoseTrack, seconds: float = 1.0) -> tuple[float, float, float]:
+    """Where ``edited_cut`` removes its frames (as ``gap_bounds_ms``), and by how much the frames
+    after it move earlier: the time removed, less one frame interval (so the first frame after
+    the cut follows the last one before it as the next frame would)."""
+    lo, hi = gap_bounds_ms(track, seconds)
+    before = track.t_ms[track.t_ms < lo]
+    after = track.t_ms[track.t_ms >= hi]
+    if not len(before) or not len(after):
+        return lo, hi, 0.0
+    step = float(np.median(np.diff(track.t_ms))) if len(track) > 1 else 0.0
+    return lo, hi, max(0.0, float(after[0] - before[-1]) - step)
+
+
+def edited_cut(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
+    """An edited video: ``seconds`` in the middle cut out and the time closed up (the frame after
+    the cut follows the one before it at once), and the shot after it framed differently: closer
+    (``CUT_ZOOM`` about the person's middle) where the whole person still fits in the picture,
+    else wider (``1 / CUT_ZOOM``). The person is seen throughout, but the movement and the body's
+    place and size in the picture jump from one frame to the next."""
+    lo, hi, shift = cut_bounds_ms(track, seconds)
+    keep = np.flatnonzero((track.t_ms < lo) | (track.t_ms >= hi))
+    out = _frames(track, keep, fps=track.fps)
+    if shift <= 0.0:
+        return out
+    after = out.t_ms >= hi
+    rows = np.repeat(after, out.pose_count)
+    landmarks = out.landmarks.copy()
+    moved = landmarks[rows]
+    xy = moved[:, :, [X, Y]].astype(np.float64)
+    seen = moved[:, :, VISIBILITY] >= 0.5
+    if not seen.any():
+        return replace(out, t_ms=np.where(after, out.t_ms - round(shift), out.t_ms).astype(out.t_ms.dtype))
+    lo_xy, hi_xy = xy[seen].min(axis=0), xy[seen].max(axis=0)
+    centre = (lo_xy + hi_xy) / 2.0
+    half = np.maximum((hi_xy - lo_xy) / 2.0, 1e-6)
+    room = np.minimum(centre, 1.0 - centre)  # from the person's middle to the nearer edge
+    zoom = CUT_ZOOM if bool((half * CUT_ZOOM <= room - CUT_MARGIN).all()) else 1.0 / CUT_ZOOM
+    moved[:, :, [X, Y]] = centre + (xy - centre) * zoom
+    moved[:, :, Z] *= zoom
+    landmarks[rows] = moved
+    t_ms = np.where(after, out.t_ms - round(shift), out.t_ms).astype(out.t_ms.dtype)
+    return replace(out, t_ms=t_ms, landmarks=landmarks)
 
 
 def flickering(track: PoseTrack, share: float, *, seed: int = 0) -> PoseTrack:

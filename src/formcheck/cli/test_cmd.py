@@ -47,7 +47,7 @@ def test_command(
         None,
         "--variant",
         help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, look-down, "
-        "look-up, jitter, slow, fast, late-start, early-end, gap, far, flicker, leg-flicker, no-feet, "
+        "look-up, jitter, slow, fast, late-start, early-end, gap, cut, far, flicker, leg-flicker, no-feet, "
         "bystander, webcam.",
     ),
     hide_untouched: bool = typer.Option(

@@ -108,6 +108,34 @@ def _gap(spec: ClipSpec) -> ClipSpec:
     return _unseen(spec, lo_ms / 1000.0, hi_ms / 1000.0, "a second of frames lost mid-clip")
 
 
+def _cut(spec: ClipSpec) -> ClipSpec:
+    """As ``_unseen`` for the second cut out; a rep whose bottom lies up to REP_RETURN_S before
+    the cut may have lost its way back (``_early_end``); and every time after the cut earlier by
+    the time removed. A rep seen at its bottom and back after the cut is a rep, whether or not
+    its start was: no tolerance for that one."""
+    lo_ms, hi_ms, shift_ms = augment.cut_bounds_ms(PoseTrack.load(spec.track), CUT_S)
+    lo_s, hi_s, shift_s = lo_ms / 1000.0, hi_ms / 1000.0, shift_ms / 1000.0
+    reason = "a second cut out of the video mid-clip"
+    spec = _unseen(spec, lo_s, hi_s, reason)
+    returning = sum(lo_s - REP_RETURN_S <= t < lo_s for t in spec.rep_times)
+    if spec.reps is not None and returning:
+        tolerance = replace(spec.tolerance, reps=spec.tolerance.reps + returning, reason=reason)
+        spec = replace(spec, reps=RepCount(spec.reps.total), tolerance=tolerance)
+
+    def moved(t: float) -> float:
+        return t - shift_s if t >= hi_s else t
+
+    def spans(items: tuple[Span, ...]) -> tuple[Span, ...]:
+        return tuple(Span(s.label, moved(s.start_s), moved(s.end_s)) for s in items)
+
+    return replace(
+        spec,
+        rep_times=tuple(moved(t) for t in spec.rep_times),
+        holds=spans(spec.holds),
+        faults=spans(spec.faults),
+    )
+
+
 def _feet_unseen(spec: ClipSpec) -> ClipSpec:
     """With the feet out of the picture, a rule whose count or hold reads a foot (an ankle in a
     knee angle, a heel in a calf raise) cannot read it: unknown, so nothing is counted, held
@@ -144,6 +172,7 @@ EARLY_END_S = 1.0  # stopped a moment early: the last rep is often on its way ba
 # time is where the bottom begins, and some hold it)
 REP_RETURN_S = 1.5
 GAP_S = 1.0  # longer than most rules' dropout grace, shorter than a rep
+CUT_S = 1.0  # an edit that skips a moment of the movement
 FLICKER_SHARE = 0.1
 FAR_FACTOR = 0.6
 # A phone propped on a shelf or a chair looks down at the person, one on the floor looks up: a
@@ -185,6 +214,8 @@ VARIANTS: dict[str, Variant] = {
                 partial(augment.early_end, seconds=EARLY_END_S), _early_end),
         Variant("gap", "a second of frames lost in the middle (a stalled camera)",
                 partial(augment.with_gap, seconds=GAP_S), _gap),
+        Variant("cut", "an edited video: a second cut out mid-clip, the next shot framed closer",
+                partial(augment.edited_cut, seconds=CUT_S), _cut),
         Variant("far", "the person filmed from further away: the picture shrunk to 60 % about its centre",
                 partial(augment.farther, factor=FAR_FACTOR)),
         Variant("flicker", "nobody detected on one frame in ten, at random (a detection on its edge)",
