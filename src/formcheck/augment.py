@@ -177,6 +177,7 @@ def with_gap(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
 
 CUT_ZOOM = 1.25  # the next shot a quarter closer (or further): a cut between two cameras, a zoom
 CUT_MARGIN = 0.02  # of the picture: the closer shot keeps the whole person this far inside it
+CUT_SHIFT = 0.1  # of the picture's width: the next shot's framing moves the person across
 
 
 def cut_bounds_ms(track: PoseTrack, seconds: float = 1.0) -> tuple[float, float, float]:
@@ -196,30 +197,36 @@ def edited_cut(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
     """An edited video: ``seconds`` in the middle cut out and the time closed up (the frame after
     the cut follows the one before it at once), and the shot after it framed differently: closer
     (``CUT_ZOOM`` about the person's middle) where the whole person still fits in the picture,
-    else wider (``1 / CUT_ZOOM``). The person is seen throughout, but the movement and the body's
-    place and size in the picture jump from one frame to the next."""
+    else wider (``1 / CUT_ZOOM``), and the person moved ``CUT_SHIFT`` of the picture across it,
+    toward its middle, where they still fit. The person is seen throughout, but the movement and
+    the body's place and size in the picture jump from one frame to the next."""
     lo, hi, shift = cut_bounds_ms(track, seconds)
     keep = np.flatnonzero((track.t_ms < lo) | (track.t_ms >= hi))
     out = _frames(track, keep, fps=track.fps)
     if shift <= 0.0:
         return out
     after = out.t_ms >= hi
+    t_ms = np.where(after, out.t_ms - round(shift), out.t_ms).astype(out.t_ms.dtype)
     rows = np.repeat(after, out.pose_count)
     landmarks = out.landmarks.copy()
     moved = landmarks[rows]
     xy = moved[:, :, [X, Y]].astype(np.float64)
     seen = moved[:, :, VISIBILITY] >= 0.5
     if not seen.any():
-        return replace(out, t_ms=np.where(after, out.t_ms - round(shift), out.t_ms).astype(out.t_ms.dtype))
+        return replace(out, t_ms=t_ms)
     lo_xy, hi_xy = xy[seen].min(axis=0), xy[seen].max(axis=0)
     centre = (lo_xy + hi_xy) / 2.0
     half = np.maximum((hi_xy - lo_xy) / 2.0, 1e-6)
     room = np.minimum(centre, 1.0 - centre)  # from the person's middle to the nearer edge
     zoom = CUT_ZOOM if bool((half * CUT_ZOOM <= room - CUT_MARGIN).all()) else 1.0 / CUT_ZOOM
-    moved[:, :, [X, Y]] = centre + (xy - centre) * zoom
+    # and the person a little off where they were across the picture, toward its middle, where
+    # they still fit in it
+    across = CUT_SHIFT if centre[0] < 0.5 else -CUT_SHIFT
+    if abs(centre[0] + across - 0.5) + half[0] * zoom > 0.5 - CUT_MARGIN:
+        across = 0.0
+    moved[:, :, [X, Y]] = centre + (xy - centre) * zoom + np.array([across, 0.0])
     moved[:, :, Z] *= zoom
     landmarks[rows] = moved
-    t_ms = np.where(after, out.t_ms - round(shift), out.t_ms).astype(out.t_ms.dtype)
     return replace(out, t_ms=t_ms, landmarks=landmarks)
 
 
