@@ -1,5 +1,6 @@
 """Reps made of several movements (``and:`` / ``or:`` / ``instead:``), measures that must stay put
-through a rep (``steady:``) and the ``elevation`` and ``across`` measures.
+through a rep (``steady:``), go past a level in it (``reaches:``) or never do (``never:``), and the
+``elevation`` and ``across`` measures.
 
 A bridge kick is "leg up and hips up" whichever moves first; a step-up is the body raised by the
 step whether or not the feet end level. Side-on synthetic person: knee bend stands for the
@@ -183,3 +184,97 @@ def test_a_rep_in_which_a_steady_measure_ranged_too_far_is_not_counted(
         keys = [(t, replace(p, hidden=FEET)) for t, p in keys]
     run = play(_rule(tmp_path, INSTEAD_THIGH + steady), keys)
     assert run.result.reps["total"] == expected, name
+
+
+LEANS = _timeline(
+    (0.8, _pose(knee=70)),  # an upright bend
+    (0.8, _pose()),
+    (0.8, _pose(knee=70, lean=30)),  # a bend with the trunk tilted forward
+    (0.8, _pose()),
+    (0.8, _pose(knee=70, lean=30)),
+    (0.8, _pose()),
+)
+# the trunk's tilt from straight up in the picture: read whichever way the person faces
+TILT = "  trunk_tilt: {kind: tilt, points: [hip, shoulder], from: up, side: nearer}\nreps:\n"
+
+
+def _shaped_rule(directory: Path, extra: str, smoothing_s: float | None = None):  # type: ignore[no-untyped-def]
+    text = RULE.replace("\nreps:\n", "\n" + TILT, 1) + extra
+    if smoothing_s is not None:
+        text = text.replace("dose:", f"smoothing_s: {smoothing_s:g}\ndose:", 1)
+    directory.mkdir(parents=True, exist_ok=True)
+    return write_rule(directory, "combo", text)
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "expected"),
+    [
+        ("no shape", "", 3),
+        ("reaches: the bends that tilt count", "  reaches: [{measure: trunk_tilt, above: 20}]\n", 2),
+        ("never: the bends that tilt do not", "  never: [{measure: trunk_tilt, above: 20}]\n", 1),
+        # the synthetic trunk stands 9° from upright in the picture: no bend goes below 5°
+        ("reaches below", "  reaches: [{measure: trunk_tilt, below: 5}]\n", 0),
+        ("never below", "  never: [{measure: trunk_tilt, below: 5}]\n", 3),
+    ],
+)
+def test_a_rep_must_have_the_rules_shape(tmp_path: Path, name: str, extra: str, expected: int) -> None:
+    """``reaches``: a measure goes past its level at some moment of every rep; ``never``: at no
+    moment of any (a lunge's thighs split, a squat's do not)."""
+    run = play(_shaped_rule(tmp_path, extra), LEANS)
+    assert run.result.reps["total"] == expected, name
+    refused = [n for n in run.result.notices if n.kind == "not_counted"]
+    if expected == 3:
+        assert not refused, name
+    elif expected == 0 and "below" in extra:
+        (notice,) = refused
+        why = "trunk tilt never went below 5°, as it does in a combination"
+        assert notice.message == f"3 movements not counted as reps: {why}"
+    else:
+        # the summary says how many were refused, by which measure, in the rule's words
+        (notice,) = refused
+        n = 3 - expected
+        assert notice.message.startswith(f"{n} movement{'s' if n > 1 else ''} not counted"), notice.message
+        assert "trunk tilt" in notice.message and "combination" in notice.message, notice.message
+
+
+def test_a_shape_measure_unseen_counts_neither_way_and_one_frame_is_not_enough(tmp_path: Path) -> None:
+    # the trunk unseen throughout: the reaches cannot be judged, the bends count
+    hidden = frozenset({"left_shoulder", "right_shoulder"})
+    unseen = [(t, replace(p, hidden=hidden)) for t, p in LEANS]
+    rule = _shaped_rule(tmp_path / "reaches", "  reaches: [{measure: trunk_tilt, above: 20}]\n")
+    assert play(rule, unseen).result.reps["total"] == 3
+    # a single frame's tilt past the level (the model's error for a frame) is not the movement;
+    # unsmoothed, so that the frame alone reads past it
+    keys = _timeline((0.8, _pose(knee=70)), (0.8, _pose()))
+    bottom = round(1.8 * 30)  # the frame where the knee is bent furthest
+    never = _shaped_rule(tmp_path / "never", "  never: [{measure: trunk_tilt, above: 20}]\n", smoothing_s=0)
+
+    def tilted_on(frames: tuple[int, ...]):  # type: ignore[no-untyped-def]
+        return lambda t, p: replace(p, trunk_lean=40.0) if round(t * 30) in frames else p
+
+    assert play(never, keys, noise=tilted_on((bottom,))).result.reps["total"] == 1
+    # two frames in a row are
+    assert play(never, keys, noise=tilted_on((bottom, bottom + 1))).result.reps["total"] == 0
+
+
+def test_spread_is_how_far_apart_the_two_sides_read(tmp_path: Path) -> None:
+    """``side: spread``: the larger side minus the smaller (a lunge's thighs, one forward and one
+    down); the same as the difference of ``max`` and ``min``, unknown unless both are seen."""
+    text = RULE.replace(
+        "\nreps:\n",
+        "\n  split: {kind: tilt, points: [hip, knee], from: down, side: spread, space: world}\n"
+        "  front: {kind: tilt, points: [hip, knee], from: down, side: max, space: world}\n"
+        "  back: {kind: tilt, points: [hip, knee], from: down, side: min, space: world}\n"
+        "  front_minus_back: {kind: difference, of: [front, back]}\n"
+        "reps:\n",
+        1,
+    )
+    rule = write_rule(tmp_path, "combo", text.replace("dose:", "smoothing_s: 0\ndose:", 1))
+    for left, right in ((60.0, 20.0), (15.0, 70.0), (40.0, 40.0)):
+        posture = replace(SIDE, knee_flexion={"left": left, "right": right})
+        values = play(rule, [(0.0, posture), (0.1, posture)]).reports[-1].measures
+        assert values["split"] == pytest.approx(abs(left - right), abs=0.5)
+        assert values["front_minus_back"] == pytest.approx(values["split"], abs=1e-9)
+    hidden = replace(SIDE, hidden=frozenset({"left_knee"}))
+    values = play(rule, [(0.0, hidden), (0.1, hidden)]).reports[-1].measures
+    assert values["split"] is None and values["front_minus_back"] is None

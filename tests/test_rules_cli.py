@@ -51,7 +51,12 @@ def test_show_says_what_must_stay_put_and_what_stands_in(capsys: pytest.CaptureF
     steady = "Not a rep if left foot across ranges over more than 0.25 × leg length in it."
     assert steady in capsys.readouterr().out
     assert main(["rules", "show", "squat"]) == 0
-    assert "While knee flexion cannot be read, instead:" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "While knee flexion cannot be read, instead:" in out
+    assert "Not a rep if thigh split goes above 45° in it." in out
+    assert main(["rules", "show", "lunge"]) == 0
+    reaches = "Not a rep unless thigh split goes above 30° in it (where it can be seen)."
+    assert reaches in capsys.readouterr().out
 
 
 def test_show_unknown_id_suggests(capsys: pytest.CaptureFixture[str]) -> None:

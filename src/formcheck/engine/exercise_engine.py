@@ -24,6 +24,7 @@ from formcheck.engine.landmark_rows import LandmarkRows, rows_read
 from formcheck.engine.level import STANDING_POINTS, CameraLevel, is_levelled
 from formcheck.engine.measures import MeasureSet, Values
 from formcheck.engine.notices import NoticeTracker
+from formcheck.engine.refused import RefusedReps
 from formcheck.engine.report import (
     NOTICE_KINDS,
     ActiveFault,
@@ -159,6 +160,7 @@ class ExerciseEngine:
         peak_hold = exercise.reps.hold if exercise.reps is not None else None
         self._hold_max_s = peak_hold.max_s if peak_hold is not None else None
         self._pending: list[RepOutcome] = []  # reps the counter ended this frame, recorded late
+        self._refused = RefusedReps(exercise)  # movements the rule said were no rep, told at the end
         self.notices = NoticeTracker(NOTICE_KINDS)
         self._notices_shown: list[Notice] = []  # the report's notices, shared until they change
         # session record
@@ -357,6 +359,7 @@ class ExerciseEngine:
                         out.end_s, self._builtin[HOLD_TOO_SHORT].message,
                     ))  # fmt: skip
             if not out.counted:
+                self._refused.add(out)
                 continue
             for fault in self._judge_rep_end(rep, out.end_s):
                 events.append(Event("fault_start", t_s, rep.side, {
@@ -628,6 +631,7 @@ class ExerciseEngine:
                 reps[rep.side] = (reps[rep.side] or 0) + 1
             key = "faulty" if ids else "good"
             reps[key] = (reps[key] or 0) + 1
+        notices += self._refused.notices()
         too_few = self._too_few_frames(end, notices)
         if too_few is not None:
             notices.append(too_few)

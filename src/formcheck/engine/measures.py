@@ -36,7 +36,9 @@ WorkingPlan = tuple[tuple[tuple[str, int, int], ...], tuple[tuple[str, Resolver]
 SharedPlan = tuple[
     Callable[[list[float | None]], tuple[float | None, ...]],
     tuple[tuple[str, int, int], ...],
+    tuple[tuple[str, int, int, Callable[[float, float], float]], ...],
     tuple[tuple[str, Resolver], ...],
+    tuple[tuple[str, str, str], ...],
 ]
 
 
@@ -45,15 +47,21 @@ def _mean(a: float, b: float) -> float:
 
 
 def _max(a: float, b: float) -> float:
-    return max(a, b)
+    return a if a >= b else b
 
 
 def _min(a: float, b: float) -> float:
-    return min(a, b)
+    return a if a <= b else b
 
 
 # how a measure read on both sides combines them (unknown unless both are known)
-_COMBINE: dict[str, Callable[[float, float], float]] = {"max": _max, "min": _min, "mean": _mean}
+def _spread(a: float, b: float) -> float:
+    return a - b if a >= b else b - a
+
+
+_COMBINE: dict[str, Callable[[float, float], float]] = {
+    "max": _max, "min": _min, "mean": _mean, "spread": _spread,
+}  # fmt: skip
 
 
 def _reads_working(m: Measure, measures: dict[str, Measure]) -> bool:
@@ -210,7 +218,7 @@ class MeasureSet:
         side = self.readers[name].measure.side
         if side in SIDES:
             return side
-        if side in ("max", "min", "mean"):
+        if side in _COMBINE:
             return SIDES
         if side in ("nearer", "farther"):
             if self.nearer is None:
@@ -233,13 +241,19 @@ class MeasureSet:
             shared = self._shared
             raw = self._raw
             if shared is None:  # every measure, the working-side ones for no working side
-                gather, differences, resolved = self._shared_plans[self.nearer]
+                gather, differences, combined, resolved, late = self._shared_plans[self.nearer]
                 shared = self._shared = dict(zip(self.names, gather(raw), strict=False))
                 for name, a, b in differences:
                     va, vb = raw[a], raw[b]
                     shared[name] = None if va is None or vb is None else va - vb
+                for name, a, b, combine in combined:
+                    va, vb = raw[a], raw[b]
+                    shared[name] = None if va is None or vb is None else combine(va, vb)
                 for name, resolve in resolved:
                     shared[name] = resolve(None)
+                for name, first, second in late:
+                    va, vb = shared[first], shared[second]
+                    shared[name] = None if va is None or vb is None else va - vb
             if working is None or not self._any_working:
                 cached = shared
             else:
@@ -273,25 +287,33 @@ class MeasureSet:
                 if nearer is None:
                     return none
                 return self._slot[(name, nearer if how == "nearer" else other_side(nearer))]
-            return -1  # max/min/mean: combined by its resolver
+            return -1  # max/min/mean/spread: combined from both sides' slots
 
-        slots, differences, resolved = [], [], []
+        slots, differences, combined, resolved, late = [], [], [], [], []
         for name, _, resolve in self._plan:
             if name in self.differences and name not in working:
-                a, b = (slot_at(part) for part in self.differences[name])
+                first, second = self.differences[name]
+                a, b = slot_at(first), slot_at(second)
                 if a >= 0 and b >= 0:
                     differences.append((name, a, b))
                 else:
-                    resolved.append((name, resolve))
+                    # of measures combined from both sides (never of a difference: the rule
+                    # language forbids it): taken from their values once those are in
+                    late.append((name, first, second))
                 slots.append(none)  # set after the gather
                 continue
             slot = slot_at(name)
-            if slot < 0:
+            how = self.readers[name].measure.side if name in self.readers else None
+            if slot < 0 and how in _COMBINE:
+                # both sides combined, read straight from their slots (no resolver call)
+                left, right = self._slot[(name, "left")], self._slot[(name, "right")]
+                combined.append((name, left, right, _COMBINE[how]))
+            elif slot < 0:
                 resolved.append((name, resolve))
             slots.append(slot if slot >= 0 else none)
         # one slot more than the measures (zip stops at the last name): ``itemgetter`` of a
         # single slot would return the value itself, not a tuple
-        return itemgetter(*slots, none), tuple(differences), tuple(resolved)
+        return itemgetter(*slots, none), tuple(differences), tuple(combined), tuple(resolved), tuple(late)
 
     def _slot_of(self, name: str, working: str | None) -> int:
         """The raw slot a (non-difference) measure reads for this working side, when that does
@@ -330,7 +352,7 @@ class MeasureSet:
             slot = self._slot[(name, how)]
             return lambda working: raw[slot]
         left, right = self._slot[(name, "left")], self._slot[(name, "right")]
-        if how in ("max", "min", "mean"):
+        if how in _COMBINE:
             combine = _COMBINE[how]
 
             def both(working: str | None) -> float | None:

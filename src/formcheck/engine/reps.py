@@ -64,6 +64,11 @@ class RepInProgress:
     # ranged further than it may (then the rep was something else: the person stepped away)
     steady_ranges: dict[str, list[float]] = field(default_factory=dict)
     moved: bool = False
+    # the rule's ``reaches`` and ``never`` measures: how many readings in a row each has been past
+    # its level in this rep (absent: not read in it; SHAPE_READINGS: it went past), and whether a
+    # ``never`` one went past
+    past_in_a_row: dict[str, int] = field(default_factory=dict)
+    went_past: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,8 @@ class RepOutcome:
     rep: RepInProgress
     end_s: float
     counted: bool
-    reason: str  # "counted", "no_peak", "too_fast", "too_slow", "lost", "moved"
+    # "counted", "no_peak", "too_fast", "too_slow", "lost", "moved", "not_reached", "went_past"
+    reason: str
 
 
 FINISH_COUNTS_BELOW = 0.5
@@ -101,6 +107,11 @@ UNSEEN_START_SHARE = 0.5
 # from frame to frame, and a 15 fps camera's frames are too far apart for anything to smooth it),
 # while a descent goes on for a good part of a second.
 BOTTOM_SEEN_SHARE = 0.25
+
+# A rule's ``reaches`` or ``never`` level counts as gone past on this many readings in a row:
+# one frame's reading is as likely the model's error as the movement (see BOTTOM_SEEN_SHARE), and
+# at a camera cut, where the pose jumps, one frame can read a leg anywhere.
+SHAPE_READINGS = 2
 
 # How long a rep in progress survives the person being unseen (past the rule's dropout grace,
 # the rep is suspended, not dropped): seen again under way it goes on, seen back at rest it is
@@ -353,6 +364,9 @@ class RepCounter:
         self._combine = _all_at_peak if reps.and_also else _any_at_peak
         self._instead = tuple(MovementProgress(mv, sides) for mv in reps.instead)
         self._steady = tuple((st.measure, st.within) for st in reps.steady)
+        self._reaches = frozenset(r.measure for r in reps.reaches)
+        # (level, whether it is a ``never`` one) of the rule's ``reaches`` and ``never``
+        self._shape = tuple((r, False) for r in reps.reaches) + tuple((r, True) for r in reps.never)
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
         """The progress of the rep on ``side`` this frame, from that side's measure values
@@ -439,7 +453,7 @@ class RepCounter:
         """The rep in progress when the stream ends, if it is past its peak and more than half way
         back to rest (a clip cut on the way up): counted, as the person evidently completed it."""
         rep = self.active
-        if rep is None or not rep.reached_peak or rep.too_long or rep.moved:
+        if rep is None or not rep.reached_peak or rep.too_long or rep.moved or not self._shaped(rep):
             return None
         # "Half way back" on the rep's own range, from the furthest it went to the rest level:
         # a deep rep (a clamshell opened twice the rule's peak) is well on its way back while
@@ -642,12 +656,24 @@ class RepCounter:
             reason = self._judged(rep, duration)
         return [RepOutcome(rep, t_s, reason == "counted", reason)]
 
+    def _shaped(self, rep: RepInProgress) -> bool:
+        """The rep had the rule's shape: each ``reaches`` measure read in it went past its level,
+        no ``never`` measure did."""
+        if rep.went_past:
+            return False
+        counts = rep.past_in_a_row
+        return all(counts[name] >= SHAPE_READINGS for name in self._reaches if name in counts)
+
     def _judged(self, rep: RepInProgress, duration: float) -> str:
         """Why a rep that reached its peak and ended after ``duration`` counts, or does not."""
         if rep.too_long:
             return "too_slow"
         if rep.moved:
             return "moved"
+        if rep.went_past:
+            return "went_past"
+        if not self._shaped(rep):
+            return "not_reached"
         if duration < self.rule.min_duration_s * (1.0 if rep.seen_from_rest else UNSEEN_START_SHARE):
             return "too_fast"
         return "counted"
@@ -735,6 +761,17 @@ class RepCounter:
                     r[1] = v
                 if r[1] - r[0] > within:
                     rep.moved = True
+        if self._shape:
+            counts = rep.past_in_a_row
+            for level, never in self._shape:
+                name = level.measure
+                v = values.get(name)
+                n = counts.get(name, 0)
+                if v is None or n >= SHAPE_READINGS:
+                    continue  # unseen: neither way; gone past: for good
+                counts[name] = n = n + 1 if level.past(v) else 0
+                if never and n >= SHAPE_READINGS:
+                    rep.went_past = True
         if not rep.in_peak and p >= 1.0:
             rep.in_peak = rep.reached_peak = True
         elif rep.in_peak and p < PEAK_EXIT:

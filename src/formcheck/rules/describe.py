@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from formcheck.rules.model import AllOf, AnyOf, Compare, Condition, Exercise, Measure, NotOf
+from formcheck.rules.model import AllOf, AnyOf, Compare, Condition, Exercise, Measure, NotOf, Reach
 
 SIDE_WORDS = {
     "left": "left side", "right": "right side", "working": "working side", "stance": "standing side",
     "nearer": "side nearer the camera", "farther": "side farther from the camera",
     "max": "larger of both sides", "min": "smaller of both sides", "mean": "mean of both sides",
+    "spread": "how far apart both sides are",
 }  # fmt: skip
 PHASE_WORDS = {
     "any": "at any time", "seen": "whenever seen, counting started or not",
@@ -21,22 +22,27 @@ def words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _fmt(ex: Exercise, name: str, value: float) -> str:
+def value_words(ex: Exercise, name: str, value: float) -> str:
     m = ex.measures[name]
     return f"{value:g}°" if m.unit == "°" else f"{value:g} {m.unit}"
+
+
+def past_words(ex: Exercise, level: Reach) -> str:
+    """The level a ``reaches`` or ``never`` measure goes past: "above 30°"."""
+    which, value = level.bound
+    return f"{which} {value_words(ex, level.measure, value)}"
 
 
 def condition_words(ex: Exercise, cond: Condition) -> str:
     if isinstance(cond, Compare):
         n = words(cond.measure)
         if cond.above is not None and cond.below is not None:
-            return (
-                f"{n} between {_fmt(ex, cond.measure, cond.above)} and {_fmt(ex, cond.measure, cond.below)}"
-            )
+            lo, hi = value_words(ex, cond.measure, cond.above), value_words(ex, cond.measure, cond.below)
+            return f"{n} between {lo} and {hi}"
         if cond.above is not None:
-            return f"{n} above {_fmt(ex, cond.measure, cond.above)}"
+            return f"{n} above {value_words(ex, cond.measure, cond.above)}"
         assert cond.below is not None
-        return f"{n} below {_fmt(ex, cond.measure, cond.below)}"
+        return f"{n} below {value_words(ex, cond.measure, cond.below)}"
     if isinstance(cond, NotOf):
         return f"not ({condition_words(ex, cond.item)})"
     joiner = " and " if isinstance(cond, AllOf) else " or "
@@ -83,7 +89,7 @@ def describe(ex: Exercise) -> str:
     lines += [f"  - {measure_words(m)}" for m in ex.measures.values()]
     if ex.reps is not None:
         r = ex.reps
-        rest, peak = _fmt(ex, r.measure, r.rest), _fmt(ex, r.measure, r.peak)
+        rest, peak = value_words(ex, r.measure, r.rest), value_words(ex, r.measure, r.peak)
         way = "rises" if r.rising else "falls"
         lines.append("A rep:")
         lines.append(
@@ -102,13 +108,17 @@ def describe(ex: Exercise) -> str:
                 lines.append(heading)
             for mv in extra:
                 change = " (changes from the resting level)" if mv.from_rest_level else ""
-                lines.append(
-                    f"    {words(mv.measure)} {'rises' if mv.rising else 'falls'} from "
-                    f"{_fmt(ex, mv.measure, mv.rest)} past {_fmt(ex, mv.measure, mv.peak)}{change}"
-                )
+                rest, peak = value_words(ex, mv.measure, mv.rest), value_words(ex, mv.measure, mv.peak)
+                way = "rises" if mv.rising else "falls"
+                lines.append(f"    {words(mv.measure)} {way} from {rest} past {peak}{change}")
         for st in r.steady:
-            within = _fmt(ex, st.measure, st.within)
+            within = value_words(ex, st.measure, st.within)
             lines.append(f"  Not a rep if {words(st.measure)} ranges over more than {within} in it.")
+        for rc in r.reaches:
+            past = past_words(ex, rc)
+            lines.append(f"  Not a rep unless {words(rc.measure)} goes {past} in it (where it can be seen).")
+        for rc in r.never:
+            lines.append(f"  Not a rep if {words(rc.measure)} goes {past_words(ex, rc)} in it.")
         if r.sides == "each":
             lines.append("  Counted for each side; one side at a time.")
         ready = f"  Counting starts after holding the rest position for {r.ready.hold_s:g} s"

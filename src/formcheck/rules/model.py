@@ -28,7 +28,7 @@ NORMALISERS = ("leg_length", "hip_width", "shoulder_width", "torso_length", "ank
 SPACES = ("image", "picture", "world")
 AXES = ("any", "horizontal", "vertical")
 # Which body side a measure reads.
-MEASURE_SIDES = ("left", "right", "working", "stance", "nearer", "farther", "max", "min", "mean")
+MEASURE_SIDES = ("left", "right", "working", "stance", "nearer", "farther", "max", "min", "mean", "spread")
 COUNT_SIDES = ("both", "each")
 PHASES = ("any", "seen", "rest", "moving", "peak", "hold", "rep", "rep_end")
 SEVERITIES = ("info", "warning", "stop")
@@ -218,6 +218,26 @@ class Steady:
 
 
 @dataclass(frozen=True, slots=True)
+class Reach:
+    """A measure that goes past a level at some moment of every rep (``above`` or ``below``)."""
+
+    measure: str
+    above: float | None = None
+    below: float | None = None
+
+    @property
+    def bound(self) -> tuple[str, float]:
+        """("above", level) or ("below", level)."""
+        if self.above is not None:
+            return "above", self.above
+        assert self.below is not None
+        return "below", self.below
+
+    def past(self, value: float) -> bool:
+        return value > self.above if self.above is not None else value < self.below  # type: ignore[operator]
+
+
+@dataclass(frozen=True, slots=True)
 class Reps:
     measure: str
     rest: float
@@ -242,6 +262,15 @@ class Reps:
     # ranged further than its limit was something else (a calf raise's feet stay where they
     # stand; a heel lifted to walk away is no raise).
     steady: tuple[Steady, ...] = ()
+    # Measures that go past a level at some moment of every rep (the rule's ``reaches:``): the
+    # shape of the movement, where the counted measure alone does not tell it from another
+    # exercise's (a lunge's knee bends as a squat's does; at its bottom one thigh points forward
+    # and the other down, a squat's thighs point alike). A rep in which one was read and never
+    # went past its level was something else; one never read in the rep counts neither way.
+    reaches: tuple[Reach, ...] = ()
+    # ... and the measures that never go past a level in a rep (the rule's ``never:``): a squat's
+    # thighs never split as a lunge's do. A rep in which one went past it was something else.
+    never: tuple[Reach, ...] = ()
 
     @property
     def rising(self) -> bool:

@@ -505,6 +505,22 @@ def _change(
     return v
 
 
+def _level_measure(
+    c: _Checker, item: dict[str, Any], path: PathKey, measures: dict[str, m.Measure], where: str
+) -> m.Measure:
+    """The measure ``item`` compares with a level (a condition, ``reaches``, ``never``): not a
+    place in the picture, whose number only means something as a change."""
+    measure = _measure_ref(c, c.require(item, "measure", path), (*path, "measure"), measures)
+    if measure.kind in m.PLACE_KINDS:
+        raise c.fail(
+            (*path, "measure"),
+            f"'{measure.name}' is where a point is in the picture ({measure.kind}), which only "
+            "means something as a change: use it in reps (with from_rest_level: true) or in "
+            f"steady, not {where}",
+        )
+    return measure
+
+
 def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]) -> m.Condition:
     cond = c.mapping(
         raw, path, "a condition (a mapping with measure and above/below/between, or all/any/not)"
@@ -523,14 +539,7 @@ def _condition(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measu
         c.fields(cond, path, ("not",))
         return m.NotOf(_condition(c, cond["not"], (*path, "not"), measures))
     c.fields(cond, path, ("measure", "above", "below", "between", "all", "any", "not"))
-    measure = _measure_ref(c, c.require(cond, "measure", path), (*path, "measure"), measures)
-    if measure.kind in m.PLACE_KINDS:
-        raise c.fail(
-            (*path, "measure"),
-            f"'{measure.name}' is where a point is in the picture ({measure.kind}), which only "
-            "means something as a change: use it in reps (with from_rest_level: true) or in "
-            "steady, not in a condition",
-        )
+    measure = _level_measure(c, cond, path, measures, "in a condition")
     above = below = None
     if "between" in cond:
         if "above" in cond or "below" in cond:
@@ -597,7 +606,7 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
     path: PathKey = ("reps",)
     r = c.mapping(raw, path)
     combinations = ("and", "or", "instead")
-    counting = ("sides", "min_duration_s", "max_duration_s", "ready", "hold", "steady")
+    counting = ("sides", "min_duration_s", "max_duration_s", "ready", "hold", "steady", "reaches", "never")
     c.fields(r, path, (*MOVEMENT_FIELDS, *combinations, *counting))
     measure, main = _movement(c, r, path, measures)
     if "and" in r and "or" in r:
@@ -653,10 +662,12 @@ def _reps(c: _Checker, raw: Any, measures: dict[str, m.Measure]) -> m.Reps:
             raise c.fail((*hp, "max_s"), f"max_s {max_s:g} is below target_s {target:g}")
         hold = m.PeakHold(target, max_s)
     steady = _steady(c, r["steady"], (*path, "steady"), measures) if "steady" in r else ()
+    reaches = _levels_passed(c, r["reaches"], (*path, "reaches"), measures) if "reaches" in r else ()
+    never = _levels_passed(c, r["never"], (*path, "never"), measures) if "never" in r else ()
     return m.Reps(
         main.measure, main.rest, main.peak, sides, min_dur, max_dur, ready, hold, main.from_rest_level,
         and_also=combined.get("and", ()), or_else=combined.get("or", ()), instead=combined.get("instead", ()),
-        steady=steady,
+        steady=steady, reaches=reaches, never=never,
     )  # fmt: skip
 
 
@@ -673,6 +684,28 @@ def _steady(c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]
         if within <= 0:
             raise c.fail((*ip, "within"), f"must be above 0 (how far '{measure.name}' may range in a rep)")
         out.append(m.Steady(measure.name, within))
+    return tuple(out)
+
+
+def _levels_passed(
+    c: _Checker, raw: Any, path: PathKey, measures: dict[str, m.Measure]
+) -> tuple[m.Reach, ...]:
+    """``reaches`` / ``never``: measures that go past a level at some moment of every rep, or at
+    no moment of any."""
+    if not isinstance(raw, list) or not raw:
+        raise c.fail(path, "expected a list of {measure, above} or {measure, below}")
+    out = []
+    for i, item in enumerate(raw):
+        ip: PathKey = (*path, i)
+        c.fields(c.mapping(item, ip), ip, ("measure", "above", "below"))
+        measure = _level_measure(c, item, ip, measures, f"in {path[-1]}")
+        if ("above" in item) == ("below" in item):
+            if c.misspelt(item, ip, "above", "below"):
+                raise _Cascade(measure.name)  # the misspelt field was reported
+            raise c.fail(ip, f"give either 'above' or 'below' for '{measure.name}' (the level it goes past)")
+        key = "above" if "above" in item else "below"
+        level = _threshold(c, item[key], (*ip, key), measure, measures)
+        out.append(m.Reach(measure.name, **{key: level}))
     return tuple(out)
 
 

@@ -1,0 +1,77 @@
+"""Movements the rule refused as reps, and why, said once when the session ends.
+
+A movement that went from rest to the rep's peak and back is not counted when the rule says it
+was something else: a measure of its ``steady`` ranged too far (a heel lifted to walk away),
+one of its ``reaches`` never went past its level, or one of its ``never`` did (a lunge's split
+thighs, analysed as a squat). The count alone would then read "0 reps" with no reason; the
+summary says how many were refused and by which measure, in the rule's own words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from formcheck.engine.reps import SHAPE_READINGS, RepOutcome
+from formcheck.engine.session import NoticeRecord
+from formcheck.rules.describe import past_words, value_words, words
+from formcheck.rules.model import Exercise
+
+NOT_COUNTED = "not_counted"  # the notice's kind
+TOLD = ("moved", "went_past", "not_reached")  # the refusals a user can learn from
+
+
+class RefusedReps:
+    """Collects the refused movements (``add``) and words them (``notices``)."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        # (reason, measure) -> [(start, end)] of the movements refused so
+        self._spans: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+
+    def add(self, outcome: RepOutcome) -> None:
+        if outcome.reason not in TOLD or self.exercise.reps is None:
+            return
+        measure = self._measure(outcome)
+        if measure is not None:
+            self._spans[(outcome.reason, measure)].append((outcome.rep.start_s, outcome.end_s))
+
+    def _measure(self, outcome: RepOutcome) -> str | None:
+        """The measure the movement was refused by."""
+        reps, rep = self.exercise.reps, outcome.rep
+        assert reps is not None
+        if outcome.reason == "moved":
+            for st in reps.steady:
+                lo_hi = rep.steady_ranges.get(st.measure)
+                if lo_hi is not None and lo_hi[1] - lo_hi[0] > st.within:
+                    return st.measure
+            return None
+        counts = rep.past_in_a_row
+        if outcome.reason == "went_past":
+            return next((r.measure for r in reps.never if counts.get(r.measure, 0) >= SHAPE_READINGS), None)
+        short = (r.measure for r in reps.reaches if counts.get(r.measure, SHAPE_READINGS) < SHAPE_READINGS)
+        return next(short, None)
+
+    def notices(self) -> list[NoticeRecord]:
+        out = []
+        for (reason, measure), spans in self._spans.items():
+            n = len(spans)
+            what = f"{n} movement{'s' if n > 1 else ''} not counted as {'reps' if n > 1 else 'a rep'}"
+            message = f"{what}: {self._why(reason, measure)}"
+            out.append(NoticeRecord(NOT_COUNTED, message, spans[0][0], spans[-1][1]))
+        return out
+
+    def _why(self, reason: str, measure: str) -> str:
+        ex = self.exercise
+        reps = ex.reps
+        assert reps is not None
+        name = ex.name.lower()
+        article = "an" if name[:1] in "aeiou" else "a"
+        if reason == "moved":
+            within = next(st.within for st in reps.steady if st.measure == measure)
+            amount = value_words(ex, measure, within)
+            return f"{words(measure)} moved more than {amount}, where it stays put in {article} {name}"
+        levels = reps.never if reason == "went_past" else reps.reaches
+        past = past_words(ex, next(r for r in levels if r.measure == measure))
+        if reason == "went_past":
+            return f"{words(measure)} went {past}, which it does not in {article} {name}"
+        return f"{words(measure)} never went {past}, as it does in {article} {name}"
