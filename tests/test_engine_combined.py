@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine_support import SIDE, Key, Posture, bend, play, reps_keys, write_rule
+from formcheck.engine.exercise_engine import REFUSED_SHOWN_S
 from formcheck.engine.reps import _all_at_peak, _any_at_peak
 
 RULE = """\
@@ -235,6 +236,26 @@ def test_a_rep_must_have_the_rules_shape(tmp_path: Path, name: str, extra: str, 
         n = 3 - expected
         assert notice.message.startswith(f"{n} movement{'s' if n > 1 else ''} not counted"), notice.message
         assert "trunk tilt" in notice.message and "combination" in notice.message, notice.message
+
+
+def test_a_refused_movement_is_said_as_it_happens(tmp_path: Path) -> None:
+    """Live, the overlay says for a few seconds that a movement was not counted, and why; the
+    event log has a line for it."""
+    keys = [*LEANS, (LEANS[-1][0] + 5.0, LEANS[-1][1])]  # standing on for 5 s
+    run = play(_shaped_rule(tmp_path, "  never: [{measure: trunk_tilt, above: 20}]\n"), keys)
+    refused = [(r.t_ms / 1000, e) for r in run.reports for e in r.events if e.kind == "rep_refused"]
+    assert len(refused) == 2 and all(e.data["reason"] == "went_past" for _, e in refused)
+    first_s = refused[0][0]
+
+    def shown(t: float) -> list[str]:
+        report = min(run.reports, key=lambda r: abs(r.t_ms / 1000 - t))
+        return [n.message for n in report.notices if n.kind == "not_counted"]
+
+    assert shown(first_s + 1.0) == [f"not counted: {refused[0][1].data['message']}"]
+    assert "trunk tilt went above 20°" in shown(first_s + 1.0)[0]
+    assert shown(first_s - 0.5) == []
+    # gone again once the last one has been up for its while
+    assert shown(refused[-1][0] + REFUSED_SHOWN_S + 0.2) == []
 
 
 def test_a_shape_measure_unseen_counts_neither_way_and_one_frame_is_not_enough(tmp_path: Path) -> None:

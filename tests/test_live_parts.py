@@ -181,6 +181,10 @@ def test_event_lines_and_speech() -> None:
     done = Event("hold_end", 33.0, None, {"seconds": 30.0, "completed": True})
     assert describe(done, _report()) == "   33.0s  hold completed after 30.0s"
     assert describe(Event("fault_end", 4.0, None, {"id": "x"}), _report()) is None
+    why = "thigh split went above 45°, which it does not in a bodyweight squat"
+    refused = Event("rep_refused", 5.2, None, {"reason": "went_past", "message": why})
+    assert describe(refused, _report()) == f"    5.2s  not counted: {why}"
+    assert speech(refused, _report()) == "not counted"
 
 
 def test_fit_scales_down_portrait_and_landscape_and_never_up() -> None:

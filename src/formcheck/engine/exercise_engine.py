@@ -24,7 +24,7 @@ from formcheck.engine.landmark_rows import LandmarkRows, rows_read
 from formcheck.engine.level import STANDING_POINTS, CameraLevel, is_levelled
 from formcheck.engine.measures import MeasureSet, Values
 from formcheck.engine.notices import NoticeTracker
-from formcheck.engine.refused import RefusedReps
+from formcheck.engine.refused import NOT_COUNTED, RefusedReps
 from formcheck.engine.report import (
     NOTICE_KINDS,
     ActiveFault,
@@ -70,6 +70,9 @@ _BODY_PART = {
 
 # The summary's notice when a session ends without counting ever having started.
 NOT_STARTED = "not_started"
+# How long the overlay says a movement was not counted, and why, after it ended: long enough to
+# read a line while getting ready for the next rep.
+REFUSED_SHOWN_S = 3.0
 # Singular of the body parts in ``_BODY_PART`` (one side's).
 _SINGULAR = {
     "feet": "foot", "knees": "knee", "hips": "hip", "shoulders": "shoulder", "arms": "arm", "hands": "hand",
@@ -161,6 +164,7 @@ class ExerciseEngine:
         self._hold_max_s = peak_hold.max_s if peak_hold is not None else None
         self._pending: list[RepOutcome] = []  # reps the counter ended this frame, recorded late
         self._refused = RefusedReps(exercise)  # movements the rule said were no rep, told at the end
+        self._refused_shown: tuple[float, Notice] | None = None  # and shown until then as they happen
         self.notices = NoticeTracker(NOTICE_KINDS)
         self._notices_shown: list[Notice] = []  # the report's notices, shared until they change
         # session record
@@ -300,10 +304,22 @@ class ExerciseEngine:
             self._reps_shown or self._reps_dict(),
             self._hold_progress() if self._may_hold else None,
             active,
-            [] if notices.quiet else self._notices_shown,
+            ([] if notices.quiet else self._notices_shown)
+            if self._refused_shown is None
+            else self._shown_notices(t_s, notices.quiet),
             events,
             highlight,
         )
+
+    def _shown_notices(self, t_s: float, quiet: bool) -> list[Notice]:
+        """The notices on screen while a movement not counted is said: the tracked ones and it."""
+        shown = [] if quiet else self._notices_shown
+        refused = self._refused_shown
+        assert refused is not None
+        if t_s >= refused[0]:
+            self._refused_shown = None
+            return shown
+        return [*shown, refused[1]]
 
     # ---------------------------------------------------------------- reps
     def _update_reps(self, t_s: float, blocked: bool, events: list[Event]) -> tuple[str, str | None]:
@@ -359,7 +375,10 @@ class ExerciseEngine:
                         out.end_s, self._builtin[HOLD_TOO_SHORT].message,
                     ))  # fmt: skip
             if not out.counted:
-                self._refused.add(out)
+                why = self._refused.add(out)
+                if why is not None:
+                    events.append(Event("rep_refused", t_s, rep.side, {"reason": out.reason, "message": why}))
+                    self._refused_shown = (t_s + REFUSED_SHOWN_S, Notice(NOT_COUNTED, f"not counted: {why}"))
                 continue
             for fault in self._judge_rep_end(rep, out.end_s):
                 events.append(Event("fault_start", t_s, rep.side, {

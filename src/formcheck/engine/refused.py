@@ -28,12 +28,16 @@ class RefusedReps:
         # (reason, measure) -> [(start, end)] of the movements refused so
         self._spans: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
 
-    def add(self, outcome: RepOutcome) -> None:
+    def add(self, outcome: RepOutcome) -> str | None:
+        """Note a movement that was not counted; returns why in words when it was refused (for
+        the moment it happens: "not counted: ..."), else None."""
         if outcome.reason not in TOLD or self.exercise.reps is None:
-            return
+            return None
         measure = self._measure(outcome)
-        if measure is not None:
-            self._spans[(outcome.reason, measure)].append((outcome.rep.start_s, outcome.end_s))
+        if measure is None:
+            return None
+        self._spans[(outcome.reason, measure)].append((outcome.rep.start_s, outcome.end_s))
+        return self._why(outcome.reason, measure)
 
     def _measure(self, outcome: RepOutcome) -> str | None:
         """The measure the movement was refused by."""

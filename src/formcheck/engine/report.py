@@ -14,7 +14,9 @@ from typing import Any
 from formcheck.pose import Pose
 
 PHASES = ("waiting", "rest", "moving", "peak", "hold", "unknown")
-EVENT_KINDS = ("rep", "hold_start", "hold_end", "fault_start", "fault_end", "notice_start", "notice_end")
+EVENT_KINDS = (
+    "rep", "rep_refused", "hold_start", "hold_end", "fault_start", "fault_end", "notice_start", "notice_end",
+)  # fmt: skip
 NOTICE_KINDS = ("no_person", "view", "visibility", "multiple_people", "frame_rate")
 
 

@@ -63,6 +63,8 @@ def describe(event: Event, report: FrameReport) -> str | None:
     if event.kind == "notice_start":
         message = data.get("message") or next((n.message for n in report.notices), "")
         return f"{t}  notice: {message or data.get('kind', '')}"
+    if event.kind == "rep_refused":
+        return f"{t}  not counted{_side(event.side)}: {data.get('message', '')}"
     return None
 
 
@@ -82,6 +84,8 @@ def speech(event: Event, report: FrameReport) -> str | None:
         return cue or message or None
     if event.kind == "notice_start":
         return str(event.data.get("message") or "") or next((n.message for n in report.notices), None)
+    if event.kind == "rep_refused":
+        return "not counted"  # the screen says why
     return None
 
 

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 # Priorities: a cue (fault, guidance) matters more than a count.
 COUNT, CUE = 0, 1
-_PRIORITY = {"rep": COUNT, "hold_start": COUNT, "hold_end": COUNT, "fault_start": CUE, "notice_start": CUE}
+_PRIORITY = {
+    "rep": COUNT, "rep_refused": COUNT, "hold_start": COUNT, "hold_end": COUNT,
+    "fault_start": CUE, "notice_start": CUE,
+}  # fmt: skip
 
 
 def _espeak(path: str) -> Callable[[str], None]:

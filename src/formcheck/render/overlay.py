@@ -54,7 +54,7 @@ _SAME_SIDE_BONES = tuple((INDEX[a], INDEX[b]) for a, b in SKELETON if a.split("_
 _PANEL_DARKEN = 0.35
 # Notices shown as a small note in the corner instead of replacing the numbers: counting goes
 # on under them (a few frames a second still count a slow rep).
-SOFT_NOTICES = frozenset({"multiple_people", "exercise_mismatch", "frame_rate"})
+SOFT_NOTICES = frozenset({"multiple_people", "exercise_mismatch", "frame_rate", "not_counted"})
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1
