@@ -216,6 +216,12 @@ def _shaped_rule(directory: Path, extra: str, smoothing_s: float | None = None):
         # the synthetic trunk stands 9° from upright in the picture: no bend goes below 5°
         ("reaches below", "  reaches: [{measure: trunk_tilt, below: 5}]\n", 0),
         ("never below", "  never: [{measure: trunk_tilt, below: 5}]\n", 3),
+        # one measure with a level to reach and one never to pass: each judged on its own
+        (
+            "reaches and never on one measure",
+            "  reaches: [{measure: trunk_tilt, above: 20}]\n  never: [{measure: trunk_tilt, above: 40}]\n",
+            2,
+        ),
     ],
 )
 def test_a_rep_must_have_the_rules_shape(tmp_path: Path, name: str, extra: str, expected: int) -> None:

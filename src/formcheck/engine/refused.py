@@ -1,4 +1,5 @@
-"""Movements the rule refused as reps, and why, said once when the session ends.
+"""Movements the rule refused as reps, and why: said as each happens (the engine's
+``rep_refused`` event and a note on screen) and once more, counted, when the session ends.
 
 A movement that went from rest to the rep's peak and back is not counted when the rule says it
 was something else: a measure of its ``steady`` ranged too far (a heel lifted to walk away),
@@ -25,57 +26,60 @@ class RefusedReps:
 
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
-        # (reason, measure) -> [(start, end)] of the movements refused so
-        self._spans: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        # (reason, which) -> [(start, end)] of the movements refused so; ``which``: the position
+        # of the measure in the rule's ``steady`` ("moved"), else in ``Reps.shape``
+        self._spans: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
 
     def add(self, outcome: RepOutcome) -> str | None:
         """Note a movement that was not counted; returns why in words when it was refused (for
         the moment it happens: "not counted: ..."), else None."""
         if outcome.reason not in TOLD or self.exercise.reps is None:
             return None
-        measure = self._measure(outcome)
-        if measure is None:
+        which = self._which(outcome)
+        if which is None:
             return None
-        self._spans[(outcome.reason, measure)].append((outcome.rep.start_s, outcome.end_s))
-        return self._why(outcome.reason, measure)
+        self._spans[(outcome.reason, which)].append((outcome.rep.start_s, outcome.end_s))
+        return self._why(outcome.reason, which)
 
-    def _measure(self, outcome: RepOutcome) -> str | None:
-        """The measure the movement was refused by."""
+    def _which(self, outcome: RepOutcome) -> int | None:
+        """The position of the measure the movement was refused by (see ``_spans``)."""
         reps, rep = self.exercise.reps, outcome.rep
         assert reps is not None
         if outcome.reason == "moved":
-            for st in reps.steady:
+            for i, st in enumerate(reps.steady):
                 lo_hi = rep.steady_ranges.get(st.measure)
                 if lo_hi is not None and lo_hi[1] - lo_hi[0] > st.within:
-                    return st.measure
+                    return i
             return None
-        counts = rep.past_in_a_row
-        if outcome.reason == "went_past":
-            return next((r.measure for r in reps.never if counts.get(r.measure, 0) >= SHAPE_READINGS), None)
-        short = (r.measure for r in reps.reaches if counts.get(r.measure, SHAPE_READINGS) < SHAPE_READINGS)
-        return next(short, None)
+        counts, never_past = rep.past_in_a_row, outcome.reason == "went_past"
+        for i, (_, never) in enumerate(reps.shape):
+            if never and never_past and counts.get(i, 0) >= SHAPE_READINGS:
+                return i  # a never one went past
+            if not never and not never_past and counts.get(i, SHAPE_READINGS) < SHAPE_READINGS:
+                return i  # a reaches one, read, did not
+        return None
 
     def notices(self) -> list[NoticeRecord]:
         out = []
-        for (reason, measure), spans in self._spans.items():
+        for (reason, which), spans in self._spans.items():
             n = len(spans)
             what = f"{n} movement{'s' if n > 1 else ''} not counted as {'reps' if n > 1 else 'a rep'}"
-            message = f"{what}: {self._why(reason, measure)}"
+            message = f"{what}: {self._why(reason, which)}"
             out.append(NoticeRecord(NOT_COUNTED, message, spans[0][0], spans[-1][1]))
         return out
 
-    def _why(self, reason: str, measure: str) -> str:
+    def _why(self, reason: str, which: int) -> str:
         ex = self.exercise
         reps = ex.reps
         assert reps is not None
         name = ex.name.lower()
         article = "an" if name[:1] in "aeiou" else "a"
         if reason == "moved":
-            within = next(st.within for st in reps.steady if st.measure == measure)
-            amount = value_words(ex, measure, within)
-            return f"{words(measure)} moved more than {amount}, where it stays put in {article} {name}"
-        levels = reps.never if reason == "went_past" else reps.reaches
-        past = past_words(ex, next(r for r in levels if r.measure == measure))
+            st = reps.steady[which]
+            amount = value_words(ex, st.measure, st.within)
+            return f"{words(st.measure)} moved more than {amount}, where it stays put in {article} {name}"
+        level, _ = reps.shape[which]
+        past = past_words(ex, level)
         if reason == "went_past":
-            return f"{words(measure)} went {past}, which it does not in {article} {name}"
-        return f"{words(measure)} never went {past}, as it does in {article} {name}"
+            return f"{words(level.measure)} went {past}, which it does not in {article} {name}"
+        return f"{words(level.measure)} never went {past}, as it does in {article} {name}"

@@ -64,10 +64,10 @@ class RepInProgress:
     # ranged further than it may (then the rep was something else: the person stepped away)
     steady_ranges: dict[str, list[float]] = field(default_factory=dict)
     moved: bool = False
-    # the rule's ``reaches`` and ``never`` measures: how many readings in a row each has been past
-    # its level in this rep (absent: not read in it; SHAPE_READINGS: it went past), and whether a
-    # ``never`` one went past
-    past_in_a_row: dict[str, int] = field(default_factory=dict)
+    # the rule's ``reaches`` and ``never`` levels (by position in ``Reps.shape``): how many readings
+    # in a row each has been past in this rep (absent: not read in it; SHAPE_READINGS: it went
+    # past), and whether a ``never`` one went past
+    past_in_a_row: dict[int, int] = field(default_factory=dict)
     went_past: bool = False
 
 
@@ -364,9 +364,8 @@ class RepCounter:
         self._combine = _all_at_peak if reps.and_also else _any_at_peak
         self._instead = tuple(MovementProgress(mv, sides) for mv in reps.instead)
         self._steady = tuple((st.measure, st.within) for st in reps.steady)
-        self._reaches = frozenset(r.measure for r in reps.reaches)
-        # (level, whether it is a ``never`` one) of the rule's ``reaches`` and ``never``
-        self._shape = tuple((r, False) for r in reps.reaches) + tuple((r, True) for r in reps.never)
+        self._shape = reps.shape
+        self._reaches = tuple(i for i, (_, never) in enumerate(self._shape) if not never)
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
         """The progress of the rep on ``side`` this frame, from that side's measure values
@@ -662,7 +661,7 @@ class RepCounter:
         if rep.went_past:
             return False
         counts = rep.past_in_a_row
-        return all(counts[name] >= SHAPE_READINGS for name in self._reaches if name in counts)
+        return all(counts[i] >= SHAPE_READINGS for i in self._reaches if i in counts)
 
     def _judged(self, rep: RepInProgress, duration: float) -> str:
         """Why a rep that reached its peak and ended after ``duration`` counts, or does not."""
@@ -763,13 +762,12 @@ class RepCounter:
                     rep.moved = True
         if self._shape:
             counts = rep.past_in_a_row
-            for level, never in self._shape:
-                name = level.measure
-                v = values.get(name)
-                n = counts.get(name, 0)
+            for i, (level, never) in enumerate(self._shape):
+                v = values.get(level.measure)
+                n = counts.get(i, 0)
                 if v is None or n >= SHAPE_READINGS:
                     continue  # unseen: neither way; gone past: for good
-                counts[name] = n = n + 1 if level.past(v) else 0
+                counts[i] = n = n + 1 if level.past(v) else 0
                 if never and n >= SHAPE_READINGS:
                     rep.went_past = True
         if not rep.in_peak and p >= 1.0:

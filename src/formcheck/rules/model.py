@@ -273,6 +273,12 @@ class Reps:
     never: tuple[Reach, ...] = ()
 
     @property
+    def shape(self) -> tuple[tuple[Reach, bool], ...]:
+        """``reaches`` then ``never``, each with whether it is a ``never`` one (one order for
+        every reader: a rep keeps its readings by position here)."""
+        return tuple((r, False) for r in self.reaches) + tuple((r, True) for r in self.never)
+
+    @property
     def rising(self) -> bool:
         """True when the measure grows from rest to peak."""
         return self.peak > self.rest
