@@ -432,3 +432,17 @@ def test_exercises_the_posture_rules_out_are_no_candidates() -> None:
     one = classes[:1]
     only = verdict(log_p[:, :1], np.zeros(4), one, seen_s=10.0, observed="upright", posture_of=posture_of)
     assert only.leading == "clamshell"
+
+
+def test_a_rule_that_refuses_the_movements_fits_them_less() -> None:
+    """``rulefit``'s ``unlike``: the share of the time in movements the rule refused as unlike its
+    exercise (a lunge's split thighs, analysed as a squat), which the fit weights count against it."""
+    from formcheck.recognition.rulefit import FIT_FEATURES, rule_fit, thin
+
+    frames, poses = thin(*_poses(PoseTrack.load(LUNGE)))
+    unlike = FIT_FEATURES.index("unlike")
+    as_squat = rule_fit(load_exercise("squat"), frames, poses)
+    as_lunge = rule_fit(load_exercise("lunge"), frames, poses)
+    assert as_squat[FIT_FEATURES.index("work")] == 0.0 and as_squat[unlike] > 0.2
+    assert as_lunge[FIT_FEATURES.index("work")] > 0.2 and as_lunge[unlike] == 0.0
+    assert bundled_model().fit_weights[unlike] < 0.0

@@ -377,7 +377,8 @@ class ExerciseEngine:
             if not out.counted:
                 why = self._refused.add(out)
                 if why is not None:
-                    events.append(Event("rep_refused", t_s, rep.side, {"reason": out.reason, "message": why}))
+                    said = {"reason": out.reason, "message": why, "start_s": rep.start_s, "end_s": out.end_s}
+                    events.append(Event("rep_refused", t_s, rep.side, said))
                     self._refused_shown = (t_s + REFUSED_SHOWN_S, Notice(NOT_COUNTED, f"not counted: {why}"))
                 continue
             for fault in self._judge_rep_end(rep, out.end_s):

@@ -13,7 +13,7 @@ nearly ruled out (below ``MISMATCH_BELOW``); another exercise is named only when
 clearly (``NAME_OTHER``), else the likeliest two are. Set on the leave-one-source-out runs of
 ``benchmarks/recognition.py`` (which prints the hit and false-alarm rates) as the bar with the
 fewest false alarms; with the current model none of the 65 right-exercise runs gets a notice,
-and 85 % of the runs with another posture's rule and 59 % with a same-posture rule do. (0.01
+and 85 % of the runs with another posture's rule and 61 % with a same-posture rule do. (0.01
 would notice more, also without a false alarm now, but gave two with the model before the last
 synthetic tracks: the margin is thin.) The rule's ``posture`` (``posture.py``) adds the runs in
 which the person was clearly in another one: 91 % of the other-posture runs get a notice, still

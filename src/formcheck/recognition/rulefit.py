@@ -3,7 +3,7 @@
 The window model (``model``) learns what each exercise looks like from a few dozen clips; the
 rules already say it, in a physiotherapist's words: the measures, the rest and peak levels a
 rep crosses, the position a hold needs, the views that can judge it. Replaying a candidate
-rule's engine on the poses asks the rule itself. Four numbers per rule, all shares of the time
+rule's engine on the poses asks the rule itself. Five numbers per rule, all shares of the time
 the person was seen:
 
 - ``work``: inside a counted rep or a timed hold (the rule found its movement or position);
@@ -13,6 +13,8 @@ the person was seen:
   usually another posture);
 - ``refused``: the view the rule cannot judge from (a side-only rule filmed from the front),
   where its engine judges nothing; a view it only advises against, still judging, is not.
+- ``unlike``: inside a movement the rule refused as unlike its exercise (``reaches``, ``never``,
+  ``steady``: a lunge's split thighs analysed as a squat).
 
 They are the same for every rule, so a single weight per number, learned across all exercises
 (``model.FitWeights``), scores any rule, even one with no real training clip.
@@ -33,7 +35,7 @@ from formcheck.pose import Pose, PoseFrame
 if TYPE_CHECKING:
     from formcheck.rules import Exercise
 
-FIT_FEATURES: tuple[str, ...] = ("work", "engaged", "waiting", "refused")
+FIT_FEATURES: tuple[str, ...] = ("work", "engaged", "waiting", "refused", "unlike")
 FIT_FPS = 15.0  # the recogniser's frame rate: its features too are taken at this rate at most
 FIT_GAP_MS = 1000.0 / FIT_FPS - 1.0  # (a millisecond's slack for rounded frame times)
 MAX_FRAMES = 4000  # ~4.5 minutes at FIT_FPS; a longer stretch is thinned further for the rules
@@ -67,8 +69,11 @@ def rule_fit(exercise: Exercise, frames: Sequence[PoseFrame], poses: Sequence[Po
     t = np.empty(n)
     phase = np.empty(n, dtype=object)
     refused = np.zeros(n, dtype=bool)
+    unlike: list[tuple[float, float]] = []  # movements the rule refused as reps (its shape)
     for i, (f, p) in enumerate(zip(frames, poses, strict=True)):
         r = engine.update(f, p)
+        if r.events:
+            unlike += [(e.data["start_s"], e.data["end_s"]) for e in r.events if e.kind == "rep_refused"]
         t[i] = f.t_ms / 1000.0
         phase[i] = r.phase if p is not None else None
         # refused: the engine would not judge this view (it says so and judges nothing). A view
@@ -88,9 +93,13 @@ def rule_fit(exercise: Exercise, frames: Sequence[PoseFrame], poses: Sequence[Po
         inside |= (t >= a) & (t <= b)
     engaged = np.isin(phase, ["moving", "peak", "hold"])
     waiting = phase == "waiting"
+    refused_reps = np.zeros(n, dtype=bool)
+    for a, b in unlike:
+        refused_reps |= (t >= a) & (t <= b)
     return np.array([
         float(dt[inside & seen].sum()) / seen_s,
         float(dt[engaged].sum()) / seen_s,
         float(dt[waiting].sum()) / seen_s,
         float(dt[refused].sum()) / seen_s,
+        float(dt[refused_reps & seen].sum()) / seen_s,
     ])  # fmt: skip
