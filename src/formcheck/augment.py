@@ -200,9 +200,8 @@ def edited_cut(track: PoseTrack, seconds: float = 1.0) -> PoseTrack:
     else wider (``1 / CUT_ZOOM``), and the person moved ``CUT_SHIFT`` of the picture across it,
     toward its middle, where they still fit. The person is seen throughout, but the movement and
     the body's place and size in the picture jump from one frame to the next."""
-    lo, hi, shift = cut_bounds_ms(track, seconds)
-    keep = np.flatnonzero((track.t_ms < lo) | (track.t_ms >= hi))
-    out = _frames(track, keep, fps=track.fps)
+    _, hi, shift = cut_bounds_ms(track, seconds)
+    out = with_gap(track, seconds)  # the same frames lost, their times then closed up
     if shift <= 0.0:
         return out
     after = out.t_ms >= hi

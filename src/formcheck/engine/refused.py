@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from formcheck.engine.reps import SHAPE_READINGS, RepOutcome
 from formcheck.engine.session import NoticeRecord
-from formcheck.rules.describe import past_words, value_words, words
+from formcheck.rules.describe import a_name, past_words, value_words, words
 from formcheck.rules.model import Exercise
 
 NOT_COUNTED = "not_counted"  # the notice's kind
@@ -72,14 +72,13 @@ class RefusedReps:
         ex = self.exercise
         reps = ex.reps
         assert reps is not None
-        name = ex.name.lower()
-        article = "an" if name[:1] in "aeiou" else "a"
+        exercise = a_name(ex.name)
         if reason == "moved":
             st = reps.steady[which]
             amount = value_words(ex, st.measure, st.within)
-            return f"{words(st.measure)} moved more than {amount}, where it stays put in {article} {name}"
+            return f"{words(st.measure)} moved more than {amount}, where it stays put in {exercise}"
         level, _ = reps.shape[which]
         past = past_words(ex, level)
         if reason == "went_past":
-            return f"{words(level.measure)} went {past}, which it does not in {article} {name}"
-        return f"{words(level.measure)} never went {past}, as it does in {article} {name}"
+            return f"{words(level.measure)} went {past}, which it does not in {exercise}"
+        return f"{words(level.measure)} never went {past}, as it does in {exercise}"

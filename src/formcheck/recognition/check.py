@@ -36,6 +36,7 @@ from formcheck.recognition.model import Model, bundled_model
 from formcheck.recognition.posture import DONE, observed_posture, ruled_out
 from formcheck.recognition.recognise import Recognition, judge, windows_from_features
 from formcheck.recognition.rulefit import FIT_GAP_MS, MAX_FRAMES
+from formcheck.rules.describe import a_name
 
 if TYPE_CHECKING:
     from formcheck.engine.report import FrameReport
@@ -221,7 +222,7 @@ def mismatch_message(
     message = None if rec is None else _recognised_otherwise(rec, exercise_id, names)
     if message is None and ruled_out(posture, observed):
         assert posture is not None
-        asked = _a(names.get(exercise_id, exercise_id))
+        asked = a_name(names.get(exercise_id, exercise_id))
         done = DONE[posture]
         return f"this does not look like {asked}, {done}: the person was {observed}; counted as asked"
     return message
@@ -230,7 +231,7 @@ def mismatch_message(
 def _recognised_otherwise(rec: Recognition, exercise_id: str, names: Mapping[str, str]) -> str | None:
     if not rec.ranked:
         return None  # nothing seen to judge by: no opinion, so no notice
-    asked = _a(names.get(exercise_id, exercise_id))
+    asked = a_name(names.get(exercise_id, exercise_id))
     if rec.novel:
         return f"this does not look like {asked} or any exercise formcheck knows: counted as asked"
     if rec.probability(exercise_id) >= MISMATCH_BELOW or rec.leading == exercise_id:
@@ -238,18 +239,12 @@ def _recognised_otherwise(rec: Recognition, exercise_id: str, names: Mapping[str
     other = rec.leading
     assert other is not None
     if rec.confidence >= NAME_OTHER:
-        looks = _a(names.get(other, other))
+        looks = a_name(names.get(other, other))
         return (
             f"this looks like {looks}, not {asked}: counted as asked (--exercise {other} to count it as that)"
         )
-    likely = " or ".join(_a(names.get(i, i)) for i, _ in rec.ranked[:2])
+    likely = " or ".join(a_name(names.get(i, i)) for i, _ in rec.ranked[:2])
     return f"this does not look like {asked} (more like {likely}): counted as asked"
-
-
-def _a(name: str) -> str:
-    """ "Bodyweight squat" -> "a bodyweight squat"; "IT-band ..." keeps its capitals."""
-    word = name[:1].lower() + name[1:] if name[1:2].islower() else name
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 class ExerciseCheck:

@@ -88,14 +88,10 @@ def rule_fit(exercise: Exercise, frames: Sequence[PoseFrame], poses: Sequence[Po
     dt = np.minimum(dt, 0.5)  # a gap in the track is not time spent
     seen_s = float(dt[seen].sum()) or 1e-9
     spans = [(r.start_s, r.end_s) for r in result.rep_events] + [(h.start_s, h.end_s) for h in result.holds]
-    inside = np.zeros(n, dtype=bool)
-    for a, b in spans:
-        inside |= (t >= a) & (t <= b)
+    inside = _within(t, spans)
     engaged = np.isin(phase, ["moving", "peak", "hold"])
     waiting = phase == "waiting"
-    refused_reps = np.zeros(n, dtype=bool)
-    for a, b in unlike:
-        refused_reps |= (t >= a) & (t <= b)
+    refused_reps = _within(t, unlike)
     return np.array([
         float(dt[inside & seen].sum()) / seen_s,
         float(dt[engaged].sum()) / seen_s,
@@ -103,3 +99,11 @@ def rule_fit(exercise: Exercise, frames: Sequence[PoseFrame], poses: Sequence[Po
         float(dt[refused].sum()) / seen_s,
         float(dt[refused_reps & seen].sum()) / seen_s,
     ])  # fmt: skip
+
+
+def _within(t: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Which of the times ``t`` lie inside any of ``spans`` (start, end), ends included."""
+    inside = np.zeros(len(t), dtype=bool)
+    for a, b in spans:
+        inside |= (t >= a) & (t <= b)
+    return inside

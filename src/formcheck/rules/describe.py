@@ -18,6 +18,13 @@ PHASE_WORDS = {
 VIEW_WORDS = {"side": "from the side", "front": "from the front", "any": "from any angle"}
 
 
+def a_name(name: str) -> str:
+    """An exercise's display name after "a" or "an": "Bodyweight squat" -> "a bodyweight squat";
+    "IT-band stretch" keeps its capitals."""
+    word = name[:1].lower() + name[1:] if name[1:2].islower() else name
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
 def words(name: str) -> str:
     return name.replace("_", " ")
 

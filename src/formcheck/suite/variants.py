@@ -95,7 +95,12 @@ def _early_end(spec: ClipSpec) -> ClipSpec:
     end_s = float(track.t_ms[-1]) / 1000.0 if len(track) else 0.0
     cut_s = end_s - EARLY_END_S
     reason = "the recording stops mid-rep"
-    spec = _unseen(spec, cut_s, float("inf"), reason)
+    return _way_back_cut(_unseen(spec, cut_s, float("inf"), reason), cut_s, reason)
+
+
+def _way_back_cut(spec: ClipSpec, cut_s: float, reason: str) -> ClipSpec:
+    """A rep whose bottom (its labelled time) lies up to REP_RETURN_S before ``cut_s`` may have
+    had its way back cut off: it may or may not count (its side is then not compared)."""
     returning = sum(cut_s - REP_RETURN_S <= t < cut_s for t in spec.rep_times)
     if spec.reps is None or not returning:
         return spec
@@ -116,11 +121,7 @@ def _cut(spec: ClipSpec) -> ClipSpec:
     lo_ms, hi_ms, shift_ms = augment.cut_bounds_ms(PoseTrack.load(spec.track), CUT_S)
     lo_s, hi_s, shift_s = lo_ms / 1000.0, hi_ms / 1000.0, shift_ms / 1000.0
     reason = "a second cut out of the video mid-clip"
-    spec = _unseen(spec, lo_s, hi_s, reason)
-    returning = sum(lo_s - REP_RETURN_S <= t < lo_s for t in spec.rep_times)
-    if spec.reps is not None and returning:
-        tolerance = replace(spec.tolerance, reps=spec.tolerance.reps + returning, reason=reason)
-        spec = replace(spec, reps=RepCount(spec.reps.total), tolerance=tolerance)
+    spec = _way_back_cut(_unseen(spec, lo_s, hi_s, reason), lo_s, reason)
 
     def moved(t: float) -> float:
         return t - shift_s if t >= hi_s else t
