@@ -122,6 +122,62 @@ def test_pitch_turns_the_body_about_its_hips_and_back(two_people: PoseTrack) -> 
     np.testing.assert_allclose(back.world, world, atol=1e-5)
 
 
+def test_turn_moves_the_camera_round_the_body_about_its_hips(two_people: PoseTrack) -> None:
+    turned = augment.turned(two_people, 30.0)
+    world, moved = two_people.world, turned.world
+    hip, knee, ankle = INDEX["left_hip"], INDEX["left_knee"], INDEX["left_ankle"]
+
+    def knee_angle(w: np.ndarray) -> np.ndarray:
+        a, b = w[:, hip] - w[:, knee], w[:, ankle] - w[:, knee]
+        return np.degrees(np.arccos((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)))
+
+    np.testing.assert_allclose(knee_angle(moved), knee_angle(world), atol=1e-3)  # 3D angles kept
+    # the shoulder line turns 30° about the vertical; heights never change, in either space
+    ls, rs = INDEX["left_shoulder"], INDEX["right_shoulder"]
+
+    def yaw(w: np.ndarray) -> np.ndarray:
+        d = w[:, rs] - w[:, ls]
+        return np.degrees(np.arctan2(d[:, 2], d[:, 0]))
+
+    np.testing.assert_allclose((yaw(world) - yaw(moved) + 180) % 360 - 180, 30.0, atol=1e-3)
+    np.testing.assert_array_equal(turned.landmarks[:, :, Y], two_people.landmarks[:, :, Y])
+    np.testing.assert_array_equal(moved[:, :, 1], world[:, :, 1])
+    # a point nearer the camera than the hips moves left in the picture, a farther one right
+    hips_z = world[:, [INDEX["left_hip"], INDEX["right_hip"]], 2].mean(axis=1)
+    nearer = world[:, ankle, 2] - hips_z < -0.15
+    farther = world[:, ankle, 2] - hips_z > 0.15
+    shift = turned.landmarks[:, ankle, X] - two_people.landmarks[:, ankle, X]
+    hips_x = two_people.landmarks[:, [INDEX["left_hip"], INDEX["right_hip"]], X].mean(axis=1)
+    across = np.abs(two_people.landmarks[:, ankle, X] - hips_x) < 0.02  # not shortened by the cosine
+    assert (nearer & across).any() and (farther & across).any()
+    assert (shift[nearer & across] < 0).all() and (shift[farther & across] > 0).all()
+    back = augment.turned(turned, -30.0)
+    np.testing.assert_allclose(back.world, world, atol=1e-5)
+
+
+def test_a_turned_image_depth_keeps_the_models_depth_scale(two_people: PoseTrack) -> None:
+    """MediaPipe's image depth reads several times deeper than its world depth; turned, a point's
+    new image depth is read at that same scale, so the depth scale of the turned track is the
+    original's (a turn that took image depth at face value would change it)."""
+    from formcheck.pose import VISIBILITY, Z
+
+    def depth_scale(track: PoseTrack) -> float:
+        w = track.image_size[0]
+        hips = [INDEX["left_hip"], INDEX["right_hip"]]
+        image = (track.landmarks[:, :, Z] - track.landmarks[:, hips, Z].mean(axis=1, keepdims=True)) * w
+        world = track.world[:, :, 2] - track.world[:, hips, 2].mean(axis=1, keepdims=True)
+        seen = track.landmarks[:, :, VISIBILITY] > 0.5
+        a, b = image[seen], world[seen]
+        return float((a * b).sum() / (b * b).sum())
+
+    before = depth_scale(two_people)  # pixels of image depth per metre of world depth
+    w, h = two_people.image_size
+    per_metre = augment._pixels_per_metre(two_people, two_people.landmarks[:, :, [X, Y]] * np.array([w, h]))
+    assert before > 2 * per_metre  # several times deeper than the picture's own scale
+    for degrees in (30.0, -30.0):
+        assert depth_scale(augment.turned(two_people, degrees)) == pytest.approx(before, rel=0.1)
+
+
 def test_jitter_is_seeded_and_of_the_asked_size(two_people: PoseTrack) -> None:
     a = augment.jittered(two_people, 0.004, seed=3)
     b = augment.jittered(two_people, 0.004, seed=3)

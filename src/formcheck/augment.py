@@ -3,9 +3,9 @@
 Rules are tuned on a few dozen clips; these transforms ask whether a rule still gives the same
 answer when the person faces the other way (``mirrored``), the camera films at half the frame
 rate (``every_other_frame``), is not level (``tilted``) or looks down on the person from a shelf
-or up from the floor (``pitched``), the model is noisier (``jittered``),
-or the person moves slower or faster (``retimed``); the recording starts late, mid-rep
-(``late_start``), or stops early, mid-rep (``early_end``), loses a second of frames
+or up from the floor (``pitched``), films them from an angle (``turned``), the model is noisier
+(``jittered``), or the person moves slower or faster (``retimed``); the recording starts late,
+mid-rep (``late_start``), or stops early, mid-rep (``early_end``), loses a second of frames
 (``with_gap``) or is edited (a second cut out, the next shot framed closer: ``edited_cut``),
 is framed from the shins up (``without_feet``) or shows a second person
 standing still (``with_still_bystander``). Each returns a new ``PoseTrack``; the input is never
@@ -70,6 +70,25 @@ def tilted(track: PoseTrack, degrees: float) -> PoseTrack:
     return replace(track, landmarks=landmarks, world=world)
 
 
+HIPS = (INDEX["left_hip"], INDEX["right_hip"])
+
+
+def _pixels_per_metre(track: PoseTrack, px: np.ndarray) -> float:
+    """The pose's pixels per metre: image over world lengths of the thighs, shins and trunk
+    sides, where the body is most nearly across the picture (the 90th percentile of the frames:
+    a segment pointing at the camera is short in the picture, never long)."""
+    seg = [
+        (INDEX[f"{side}_{a}"], INDEX[f"{side}_{b}"])
+        for side in SIDES
+        for a, b in (("hip", "knee"), ("knee", "ankle"), ("shoulder", "hip"))
+    ]
+    image_len = sum(np.linalg.norm(px[:, i] - px[:, j], axis=1) for i, j in seg)
+    world_len = sum(np.linalg.norm(track.world[:, i] - track.world[:, j], axis=1) for i, j in seg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = image_len / world_len
+    return float(np.nanpercentile(ratio, 90)) if np.isfinite(ratio).any() else 0.0
+
+
 def pitched(track: PoseTrack, degrees: float) -> PoseTrack:
     """The track of a camera pitched down by ``degrees`` (negative: up), as a phone on a shelf
     looks down at the person and one on the floor looks up: each pose turns about the horizontal
@@ -90,17 +109,8 @@ def pitched(track: PoseTrack, degrees: float) -> PoseTrack:
     if not len(world):
         return replace(track, landmarks=landmarks, world=world)
     px = landmarks[:, :, [X, Y]] * np.array([w, h], dtype=np.float64)
-    seg = [
-        (INDEX[f"{side}_{a}"], INDEX[f"{side}_{b}"])
-        for side in SIDES
-        for a, b in (("hip", "knee"), ("knee", "ankle"), ("shoulder", "hip"))
-    ]
-    image_len = sum(np.linalg.norm(px[:, i] - px[:, j], axis=1) for i, j in seg)
-    world_len = sum(np.linalg.norm(track.world[:, i] - track.world[:, j], axis=1) for i, j in seg)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = image_len / world_len
-    per_metre = float(np.nanpercentile(ratio, 90)) if np.isfinite(ratio).any() else 0.0
-    hips = [INDEX["left_hip"], INDEX["right_hip"]]
+    per_metre = _pixels_per_metre(track, px)
+    hips = list(HIPS)
     wy, wz = track.world[:, :, 1], track.world[:, :, 2]
     world[:, :, 1] = c * wy - s * wz
     world[:, :, 2] = s * wy + c * wz
@@ -110,6 +120,54 @@ def pitched(track: PoseTrack, degrees: float) -> PoseTrack:
     dz = (wz - wz[:, hips].mean(axis=1, keepdims=True)) * per_metre
     landmarks[:, :, Y] = (cy + c * (py - cy) - s * dz) / h
     return replace(track, landmarks=landmarks, world=world)
+
+
+def turned(track: PoseTrack, degrees: float) -> PoseTrack:
+    """The track of a camera moved ``degrees`` round the person (an angled view where the clip
+    was side-on or front-on): each pose turns about the vertical line through its hips, so that
+    what is nearer the camera than the hips moves left in the picture for positive degrees and
+    what is farther moves right; a segment across the picture shortens by the cosine and one
+    pointing at the camera turns out into the picture. As ``pitched``: world points (camera-aligned,
+    origin between the hips) turn about their origin, so every 3D angle is unchanged; image
+    points move by the same turn of their world depth at the pose's pixels per metre, and the
+    image depth (in the picture's width, as MediaPipe gives it) turns with the image x. Heights
+    in the picture do not change. A projection without perspective, and with the visibility
+    the clip had: only where the points would land is imitated, not which ones the model would
+    then see (turned toward the camera, the far leg shows more)."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    w, h = track.image_size
+    landmarks = track.landmarks.copy()
+    world = track.world.copy()
+    if not len(world):
+        return replace(track, landmarks=landmarks, world=world)
+    px = landmarks[:, :, [X, Y]] * np.array([w, h], dtype=np.float64)
+    per_metre = _pixels_per_metre(track, px)
+    hips = list(HIPS)
+    wx, wz = track.world[:, :, 0], track.world[:, :, 2]
+    world[:, :, 0] = c * wx + s * wz
+    world[:, :, 2] = -s * wx + c * wz
+    # x right, z away from the camera: a point nearer than the hips (z < 0) moves left
+    x = px[:, :, 0]
+    cx = x[:, hips].mean(axis=1, keepdims=True)
+    dz = (wz - wz[:, hips].mean(axis=1, keepdims=True)) * per_metre
+    landmarks[:, :, X] = (cx + c * (x - cx) + s * dz) / w
+    # The image depth is the model's guess of the world depth, k times too deep (k ~3.5 on the
+    # sample tracks, r 0.96-1.00 against the world points): the turned depth keeps that guess's
+    # scale, or image-space angles (which read it) would change in a way no camera makes them.
+    z = track.landmarks[:, :, Z].astype(np.float64)
+    zc = z[:, hips].mean(axis=1, keepdims=True)
+    k = _image_depth_scale(track, (z - zc) * w, dz)
+    landmarks[:, :, Z] = zc + c * (z - zc) - s * k * (x - cx) / w
+    return replace(track, landmarks=landmarks, world=world)
+
+
+def _image_depth_scale(track: PoseTrack, image_depth_px: np.ndarray, world_depth_px: np.ndarray) -> float:
+    """How many times deeper the image depth reads than the world depth (both from the hips, in
+    pixels): least squares over every landmark seen, 1.0 where nothing is."""
+    seen = track.landmarks[:, :, VISIBILITY] > 0.5
+    a, b = image_depth_px[seen], world_depth_px[seen]
+    bb = float((b * b).sum())
+    return float((a * b).sum()) / bb if bb > 0 else 1.0
 
 
 def jittered(track: PoseTrack, sigma: float, *, seed: int = 0) -> PoseTrack:

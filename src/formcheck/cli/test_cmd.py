@@ -47,8 +47,8 @@ def test_command(
         None,
         "--variant",
         help="Replay every track transformed: mirror, half-rate, tilt-left, tilt-right, look-down, "
-        "look-up, jitter, slow, fast, late-start, early-end, gap, cut, far, flicker, leg-flicker, no-feet, "
-        "bystander, webcam.",
+        "look-up, turn-left, turn-right, jitter, slow, fast, late-start, early-end, gap, cut, far, flicker, "
+        "leg-flicker, no-feet, bystander, webcam.",
     ),
     hide_untouched: bool = typer.Option(
         False,

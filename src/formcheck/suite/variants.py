@@ -179,6 +179,10 @@ FAR_FACTOR = 0.6
 # A phone propped on a shelf or a chair looks down at the person, one on the floor looks up: a
 # sixth of a right angle either way is as far as a camera is usually turned and still frames them.
 PITCH_DEG = 15.0
+# A camera put "side-on" or "in front" by eye, on a chair or a shelf where the room allows, is
+# often a third of a right angle off: 90° becomes 60° (past the side view's 65° border), 0° becomes
+# 30° (past the front view's 25°). Every such clip then reads as angled.
+TURN_DEG = 30.0
 LEG_FLICKER_SHARE = 0.15
 JITTER_SIGMA = 0.004  # of the picture height: a noisier model's landmarks
 
@@ -203,6 +207,10 @@ VARIANTS: dict[str, Variant] = {
                 partial(augment.pitched, degrees=PITCH_DEG)),
         Variant("look-up", "the camera looking up at the person by 15° (a phone on the floor)",
                 partial(augment.pitched, degrees=-PITCH_DEG)),
+        Variant("turn-left", "the camera moved 30° round the person (angled): what is nearer moves left",
+                partial(augment.turned, degrees=TURN_DEG)),
+        Variant("turn-right", "the camera moved 30° round the person (angled): what is nearer moves right",
+                partial(augment.turned, degrees=-TURN_DEG)),
         Variant("jitter", "landmark noise of 0.4 % of the picture height (a noisier model)",
                 partial(augment.jittered, sigma=JITTER_SIGMA)),
         Variant("slow", "every movement 40 % slower", partial(augment.retimed, factor=1.4),
