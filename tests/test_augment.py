@@ -155,6 +155,22 @@ def test_turn_moves_the_camera_round_the_body_about_its_hips(two_people: PoseTra
     np.testing.assert_allclose(back.world, world, atol=1e-5)
 
 
+@pytest.mark.parametrize(
+    ("name", "exercise", "reps"),
+    [("glute-bridge--home", "glute-bridge", 3), ("clamshell--band-studio", "clamshell", 6)],
+)
+def test_a_rule_read_in_3d_counts_the_same_from_a_camera_turned_30_degrees(
+    name: str, exercise: str, reps: int
+) -> None:
+    """The bridge's hip angle and the clamshell's knee gap are read in 3D: the camera moved
+    round the person changes nothing. (Read in the image, with its stretched depth, the rules
+    before counted 1 of these 3 bridges and 0 of these 6 clamshells from one side or the other.)"""
+    rule = load_exercise(exercise)
+    track = _track(name)
+    for degrees in (0.0, 30.0, -30.0):
+        assert replay_track(augment.turned(track, degrees), ExerciseEngine(rule)).reps["total"] == reps
+
+
 def test_a_turned_image_depth_keeps_the_models_depth_scale(two_people: PoseTrack) -> None:
     """MediaPipe's image depth reads several times deeper than its world depth; turned, a point's
     new image depth is read at that same scale, so the depth scale of the turned track is the

@@ -155,8 +155,8 @@ def test_glute_bridge_hold_side_on_is_reliable_and_front_only_measures_are_not_t
     fig = run(bridge, motion, 2 * PERIOD + 1)
     assert len(fig.reps) == 2
     hip = next(r for r in fig.ranges if r.measure == "hip_flexion")
-    # the hip bend at the top, read straight off the synthetic pose as the rule reads it (in the
-    # picture, with the model's depth: z on the scale of x)
+    # the hip bend at the top, read straight off the synthetic pose (its picture, depth on the
+    # scale of x, has the shape of its world points, which the rule reads)
     top = motion(REST + DOWN + HOLD / 2).landmarks
     scale = np.array([SIZE[0], SIZE[1], SIZE[0]])
     a, b, c = (np.array(top[INDEX[f"left_{j}"], :3]) * scale for j in ("shoulder", "hip", "knee"))

@@ -46,6 +46,18 @@ def test_show_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"too_deep (warning, {seen}): knee flexion above 55° for 0.5 s" in out
 
 
+def test_show_words_levels_taken_from_the_persons_resting_level_as_changes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rules", "show", "glute-bridge"]) == 0
+    out = capsys.readouterr().out
+    assert "falls 4° below the person's own resting level (rest) and on past 10° below it (peak)" in out
+    assert "hip flexion falls from 30° past 22°" in out  # the hips-up level is a reading
+    assert main(["rules", "show", "calf-raise"]) == 0
+    out = capsys.readouterr().out
+    assert "rises 0.02 × leg length above its resting level and on past 0.04 × leg length above it" in out
+
+
 def test_show_says_what_must_stay_put_and_what_stands_in(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "show", "calf-raise"]) == 0
     steady = "Not a rep if left foot across ranges over more than 0.25 × leg length in it."

@@ -130,10 +130,11 @@ def turned(track: PoseTrack, degrees: float) -> PoseTrack:
     pointing at the camera turns out into the picture. As ``pitched``: world points (camera-aligned,
     origin between the hips) turn about their origin, so every 3D angle is unchanged; image
     points move by the same turn of their world depth at the pose's pixels per metre, and the
-    image depth (in the picture's width, as MediaPipe gives it) turns with the image x. Heights
-    in the picture do not change. A projection without perspective, and with the visibility
-    the clip had: only where the points would land is imitated, not which ones the model would
-    then see (turned toward the camera, the far leg shows more)."""
+    image depth (in the picture's width, as MediaPipe gives it) turns with the image x at the
+    model's own depth scale (below). Heights in the picture do not change. A projection without
+    perspective, and with the visibility the clip had: only where the points would land is
+    imitated, not which ones the model would then see (turned toward the camera, the far leg
+    shows more)."""
     c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     w, h = track.image_size
     landmarks = track.landmarks.copy()
@@ -164,7 +165,8 @@ def turned(track: PoseTrack, degrees: float) -> PoseTrack:
 def _image_depth_scale(track: PoseTrack, image_depth_px: np.ndarray, world_depth_px: np.ndarray) -> float:
     """How many times deeper the image depth reads than the world depth (both from the hips, in
     pixels): least squares over every landmark seen, 1.0 where nothing is."""
-    seen = track.landmarks[:, :, VISIBILITY] > 0.5
+    finite = np.isfinite(image_depth_px) & np.isfinite(world_depth_px)
+    seen = (track.landmarks[:, :, VISIBILITY] > 0.5) & finite
     a, b = image_depth_px[seen], world_depth_px[seen]
     bb = float((b * b).sum())
     return float((a * b).sum()) / bb if bb > 0 else 1.0

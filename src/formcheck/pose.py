@@ -22,7 +22,8 @@ class Pose:
     """One person's 33 landmarks.
 
     ``landmarks``: float32 (33, 5): x and y normalised to the image width and height (0..1,
-    origin top-left), z (depth, same scale as x, smaller is nearer the camera), visibility and
+    origin top-left), z (depth from the hips, smaller is nearer the camera: documented on the
+    scale of x, read by MediaPipe about 3.5 times deeper, see rules/README), visibility and
     presence (0..1).
     ``world``: float32 (33, 3) in metres, origin between the hips, or None when not available.
     """

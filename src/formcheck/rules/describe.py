@@ -85,6 +85,11 @@ def measure_words(m: Measure) -> str:
     return f"{m.name}{desc} — {what}{where}{space}"
 
 
+def _change_words(ex: Exercise, measure: str, change: float) -> str:
+    """A change from the resting level in words: "4° below", "1.5° above"."""
+    return f"{value_words(ex, measure, abs(change))} {'below' if change < 0 else 'above'}"
+
+
 def describe(ex: Exercise) -> str:
     done = f"; done {ex.posture.replace('-', ' ')}" if ex.posture else ""
     lines = [f"{ex.name} ({ex.id})", f"  kind: {ex.kind}{done}; film {VIEW_WORDS[ex.view]}; dose: {ex.dose}"]
@@ -99,13 +104,16 @@ def describe(ex: Exercise) -> str:
         rest, peak = value_words(ex, r.measure, r.rest), value_words(ex, r.measure, r.peak)
         way = "rises" if r.rising else "falls"
         lines.append("A rep:")
+        if r.from_rest_level:  # changes, not readings: "falls 4° below ... past 10° below it"
+            rest, peak = _change_words(ex, r.measure, r.rest), _change_words(ex, r.measure, r.peak)
+            levels = f"{rest} the person's own resting level (rest) and on past {peak} it (peak)"
+        else:
+            levels = f"from {rest} (rest) past {peak} (peak)"
         lines.append(
-            f"  {words(r.measure)} {way} from {rest} (rest) past {peak} (peak) and comes back, "
+            f"  {words(r.measure)} {way} {levels} and comes back, "
             f"taking at least {r.min_duration_s:g} s"
             + (f" and at most {r.max_duration_s:g} s" if r.max_duration_s else "") + "."
         )  # fmt: skip
-        if r.from_rest_level:
-            lines.append("  Both levels are changes from the person's own resting level, not readings.")
         for heading, extra in (
             ("  Only while also:", r.and_also),
             ("  Or instead, when:", r.or_else),
@@ -114,10 +122,14 @@ def describe(ex: Exercise) -> str:
             if extra:
                 lines.append(heading)
             for mv in extra:
-                change = " (changes from the resting level)" if mv.from_rest_level else ""
-                rest, peak = value_words(ex, mv.measure, mv.rest), value_words(ex, mv.measure, mv.peak)
                 way = "rises" if mv.rising else "falls"
-                lines.append(f"    {words(mv.measure)} {way} from {rest} past {peak}{change}")
+                if mv.from_rest_level:
+                    rest, peak = (_change_words(ex, mv.measure, level) for level in (mv.rest, mv.peak))
+                    levels = f"{rest} its resting level and on past {peak} it"
+                else:
+                    rest, peak = (value_words(ex, mv.measure, level) for level in (mv.rest, mv.peak))
+                    levels = f"from {rest} past {peak}"
+                lines.append(f"    {words(mv.measure)} {way} {levels}")
         for st in r.steady:
             within = value_words(ex, st.measure, st.within)
             lines.append(f"  Not a rep if {words(st.measure)} ranges over more than {within} in it.")
