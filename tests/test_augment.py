@@ -99,16 +99,18 @@ def test_tilt_turns_the_body_rigidly_and_back(two_people: PoseTrack) -> None:
     np.testing.assert_allclose(back.world, two_people.world, atol=1e-5)
 
 
+def _knee_angle(world: np.ndarray) -> np.ndarray:
+    """The left knee's 3D angle on every row of world landmarks."""
+    hip, knee, ankle = INDEX["left_hip"], INDEX["left_knee"], INDEX["left_ankle"]
+    a, b = world[:, hip] - world[:, knee], world[:, ankle] - world[:, knee]
+    return np.degrees(np.arccos((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)))
+
+
 def test_pitch_turns_the_body_about_its_hips_and_back(two_people: PoseTrack) -> None:
     looked_down = augment.pitched(two_people, 15.0)
     world, turned = two_people.world, looked_down.world
-    hip, knee, ankle = INDEX["left_hip"], INDEX["left_knee"], INDEX["left_ankle"]
-
-    def knee_angle(w: np.ndarray) -> np.ndarray:
-        a, b = w[:, hip] - w[:, knee], w[:, ankle] - w[:, knee]
-        return np.degrees(np.arccos((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)))
-
-    np.testing.assert_allclose(knee_angle(turned), knee_angle(world), atol=1e-3)  # 3D angles kept
+    ankle = INDEX["left_ankle"]
+    np.testing.assert_allclose(_knee_angle(turned), _knee_angle(world), atol=1e-3)  # 3D angles kept
     # x never moves; a point farther from the camera than the hips rises in the picture, by the
     # sine of the turn of its depth, and a nearer one sinks
     np.testing.assert_array_equal(looked_down.landmarks[:, :, X], two_people.landmarks[:, :, X])
@@ -125,13 +127,8 @@ def test_pitch_turns_the_body_about_its_hips_and_back(two_people: PoseTrack) -> 
 def test_turn_moves_the_camera_round_the_body_about_its_hips(two_people: PoseTrack) -> None:
     turned = augment.turned(two_people, 30.0)
     world, moved = two_people.world, turned.world
-    hip, knee, ankle = INDEX["left_hip"], INDEX["left_knee"], INDEX["left_ankle"]
-
-    def knee_angle(w: np.ndarray) -> np.ndarray:
-        a, b = w[:, hip] - w[:, knee], w[:, ankle] - w[:, knee]
-        return np.degrees(np.arccos((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)))
-
-    np.testing.assert_allclose(knee_angle(moved), knee_angle(world), atol=1e-3)  # 3D angles kept
+    ankle = INDEX["left_ankle"]
+    np.testing.assert_allclose(_knee_angle(moved), _knee_angle(world), atol=1e-3)  # 3D angles kept
     # the shoulder line turns 30° about the vertical; heights never change, in either space
     ls, rs = INDEX["left_shoulder"], INDEX["right_shoulder"]
 

@@ -102,24 +102,7 @@ def pitched(track: PoseTrack, degrees: float) -> PoseTrack:
     turned into height it would put a lying person's feet in the air. A projection without
     perspective: only where the points would land is imitated, not how the pose model would see
     a body from above."""
-    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
-    w, h = track.image_size
-    landmarks = track.landmarks.copy()
-    world = track.world.copy()
-    if not len(world):
-        return replace(track, landmarks=landmarks, world=world)
-    px = landmarks[:, :, [X, Y]] * np.array([w, h], dtype=np.float64)
-    per_metre = _pixels_per_metre(track, px)
-    hips = list(HIPS)
-    wy, wz = track.world[:, :, 1], track.world[:, :, 2]
-    world[:, :, 1] = c * wy - s * wz
-    world[:, :, 2] = s * wy + c * wz
-    # y down, z away from the camera: pitched down, a point beyond the hips (z > 0) moves up
-    py = px[:, :, 1]
-    cy = py[:, hips].mean(axis=1, keepdims=True)
-    dz = (wz - wz[:, hips].mean(axis=1, keepdims=True)) * per_metre
-    landmarks[:, :, Y] = (cy + c * (py - cy) - s * dz) / h
-    return replace(track, landmarks=landmarks, world=world)
+    return _turned_about_hips(track, degrees, Y)
 
 
 def turned(track: PoseTrack, degrees: float) -> PoseTrack:
@@ -135,6 +118,19 @@ def turned(track: PoseTrack, degrees: float) -> PoseTrack:
     perspective, and with the visibility the clip had: only where the points would land is
     imitated, not which ones the model would then see (turned toward the camera, the far leg
     shows more)."""
+    # the same turn as ``pitched``'s, about the vertical instead of the horizontal: turning the
+    # camera left (degrees > 0) turns the world's x toward its depth the other way round
+    return _turned_about_hips(track, -degrees, X, image_depth=True)
+
+
+def _turned_about_hips(
+    track: PoseTrack, degrees: float, axis: int, *, image_depth: bool = False
+) -> PoseTrack:
+    """Each pose turned by ``degrees`` about the line through its hips along the picture's other
+    axis: ``axis`` Y (the picture's up) turns toward the depth about the horizontal, X (across)
+    about the vertical. World points turn about their origin; image points along ``axis`` move by
+    the same turn of their world depth at the pose's pixels per metre; with ``image_depth`` the
+    image depth turns too, at the model's own depth scale (``_image_depth_scale``)."""
     c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     w, h = track.image_size
     landmarks = track.landmarks.copy()
@@ -144,21 +140,22 @@ def turned(track: PoseTrack, degrees: float) -> PoseTrack:
     px = landmarks[:, :, [X, Y]] * np.array([w, h], dtype=np.float64)
     per_metre = _pixels_per_metre(track, px)
     hips = list(HIPS)
-    wx, wz = track.world[:, :, 0], track.world[:, :, 2]
-    world[:, :, 0] = c * wx + s * wz
-    world[:, :, 2] = -s * wx + c * wz
-    # x right, z away from the camera: a point nearer than the hips (z < 0) moves left
-    x = px[:, :, 0]
-    cx = x[:, hips].mean(axis=1, keepdims=True)
+    wa, wz = track.world[:, :, axis], track.world[:, :, 2]
+    world[:, :, axis] = c * wa - s * wz
+    world[:, :, 2] = s * wa + c * wz
+    # z grows away from the camera: a point beyond the hips (z > 0) moves toward -axis
+    a = px[:, :, axis]
+    ca = a[:, hips].mean(axis=1, keepdims=True)
     dz = (wz - wz[:, hips].mean(axis=1, keepdims=True)) * per_metre
-    landmarks[:, :, X] = (cx + c * (x - cx) + s * dz) / w
-    # The image depth is the model's guess of the world depth, k times too deep (k ~3.5 on the
-    # sample tracks, r 0.96-1.00 against the world points): the turned depth keeps that guess's
-    # scale, or image-space angles (which read it) would change in a way no camera makes them.
-    z = track.landmarks[:, :, Z].astype(np.float64)
-    zc = z[:, hips].mean(axis=1, keepdims=True)
-    k = _image_depth_scale(track, (z - zc) * w, dz)
-    landmarks[:, :, Z] = zc + c * (z - zc) - s * k * (x - cx) / w
+    landmarks[:, :, axis] = (ca + c * (a - ca) - s * dz) / (w, h)[axis]
+    if image_depth:
+        # The image depth is the model's guess of the world depth, k times too deep (k ~3.5 on
+        # the sample tracks, r 0.96-1.00 against the world points): the turned depth keeps that
+        # guess's scale, or image-space angles (which read it) would change as no camera makes them.
+        z = track.landmarks[:, :, Z].astype(np.float64)
+        zc = z[:, hips].mean(axis=1, keepdims=True)
+        k = _image_depth_scale(track, (z - zc) * w, dz)
+        landmarks[:, :, Z] = zc + c * (z - zc) + s * k * (a - ca) / w
     return replace(track, landmarks=landmarks, world=world)
 
 
