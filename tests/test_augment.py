@@ -168,7 +168,7 @@ def test_a_rule_read_in_3d_counts_the_same_from_a_camera_turned_30_degrees(
         assert replay_track(augment.turned(track, degrees), ExerciseEngine(rule)).reps["total"] == reps
 
 
-def test_a_turned_image_depth_keeps_the_models_depth_scale(two_people: PoseTrack) -> None:
+def test_a_turned_or_pitched_image_depth_keeps_the_models_depth_scale(two_people: PoseTrack) -> None:
     """MediaPipe's image depth reads several times deeper than its world depth; turned, a point's
     new image depth is read at that same scale, so the depth scale of the turned track is the
     original's (a turn that took image depth at face value would change it)."""
@@ -187,8 +187,10 @@ def test_a_turned_image_depth_keeps_the_models_depth_scale(two_people: PoseTrack
     w, h = two_people.image_size
     per_metre = augment._pixels_per_metre(two_people, two_people.landmarks[:, :, [X, Y]] * np.array([w, h]))
     assert before > 2 * per_metre  # several times deeper than the picture's own scale
-    for degrees in (30.0, -30.0):
-        assert depth_scale(augment.turned(two_people, degrees)) == pytest.approx(before, rel=0.1)
+    for moved in (augment.turned(two_people, 30.0), augment.turned(two_people, -30.0)):
+        assert depth_scale(moved) == pytest.approx(before, rel=0.1)
+    for moved in (augment.pitched(two_people, 15.0), augment.pitched(two_people, -15.0)):
+        assert depth_scale(moved) == pytest.approx(before, rel=0.1)
 
 
 def test_jitter_is_seeded_and_of_the_asked_size(two_people: PoseTrack) -> None:

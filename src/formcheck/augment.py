@@ -99,10 +99,11 @@ def pitched(track: PoseTrack, degrees: float) -> PoseTrack:
     position, at the pose's pixels per metre (image over world segment lengths, the frames where
     the body is most nearly across the picture). The model's depth guess is taken from the world
     points: the image ``z`` reads three to four times deeper than that on the sample tracks, and
-    turned into height it would put a lying person's feet in the air. A projection without
-    perspective: only where the points would land is imitated, not how the pose model would see
-    a body from above."""
-    return _turned_about_hips(track, degrees, Y)
+    turned into height it would put a lying person's feet in the air. The image ``z`` itself
+    turns with the heights, at that same stretch (as the model would guess the new depths; see
+    ``turned``). A projection without perspective: only where the points would land is imitated,
+    not how the pose model would see a body from above."""
+    return _turned_about_hips(track, degrees, Y, image_depth=True)
 
 
 def turned(track: PoseTrack, degrees: float) -> PoseTrack:
