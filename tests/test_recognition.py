@@ -18,7 +18,7 @@ from formcheck.errors import NotRecognised
 from formcheck.people import PersonSelector
 from formcheck.pose import PoseFrame
 from formcheck.recognition.check import NOTICE_KIND, ExerciseCheck, mismatch_message
-from formcheck.recognition.features import FRAME_FEATURES, WINDOW_FEATURES, nanquantiles, stack_poses
+from formcheck.recognition.features import FRAME_FEATURES, WINDOW_FEATURES, median, nanquantiles, stack_poses
 from formcheck.recognition.model import Model, bundled_model
 from formcheck.recognition.recognise import NOT_SURE, Recognition, recognise, windows_of
 from formcheck.rules import load_exercise
@@ -110,6 +110,24 @@ def test_nanquantiles_matches_numpy() -> None:
     with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
         ref = np.vstack([np.nanmedian(a, axis=0), *np.nanpercentile(a, [10, 90], axis=0)])
     assert np.allclose(nanquantiles(a, (0.5, 0.1, 0.9)), ref, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [3.0],
+        [2.0, 1.0],
+        [5.0, 1.0, 4.0],
+        [0.5, -1.0, 7.0, 2.0],
+        [1.0, float("nan"), 2.0],
+        list(range(9, 0, -1)),
+    ],
+)
+def test_median_is_numpys(values: list[float]) -> None:
+    a = np.array(values, dtype=np.float64)
+    expected = float(np.median(a)) if len(a) else float("nan")
+    assert median(a) == expected or (np.isnan(median(a)) and np.isnan(expected))
 
 
 def test_the_committed_model_matches_the_features_and_round_trips() -> None:
@@ -296,6 +314,7 @@ def test_the_checks_stream_keeps_the_taken_poses_for_the_rules_thinned_past_its_
     stream._flush()
     assert every >= 4  # thinned twice at least
     frames, poses = stream._thinned()
+
     def ids(fs: list[PoseFrame]) -> list[tuple[int, int, tuple[int, int]]]:
         return [(f.index, f.t_ms, f.image_size) for f in fs]
 

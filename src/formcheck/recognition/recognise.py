@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from formcheck.pose import Pose, PoseFrame
-from formcheck.recognition.features import frame_features, stack_poses, summarise_windows, window_starts
+from formcheck.recognition.features import (
+    frame_features,
+    median,
+    stack_poses,
+    summarise_windows,
+    window_starts,
+)
 from formcheck.recognition.model import Model, bundled_model
 from formcheck.recognition.posture import observed_posture, ruled_out
 from formcheck.recognition.rulefit import rule_fit, thin
@@ -168,7 +174,7 @@ def verdict(
     order = np.argsort(-p)
     ranked = [(classes[allowed[i]], float(p[i])) for i in order]
     top, conf = ranked[0]
-    nov = float(np.median(novelty[ok]))
+    nov = median(novelty[ok])
     alts = tuple(ranked[1 : 1 + alternatives])
     return Recognition(top if conf >= SURE else None, conf, alts, nov, seen_s, tuple(ranked))
 

@@ -35,6 +35,7 @@ from formcheck.recognition.features import (
     HOP_S,
     WINDOW_S,
     frame_features,
+    median,
     stack_poses,
 )
 from formcheck.recognition.model import Model, bundled_model
@@ -133,7 +134,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def _duration(t_s: np.ndarray, i: int, j: int) -> float:
     """From frame i to the frame after j - 1 (the next frame's time, or one frame more)."""
-    step = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.0
+    step = median(np.diff(t_s)) if len(t_s) > 1 else 0.0
     end = float(t_s[j]) if j < len(t_s) else float(t_s[-1]) + step
     return end - float(t_s[i])
 
