@@ -161,7 +161,7 @@ def test_a_rule_read_in_3d_counts_the_same_from_a_camera_turned_30_degrees(
 ) -> None:
     """The bridge's hip angle and the clamshell's knee gap are read in 3D: the camera moved
     round the person changes nothing. (Read in the image, with its stretched depth, the rules
-    before counted 1 of these 3 bridges and 0 of these 6 clamshells from one side or the other.)"""
+    before counted 1 and 2 of these 3 bridges, and 0 of these 6 clamshells from one side.)"""
     rule = load_exercise(exercise)
     track = _track(name)
     for degrees in (0.0, 30.0, -30.0):
@@ -169,9 +169,9 @@ def test_a_rule_read_in_3d_counts_the_same_from_a_camera_turned_30_degrees(
 
 
 def test_a_turned_or_pitched_image_depth_keeps_the_models_depth_scale(two_people: PoseTrack) -> None:
-    """MediaPipe's image depth reads several times deeper than its world depth; turned, a point's
-    new image depth is read at that same scale, so the depth scale of the turned track is the
-    original's (a turn that took image depth at face value would change it)."""
+    """MediaPipe's image depth reads several times deeper than its world depth; turned or
+    pitched, a point's new image depth is read at that same scale, so the depth scale of the
+    moved track is the original's (a turn that took image depth at face value would change it)."""
     from formcheck.pose import VISIBILITY, Z
 
     def depth_scale(track: PoseTrack) -> float:
