@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from formcheck.engine.reps import SHAPE_READINGS, RepOutcome
+from formcheck.engine.reps import RepOutcome, reach_missed
 from formcheck.engine.session import NoticeRecord
 from formcheck.rules.describe import a_name, past_words, value_words, words
 from formcheck.rules.model import Exercise
@@ -42,22 +42,15 @@ class RefusedReps:
         return self._why(outcome.reason, which)
 
     def _which(self, outcome: RepOutcome) -> int | None:
-        """The position of the measure the movement was refused by (see ``_spans``)."""
+        """The position of the measure the movement was refused by (see ``_spans``), as the
+        counter recorded it."""
         reps, rep = self.exercise.reps, outcome.rep
         assert reps is not None
         if outcome.reason == "moved":
-            for i, st in enumerate(reps.steady):
-                lo_hi = rep.steady_ranges.get(st.measure)
-                if lo_hi is not None and lo_hi[1] - lo_hi[0] > st.within:
-                    return i
-            return None
-        counts, never_past = rep.past_in_a_row, outcome.reason == "went_past"
-        for i, (_, never) in enumerate(reps.shape):
-            if never and never_past and counts.get(i, 0) >= SHAPE_READINGS:
-                return i  # a never one went past
-            if not never and not never_past and counts.get(i, SHAPE_READINGS) < SHAPE_READINGS:
-                return i  # a reaches one, read, did not
-        return None
+            return rep.moved_by
+        if outcome.reason == "went_past":
+            return rep.past_by
+        return reach_missed(rep, reps.shape)
 
     def notices(self) -> list[NoticeRecord]:
         out = []

@@ -30,7 +30,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from math import exp
 
-from formcheck.rules.model import Movement, Reps
+from formcheck.rules.model import Movement, Reach, Reps
 
 PEAK_EXIT = 0.75  # once at the peak, stay there until p falls below this (hold-at-peak jitter)
 
@@ -60,15 +60,16 @@ class RepInProgress:
     # (see ``_taken_over``).
     rivals: dict[str | None, float] = field(default_factory=dict)
     back_at_rest_s: float | None = None  # the first reading just back at rest (BACK_AT_REST_SHARE)
-    # the rule's ``steady`` measures: [lowest, highest] read in this rep so far, and whether one
-    # ranged further than it may (then the rep was something else: the person stepped away)
+    # the rule's ``steady`` measures: [lowest, highest] read in this rep so far, and the position
+    # of the first that ranged further than it may (then the rep was something else: the person
+    # stepped away)
     steady_ranges: dict[str, list[float]] = field(default_factory=dict)
-    moved: bool = False
+    moved_by: int | None = None
     # the rule's ``reaches`` and ``never`` levels (by position in ``Reps.shape``): how many readings
     # in a row each has been past in this rep (absent: not read in it; SHAPE_READINGS: it went
-    # past), and whether a ``never`` one went past
+    # past), and the first ``never`` one that went past
     past_in_a_row: dict[int, int] = field(default_factory=dict)
-    went_past: bool = False
+    past_by: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +323,16 @@ def _any_at_peak(ps: list[float | None]) -> float | None:
     return highest
 
 
+def reach_missed(rep: RepInProgress, shape: tuple[tuple[Reach, bool], ...]) -> int | None:
+    """The position in ``shape`` (``Reps.shape``) of the first ``reaches`` level read in ``rep``
+    that it never went past (None: every one read went past). Unread counts neither way."""
+    counts = rep.past_in_a_row
+    for i, (_, never) in enumerate(shape):
+        if not never and counts.get(i, SHAPE_READINGS) < SHAPE_READINGS:
+            return i
+    return None
+
+
 class RepCounter:
     def __init__(
         self, reps: Reps, sides: tuple[str | None, ...], grace_s: float, opens_recording: bool = True
@@ -365,7 +376,6 @@ class RepCounter:
         self._instead = tuple(MovementProgress(mv, sides) for mv in reps.instead)
         self._steady = tuple((st.measure, st.within) for st in reps.steady)
         self._shape = reps.shape
-        self._reaches = tuple(i for i, (_, never) in enumerate(self._shape) if not never)
 
     def progress(self, side: str | None, t_s: float, values: dict[str, float | None]) -> float | None:
         """The progress of the rep on ``side`` this frame, from that side's measure values
@@ -452,7 +462,13 @@ class RepCounter:
         """The rep in progress when the stream ends, if it is past its peak and more than half way
         back to rest (a clip cut on the way up): counted, as the person evidently completed it."""
         rep = self.active
-        if rep is None or not rep.reached_peak or rep.too_long or rep.moved or not self._shaped(rep):
+        if (
+            rep is None
+            or not rep.reached_peak
+            or rep.too_long
+            or rep.moved_by is not None
+            or not self._shaped(rep)
+        ):
             return None
         # "Half way back" on the rep's own range, from the furthest it went to the rest level:
         # a deep rep (a clamshell opened twice the rule's peak) is well on its way back while
@@ -658,18 +674,15 @@ class RepCounter:
     def _shaped(self, rep: RepInProgress) -> bool:
         """The rep had the rule's shape: each ``reaches`` measure read in it went past its level,
         no ``never`` measure did."""
-        if rep.went_past:
-            return False
-        counts = rep.past_in_a_row
-        return all(counts[i] >= SHAPE_READINGS for i in self._reaches if i in counts)
+        return rep.past_by is None and reach_missed(rep, self._shape) is None
 
     def _judged(self, rep: RepInProgress, duration: float) -> str:
         """Why a rep that reached its peak and ended after ``duration`` counts, or does not."""
         if rep.too_long:
             return "too_slow"
-        if rep.moved:
+        if rep.moved_by is not None:
             return "moved"
-        if rep.went_past:
+        if rep.past_by is not None:
             return "went_past"
         if not self._shaped(rep):
             return "not_reached"
@@ -744,9 +757,9 @@ class RepCounter:
         rep.last_p = p
         if p > rep.best_p:
             rep.best_p, rep.peak_t_s, rep.peak_values = p, t_s, dict(values)
-        if self._steady and not rep.moved:
+        if self._steady and rep.moved_by is None:
             ranges = rep.steady_ranges
-            for name, within in self._steady:
+            for i, (name, within) in enumerate(self._steady):
                 v = values.get(name)
                 if v is None:
                     continue  # unseen: neither moved nor still
@@ -758,8 +771,8 @@ class RepCounter:
                     r[0] = v
                 elif v > r[1]:
                     r[1] = v
-                if r[1] - r[0] > within:
-                    rep.moved = True
+                if r[1] - r[0] > within and rep.moved_by is None:
+                    rep.moved_by = i
         if self._shape:
             counts = rep.past_in_a_row
             for i, (level, never) in enumerate(self._shape):
@@ -768,8 +781,8 @@ class RepCounter:
                 if v is None or n >= SHAPE_READINGS:
                     continue  # unseen: neither way; gone past: for good
                 counts[i] = n = n + 1 if level.past(v) else 0
-                if never and n >= SHAPE_READINGS:
-                    rep.went_past = True
+                if never and n >= SHAPE_READINGS and (rep.past_by is None or i < rep.past_by):
+                    rep.past_by = i
         if not rep.in_peak and p >= 1.0:
             rep.in_peak = rep.reached_peak = True
         elif rep.in_peak and p < PEAK_EXIT:
