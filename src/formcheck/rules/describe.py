@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from formcheck.rules.model import AllOf, AnyOf, Compare, Condition, Exercise, Measure, NotOf, Reach
+from formcheck.rules.model import AllOf, AnyOf, Compare, Condition, Exercise, Measure, Movement, NotOf, Reach
 
 SIDE_WORDS = {
     "left": "left side", "right": "right side", "working": "working side", "stance": "standing side",
@@ -85,9 +85,20 @@ def measure_words(m: Measure) -> str:
     return f"{m.name}{desc} — {what}{where}{space}"
 
 
-def _change_words(ex: Exercise, measure: str, change: float) -> str:
-    """A change from the resting level in words: "4° below", "1.5° above"."""
-    return f"{value_words(ex, measure, abs(change))} {'below' if change < 0 else 'above'}"
+def _levels(ex: Exercise, mv: Movement, *, marked: bool) -> str:
+    """How a movement goes past its levels: "from 25° (rest) past 36° (peak)"; levels taken from
+    the resting level as changes: "4° below the person's own resting level (rest) and on past
+    10° below it (peak)". ``marked``: the rep's own movement, its levels named."""
+    rest_mark, peak_mark = (" (rest)", " (peak)") if marked else ("", "")
+    if not mv.from_rest_level:
+        rest, peak = (value_words(ex, mv.measure, level) for level in (mv.rest, mv.peak))
+        return f"from {rest}{rest_mark} past {peak}{peak_mark}"
+    rest, peak = (
+        f"{value_words(ex, mv.measure, abs(change))} {'below' if change < 0 else 'above'}"
+        for change in (mv.rest, mv.peak)
+    )
+    whose = "the person's own" if marked else "its"
+    return f"{rest} {whose} resting level{rest_mark} and on past {peak} it{peak_mark}"
 
 
 def describe(ex: Exercise) -> str:
@@ -101,16 +112,10 @@ def describe(ex: Exercise) -> str:
     lines += [f"  - {measure_words(m)}" for m in ex.measures.values()]
     if ex.reps is not None:
         r = ex.reps
-        rest, peak = value_words(ex, r.measure, r.rest), value_words(ex, r.measure, r.peak)
         way = "rises" if r.rising else "falls"
         lines.append("A rep:")
-        if r.from_rest_level:  # changes, not readings: "falls 4° below ... past 10° below it"
-            rest, peak = _change_words(ex, r.measure, r.rest), _change_words(ex, r.measure, r.peak)
-            levels = f"{rest} the person's own resting level (rest) and on past {peak} it (peak)"
-        else:
-            levels = f"from {rest} (rest) past {peak} (peak)"
         lines.append(
-            f"  {words(r.measure)} {way} {levels} and comes back, "
+            f"  {words(r.measure)} {way} {_levels(ex, r.main, marked=True)} and comes back, "
             f"taking at least {r.min_duration_s:g} s"
             + (f" and at most {r.max_duration_s:g} s" if r.max_duration_s else "") + "."
         )  # fmt: skip
@@ -123,13 +128,7 @@ def describe(ex: Exercise) -> str:
                 lines.append(heading)
             for mv in extra:
                 way = "rises" if mv.rising else "falls"
-                if mv.from_rest_level:
-                    rest, peak = (_change_words(ex, mv.measure, level) for level in (mv.rest, mv.peak))
-                    levels = f"{rest} its resting level and on past {peak} it"
-                else:
-                    rest, peak = (value_words(ex, mv.measure, level) for level in (mv.rest, mv.peak))
-                    levels = f"from {rest} past {peak}"
-                lines.append(f"    {words(mv.measure)} {way} {levels}")
+                lines.append(f"    {words(mv.measure)} {way} {_levels(ex, mv, marked=False)}")
         for st in r.steady:
             within = value_words(ex, st.measure, st.within)
             lines.append(f"  Not a rep if {words(st.measure)} ranges over more than {within} in it.")
