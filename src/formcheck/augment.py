@@ -103,7 +103,7 @@ def pitched(track: PoseTrack, degrees: float) -> PoseTrack:
     turns with the heights, at that same stretch (as the model would guess the new depths; see
     ``turned``). A projection without perspective: only where the points would land is imitated,
     not how the pose model would see a body from above."""
-    return _turned_about_hips(track, degrees, Y, image_depth=True)
+    return _turned_about_hips(track, degrees, Y)
 
 
 def turned(track: PoseTrack, degrees: float) -> PoseTrack:
@@ -121,17 +121,15 @@ def turned(track: PoseTrack, degrees: float) -> PoseTrack:
     shows more)."""
     # the same turn as ``pitched``'s, about the vertical instead of the horizontal: turning the
     # camera left (degrees > 0) turns the world's x toward its depth the other way round
-    return _turned_about_hips(track, -degrees, X, image_depth=True)
+    return _turned_about_hips(track, -degrees, X)
 
 
-def _turned_about_hips(
-    track: PoseTrack, degrees: float, axis: int, *, image_depth: bool = False
-) -> PoseTrack:
+def _turned_about_hips(track: PoseTrack, degrees: float, axis: int) -> PoseTrack:
     """Each pose turned by ``degrees`` about the line through its hips along the picture's other
     axis: ``axis`` Y (the picture's up) turns toward the depth about the horizontal, X (across)
     about the vertical. World points turn about their origin; image points along ``axis`` move by
-    the same turn of their world depth at the pose's pixels per metre; with ``image_depth`` the
-    image depth turns too, at the model's own depth scale (``_image_depth_scale``)."""
+    the same turn of their world depth at the pose's pixels per metre, and the image depth turns
+    with them at the model's own depth scale (``_image_depth_scale``)."""
     c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     w, h = track.image_size
     landmarks = track.landmarks.copy()
@@ -149,14 +147,13 @@ def _turned_about_hips(
     ca = a[:, hips].mean(axis=1, keepdims=True)
     dz = (wz - wz[:, hips].mean(axis=1, keepdims=True)) * per_metre
     landmarks[:, :, axis] = (ca + c * (a - ca) - s * dz) / (w, h)[axis]
-    if image_depth:
-        # The image depth is the model's guess of the world depth, k times too deep (k ~3.5 on
-        # the sample tracks, r 0.96-1.00 against the world points): the turned depth keeps that
-        # guess's scale, or image-space angles (which read it) would change as no camera makes them.
-        z = track.landmarks[:, :, Z].astype(np.float64)
-        zc = z[:, hips].mean(axis=1, keepdims=True)
-        k = _image_depth_scale(track, (z - zc) * w, dz)
-        landmarks[:, :, Z] = zc + c * (z - zc) + s * k * (a - ca) / w
+    # The image depth is the model's guess of the world depth, k times too deep (k ~3.5 on the
+    # sample tracks, r 0.96-1.00 against the world points): the turned depth keeps that guess's
+    # scale, or image-space angles (which read it) would change as no camera makes them.
+    z = track.landmarks[:, :, Z].astype(np.float64)
+    zc = z[:, hips].mean(axis=1, keepdims=True)
+    k = _image_depth_scale(track, (z - zc) * w, dz)
+    landmarks[:, :, Z] = zc + c * (z - zc) + s * k * (a - ca) / w
     return replace(track, landmarks=landmarks, world=world)
 
 
