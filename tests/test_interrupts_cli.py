@@ -42,11 +42,20 @@ def _start(tmp_path: Path, clip: Path, model_dir: Path, command: str = "analyze"
         args = ["live", "-e", "squat", "--source", str(clip), "--no-window", "-q", "--json",
                 str(tmp_path / "r.json")]  # fmt: skip
     return subprocess.Popen(
-        [sys.executable, "-m", "formcheck", *args],
+        [sys.executable, "-c", _AS_IN_A_TERMINAL, *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        # A test run from a background shell inherits an ignored SIGINT; a user's terminal does not.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
+
+
+# ``python -m formcheck`` with SIGINT handled as Python handles it in a user's terminal: a test run
+# from a background shell inherits an ignored SIGINT, which Python then leaves ignored. Set after
+# exec, not in a ``preexec_fn``: two runs are started from two threads at once, and a forked child
+# running Python before exec can deadlock on a lock another thread held at the fork (it did: two
+# children stuck before exec, the run hung).
+_AS_IN_A_TERMINAL = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'formcheck'; runpy.run_module('formcheck', run_name='__main__', alter_sys=True)"
+)
 
 
 def _maps(proc: subprocess.Popen[str]) -> str:
