@@ -33,23 +33,46 @@ YAWS = (90.0, 45.0, 0.0)  # side-on, angled, facing the camera (the features do 
 Motion = Callable[[float, float], Pose]  # (t, yaw) -> pose
 
 
-def _raise_arm(pose: Pose, side: str) -> Pose:
-    """The arm of ``side`` straight overhead (``make_pose`` only hangs the arms down)."""
+# Each arm landmark's distance from the shoulder along a straight arm, in metres.
+ARM = (("elbow", 0.28), ("wrist", 0.54), ("index", 0.62), ("pinky", 0.61), ("thumb", 0.59))
+
+
+def _arms_along(pose: Pose, ways: dict[str, Callable[[np.ndarray], np.ndarray]]) -> Pose:
+    """The arm of each side in ``ways`` held straight from its shoulder along the direction its
+    function gives from the world landmarks (``make_pose`` only hangs the arms down)."""
     lm, world = pose.landmarks.copy(), pose.world.copy() if pose.world is not None else None
     assert world is not None
-    sh = INDEX[f"{side}_shoulder"]
-    hip = INDEX[f"{side}_hip"]
-    # make_pose maps world x, y linearly into the picture: recover the map from two landmarks.
-    kx = (lm[sh, 0] - lm[hip, 0]) / (world[sh, 0] - world[hip, 0] or 1e-9)
-    ky = (lm[sh, 1] - lm[hip, 1]) / (world[sh, 1] - world[hip, 1] or 1e-9)
-    up = world[sh] - world[hip]
-    up = up / np.linalg.norm(up)
-    for joint, reach in (("elbow", 0.28), ("wrist", 0.54), ("index", 0.62), ("pinky", 0.61), ("thumb", 0.59)):
-        i = INDEX[f"{side}_{joint}"]
-        world[i] = world[sh] + reach * up
-        lm[i, 0] = lm[sh, 0] + kx * (world[i, 0] - world[sh, 0])
-        lm[i, 1] = lm[sh, 1] + ky * (world[i, 1] - world[sh, 1])
+    for side, way_of in ways.items():
+        sh = INDEX[f"{side}_shoulder"]
+        hip = INDEX[f"{side}_hip"]
+        # make_pose maps world x, y linearly into the picture: recover the map from two landmarks.
+        kx = (lm[sh, 0] - lm[hip, 0]) / (world[sh, 0] - world[hip, 0] or 1e-9)
+        ky = (lm[sh, 1] - lm[hip, 1]) / (world[sh, 1] - world[hip, 1] or 1e-9)
+        way = way_of(world)
+        way = way / np.linalg.norm(way)
+        for joint, reach in ARM:
+            i = INDEX[f"{side}_{joint}"]
+            world[i] = world[sh] + reach * way
+            lm[i, 0] = lm[sh, 0] + kx * (world[i, 0] - world[sh, 0])
+            lm[i, 1] = lm[sh, 1] + ky * (world[i, 1] - world[sh, 1])
     return Pose(lm, world)
+
+
+def _raise_arm(pose: Pose, side: str) -> Pose:
+    """The arm of ``side`` straight overhead, along the trunk."""
+    sh, hip = INDEX[f"{side}_shoulder"], INDEX[f"{side}_hip"]
+    return _arms_along(pose, {side: lambda world: world[sh] - world[hip]})
+
+
+def _reach_toward(pose: Pose, target: str) -> Pose:
+    """Both arms straight from the shoulders toward the landmark ``target`` (hands reaching for
+    a foot)."""
+    goal = INDEX[target]
+
+    def way(shoulder: int) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda world: world[goal] - world[shoulder]
+
+    return _arms_along(pose, {side: way(INDEX[f"{side}_shoulder"]) for side in ("left", "right")})
 
 
 def _sides(t: float, hold_s: float, lead_s: float = 2.0) -> tuple[str | None, float]:
@@ -184,6 +207,27 @@ def hamstring_stretch(t: float, yaw: float) -> Pose:
     return make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
 
 
+def seated_hamstring_stretch(t: float, yaw: float) -> Pose:
+    """The seated form of the hamstring stretch (the sample labels count it as this exercise):
+    sitting on the floor, legs straight out in front (hips at 90°); one leg stays straight while
+    the other knee bends out to the side with its sole against the straight leg's thigh, and the
+    trunk folds forward over the straight leg, hands reaching for its foot; held, then the other
+    leg."""
+    side, w = _sides(t, 12.0)
+    kw: dict[str, float] = {"hip_flexion": 90.0, "trunk_lean": 5.0}
+    if not side:
+        return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+    other = "right" if side == "left" else "left"
+    kw |= {
+        f"knee_flexion_{other}": 120.0 * w,
+        f"leg_out_{other}": 45.0 * w,
+        "trunk_lean": 5.0 + (35.0 + 3.0 * math.sin(t)) * w,
+    }
+    return _reach_toward(make_pose(yaw_deg=yaw, **kw), f"{side}_foot_index")  # type: ignore[arg-type]
+
+
+# Exercise id (":form" for another form of the same exercise) -> (motion, duration in s). New
+# entries go last: each track's noise is seeded by its place here.
 MOTIONS: dict[str, tuple[Motion, float]] = {
     "quad-stretch": (quad_stretch, 30.0),
     "hip-flexor-stretch": (hip_flexor_stretch, 30.0),
@@ -194,6 +238,7 @@ MOTIONS: dict[str, tuple[Motion, float]] = {
     "lateral-band-walk": (lateral_band_walk, 24.0),
     "side-lunge-stretch": (side_lunge_stretch, 24.0),
     "hamstring-stretch": (hamstring_stretch, 30.0),
+    "hamstring-stretch:seated": (seated_hamstring_stretch, 30.0),
 }
 
 
@@ -212,7 +257,8 @@ def main() -> int:
                 "source": {"name": f"synthetic:{name}@{yaw:+.0f}"},
                 "model": {"variant": "synthetic"},
             }
-            path = OUT / f"{name}--synthetic-yaw{yaw:+.0f}.track.npz"
+            exercise, _, form = name.partition(":")  # "exercise:form" for a second form of one
+            path = OUT / f"{exercise}--synthetic{'-' + form if form else ''}-yaw{yaw:+.0f}.track.npz"
             PoseTrack.from_frames(frames, meta).save(path)
             print(path.relative_to(HERE.parent.parent))
     return 0
