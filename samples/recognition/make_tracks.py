@@ -37,18 +37,17 @@ Motion = Callable[[float, float], Pose]  # (t, yaw) -> pose
 ARM = (("elbow", 0.28), ("wrist", 0.54), ("index", 0.62), ("pinky", 0.61), ("thumb", 0.59))
 
 
-def _arms_along(pose: Pose, ways: dict[str, Callable[[np.ndarray], np.ndarray]]) -> Pose:
-    """The arm of each side in ``ways`` held straight from its shoulder along the direction its
-    function gives from the world landmarks (``make_pose`` only hangs the arms down)."""
+def _arms_along(pose: Pose, ways: dict[str, np.ndarray]) -> Pose:
+    """The arm of each side in ``ways`` held straight from its shoulder along that world
+    direction (``make_pose`` only hangs the arms down)."""
     lm, world = pose.landmarks.copy(), pose.world.copy() if pose.world is not None else None
     assert world is not None
-    for side, way_of in ways.items():
+    for side, way in ways.items():
         sh = INDEX[f"{side}_shoulder"]
         hip = INDEX[f"{side}_hip"]
         # make_pose maps world x, y linearly into the picture: recover the map from two landmarks.
         kx = (lm[sh, 0] - lm[hip, 0]) / (world[sh, 0] - world[hip, 0] or 1e-9)
         ky = (lm[sh, 1] - lm[hip, 1]) / (world[sh, 1] - world[hip, 1] or 1e-9)
-        way = way_of(world)
         way = way / np.linalg.norm(way)
         for joint, reach in ARM:
             i = INDEX[f"{side}_{joint}"]
@@ -60,19 +59,18 @@ def _arms_along(pose: Pose, ways: dict[str, Callable[[np.ndarray], np.ndarray]])
 
 def _raise_arm(pose: Pose, side: str) -> Pose:
     """The arm of ``side`` straight overhead, along the trunk."""
-    sh, hip = INDEX[f"{side}_shoulder"], INDEX[f"{side}_hip"]
-    return _arms_along(pose, {side: lambda world: world[sh] - world[hip]})
+    assert pose.world is not None
+    up = pose.world[INDEX[f"{side}_shoulder"]] - pose.world[INDEX[f"{side}_hip"]]
+    return _arms_along(pose, {side: up})
 
 
 def _reach_toward(pose: Pose, target: str) -> Pose:
     """Both arms straight from the shoulders toward the landmark ``target`` (hands reaching for
     a foot)."""
-    goal = INDEX[target]
-
-    def way(shoulder: int) -> Callable[[np.ndarray], np.ndarray]:
-        return lambda world: world[goal] - world[shoulder]
-
-    return _arms_along(pose, {side: way(INDEX[f"{side}_shoulder"]) for side in ("left", "right")})
+    world = pose.world
+    assert world is not None
+    goal = world[INDEX[target]]
+    return _arms_along(pose, {side: goal - world[INDEX[f"{side}_shoulder"]] for side in ("left", "right")})
 
 
 def _sides(t: float, hold_s: float, lead_s: float = 2.0) -> tuple[str | None, float]:
