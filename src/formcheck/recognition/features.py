@@ -126,13 +126,13 @@ def _norm(a: np.ndarray) -> np.ndarray:
     return np.sqrt((a * a).sum(axis=-1))
 
 
-def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Angle in degrees between vectors along the last axis."""
+def _angle(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(angle in degrees between vectors along the last axis, length of ``a``, length of ``b``)."""
     na = _norm(a)
     nb = _norm(b)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.sum(a * b, axis=-1) / (na * nb)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), na, nb
 
 
 def _pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,75 +140,85 @@ def _pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(a, b), np.minimum(a, b)
 
 
+# The segments read in the picture: the trunk (shoulders' midpoint from the hips'), then each
+# thigh (knee from hip) and shank (ankle from knee), measured from straight up and down.
+SEGMENT_ENDS = [L_KNEE, R_KNEE, L_ANK, R_ANK]
+SEGMENT_STARTS = [L_HIP, R_HIP, L_KNEE, R_KNEE]
+SEGMENT_FROM = np.array([[0.0, -1.0]] + [[0.0, 1.0]] * 4)  # up for the trunk, down for the legs
+# The joints read in 3D: hips, knees, ankles, left then right.
+LEGS_3D = [L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANK, R_ANK]
+HEIGHTS = [L_KNEE, R_KNEE, L_WR, R_WR]  # points whose height above the floor is read
+
+
 def frame_features(px: np.ndarray, world: np.ndarray) -> np.ndarray:
-    """(N, len(FRAME_FEATURES)) from ``stack_poses``' arrays; NaN where a feature is unknown."""
+    """(N, len(FRAME_FEATURES)) from ``stack_poses``' arrays; NaN where a feature is unknown.
+
+    Like quantities are computed together (every picture tilt in one call, every 3D angle in
+    another): on the few hundred frames of a short clip numpy's cost is per call, not per
+    number, and each number is computed with the same arithmetic as one at a time."""
     vis = px[:, :, 2]
     xy = px[:, :, :2].copy()
     xy[vis < MIN_VISIBILITY] = np.nan
-    up = np.array([0.0, -1.0])
-    down = -up
 
-    mid_sh = (xy[:, L_SH] + xy[:, R_SH]) / 2
-    mid_hip = (xy[:, L_HIP] + xy[:, R_HIP]) / 2
-    mid_ank = (xy[:, L_ANK] + xy[:, R_ANK]) / 2
-    trunk_tilt = _angle(mid_sh - mid_hip, up)
-    thigh = [_angle(xy[:, k] - xy[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))]
-    shank = [_angle(xy[:, a] - xy[:, k], down) for k, a in ((L_KNEE, L_ANK), (R_KNEE, R_ANK))]
+    # shoulders', hips' and ankles' midpoints: (N, 3, 2)
+    mids = (xy[:, [L_SH, L_HIP, L_ANK]] + xy[:, [R_SH, R_HIP, R_ANK]]) / 2
+    mid_sh, mid_hip, mid_ank = mids[:, 0], mids[:, 1], mids[:, 2]
+    limbs = xy[:, SEGMENT_ENDS] - xy[:, SEGMENT_STARTS]
+    segments = np.concatenate([(mid_sh - mid_hip)[:, None], limbs], axis=1)
+    # tilts: trunk, left and right thigh, left and right shank; lengths the same order
+    tilts, seg_len, _ = _angle(segments, SEGMENT_FROM)
 
+    legs = world[:, LEGS_3D]  # (N, 6, 3)
+    hips, knees, ankles = legs[:, 0:2], legs[:, 2:4], legs[:, 4:6]
     wsh = (world[:, L_SH] + world[:, R_SH]) / 2
-    knee_flex = [
-        180.0 - _angle(world[:, h] - world[:, k], world[:, a] - world[:, k])
-        for h, k, a in ((L_HIP, L_KNEE, L_ANK), (R_HIP, R_KNEE, R_ANK))
-    ]
-    hip_flex = [
-        180.0 - _angle(wsh - world[:, h], world[:, k] - world[:, h])
-        for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))
-    ]
+    thighs = knees - hips
+    # knee bends (thigh against shank, at the knee), hip bends (trunk against thigh, at the hip),
+    # the angle between the thighs; left then right
+    first = np.concatenate([hips - knees, wsh[:, None] - hips, thighs[:, :1]], axis=1)
+    second = np.concatenate([ankles - knees, thighs, thighs[:, 1:]], axis=1)
+    angles, _, second_len = _angle(first, second)
+    knee_flex = 180.0 - angles[:, 0:2]
+    hip_flex = 180.0 - angles[:, 2:4]
+    thigh_spread = angles[:, 4]
 
-    leg_px = np.fmax(
-        _norm(xy[:, L_KNEE] - xy[:, L_HIP]) + _norm(xy[:, L_ANK] - xy[:, L_KNEE]),
-        _norm(xy[:, R_KNEE] - xy[:, R_HIP]) + _norm(xy[:, R_ANK] - xy[:, R_KNEE]),
-    )
+    leg_px = np.fmax(seg_len[:, 1] + seg_len[:, 3], seg_len[:, 2] + seg_len[:, 4])
     with np.errstate(invalid="ignore", divide="ignore"):
         leg_px = np.where(leg_px > 1.0, leg_px, np.nan)
-        floor = np.nanmax(np.where(np.isnan(xy[:, FOOT, 1]), -np.inf, xy[:, FOOT, 1]), axis=1)
+        floor = np.where(np.isnan(xy[:, FOOT, 1]), -np.inf, xy[:, FOOT, 1]).max(axis=1)  # lowest point
     floor = np.where(np.isfinite(floor), floor, np.nan)
 
-    def height(y: np.ndarray) -> np.ndarray:
-        return (floor - y) / leg_px
-
-    knee_h = np.fmin(height(xy[:, L_KNEE, 1]), height(xy[:, R_KNEE, 1]))
-    wrist_h = np.fmin(height(xy[:, L_WR, 1]), height(xy[:, R_WR, 1]))
+    # heights above the lowest foot point, in leg lengths: knees, wrists, then the shoulders' and
+    # hips' midpoints
+    ys = np.concatenate([xy[:, HEIGHTS, 1], mids[:, :2, 1]], axis=1)
+    heights = (floor[:, None] - ys) / leg_px[:, None]
+    knee_h = np.fmin(heights[:, 0], heights[:, 1])
+    wrist_h = np.fmin(heights[:, 2], heights[:, 3])
     ankle_diff = np.abs(xy[:, L_ANK, 1] - xy[:, R_ANK, 1]) / leg_px
 
-    wleg = np.fmax(
-        _norm(world[:, L_KNEE] - world[:, L_HIP]) + _norm(world[:, L_ANK] - world[:, L_KNEE]),
-        _norm(world[:, R_KNEE] - world[:, R_HIP]) + _norm(world[:, R_ANK] - world[:, R_KNEE]),
-    )
+    # thigh lengths then shank lengths, as ``second_len`` holds them
+    wleg = np.fmax(second_len[:, 2] + second_len[:, 0], second_len[:, 3] + second_len[:, 1])
     # Which way the hips face: the world frame's y axis is the picture's down (an upright camera's
     # vertical), so the line from one hip joint to the other stands upright when the person lies
     # on their side and lies level when they stand, sit or lie on the back or front. Folded to
     # 0-90°: which hip is on top does not matter.
-    hip_line = world[:, L_HIP] - world[:, R_HIP]
+    hip_line = hips[:, 0] - hips[:, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         hip_line_tilt = np.degrees(np.arccos(np.clip(np.abs(hip_line[:, 1]) / _norm(hip_line), 0.0, 1.0)))
-    thigh_spread = _angle(world[:, L_KNEE] - world[:, L_HIP], world[:, R_KNEE] - world[:, R_HIP])
-    feet_apart = _norm(world[:, L_ANK] - world[:, R_ANK]) / wleg
+    feet_apart = _norm(ankles[:, 0] - ankles[:, 1]) / wleg
 
     body = xy[:, BODY]
     with np.errstate(invalid="ignore"):
-        seen = ~np.isnan(body[:, :, 0])
-        enough = seen.sum(axis=1) >= 8
-    span_x = np.where(enough, _nanrange(body[:, :, 0]), np.nan)
-    span_y = np.where(enough, _nanrange(body[:, :, 1]), np.nan)
+        enough = (~np.isnan(body[:, :, 0])).sum(axis=1) >= 8
+    span = np.where(enough[:, None], _nanrange(body), np.nan)  # (N, 2): across, up
     with np.errstate(invalid="ignore", divide="ignore"):
-        aspect = np.log(np.where(span_y > 1.0, span_x / span_y, np.nan))
-        torso = _norm(mid_sh - mid_hip)
+        aspect = np.log(np.where(span[:, 1] > 1.0, span[:, 0] / span[:, 1], np.nan))
+        torso = seg_len[:, 0]
         shoulder_span = _norm(xy[:, L_SH] - xy[:, R_SH]) / np.where(torso > 1.0, torso, np.nan)
 
     cols = [
-        trunk_tilt, *_pair(*thigh), *_pair(*shank), *_pair(*knee_flex), *_pair(*hip_flex),
-        height(mid_hip[:, 1]), knee_h, wrist_h, height(mid_sh[:, 1]), ankle_diff,
+        tilts[:, 0], *_pair(tilts[:, 1], tilts[:, 2]), *_pair(tilts[:, 3], tilts[:, 4]),
+        *_pair(knee_flex[:, 0], knee_flex[:, 1]), *_pair(hip_flex[:, 0], hip_flex[:, 1]),
+        heights[:, 5], knee_h, wrist_h, heights[:, 4], ankle_diff,
         thigh_spread, feet_apart, aspect, shoulder_span,
         np.abs(mid_hip[:, 0] - mid_ank[:, 0]) / leg_px, mid_hip[:, 0] / leg_px, hip_line_tilt,
     ]  # fmt: skip
@@ -216,6 +226,7 @@ def frame_features(px: np.ndarray, world: np.ndarray) -> np.ndarray:
 
 
 def _nanrange(a: np.ndarray) -> np.ndarray:
+    """Largest minus smallest along axis 1, ignoring NaN (NaN where there is none)."""
     with np.errstate(invalid="ignore"):
         filled_lo = np.where(np.isnan(a), np.inf, a).min(axis=1)
         filled_hi = np.where(np.isnan(a), -np.inf, a).max(axis=1)
