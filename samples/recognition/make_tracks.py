@@ -73,6 +73,18 @@ def _reach_toward(pose: Pose, target: str) -> Pose:
     return _arms_along(pose, {side: goal - world[INDEX[f"{side}_shoulder"]] for side in ("left", "right")})
 
 
+def _hands_forward(pose: Pose, w: float) -> Pose:
+    """Both arms swung ``w`` (0..1) of the way from hanging to straight ahead at shoulder height
+    (hands on a wall): ahead is where the feet point, level."""
+    world = pose.world
+    assert world is not None
+    ahead = sum(world[INDEX[f"{s}_foot_index"]] - world[INDEX[f"{s}_heel"]] for s in ("left", "right"))
+    ahead = ahead * np.array([1.0, 0.0, 1.0])  # level: the world's y is the picture's down
+    down = np.array([0.0, 1.0, 0.0])
+    way = (1.0 - w) * down + w * ahead / np.linalg.norm(ahead)
+    return _arms_along(pose, {"left": way, "right": way})
+
+
 def _sides(t: float, hold_s: float, lead_s: float = 2.0) -> tuple[str | None, float]:
     """Which side holds at ``t`` (left first, then right, 2 s apart) and how far in (0..1)."""
     u = t - lead_s
@@ -107,7 +119,8 @@ def hip_flexor_stretch(t: float, yaw: float) -> Pose:
 
 
 def calf_wall_stretch(t: float, yaw: float) -> Pose:
-    """Split stance leaning toward a wall: back leg straight behind, front knee a little bent."""
+    """Split stance leaning toward a wall, the hands on it at shoulder height: back leg straight
+    behind, front knee a little bent."""
     side, w = _sides(t, 12.0)
     if side is None:
         return make_pose(yaw_deg=yaw)
@@ -116,7 +129,7 @@ def calf_wall_stretch(t: float, yaw: float) -> Pose:
         f"hip_flexion_{side}": -20.0 * w, f"hip_flexion_{other}": 25.0 * w,
         f"knee_flexion_{other}": 30.0 * w, "trunk_lean": 30.0 * w,
     }  # fmt: skip
-    return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+    return _hands_forward(make_pose(yaw_deg=yaw, **kw), w)  # type: ignore[arg-type]
 
 
 def glute_stretch(t: float, yaw: float) -> Pose:
