@@ -20,7 +20,7 @@ import numpy as np
 
 from formcheck.landmarks import INDEX
 from formcheck.pose import Pose
-from formcheck.synthetic import frames_from_motion, make_pose
+from formcheck.synthetic import body_points, frames_from_motion, make_pose
 from formcheck.track import PoseTrack
 
 HERE = Path(__file__).resolve().parent
@@ -194,7 +194,8 @@ def lateral_band_walk(t: float, yaw: float) -> Pose:
 
 def side_lunge_stretch(t: float, yaw: float) -> Pose:
     """Feet wide apart; one knee bends and the hips shift over it, the other leg straight, held,
-    then the other side (and back through the middle)."""
+    then the other side (and back through the middle). Both feet stay on the floor: the straight
+    leg goes further out as the bent one shortens."""
     side, w = _sides(t, 8.0)
     kw: dict[str, float] = {"leg_out_left": 22.0, "leg_out_right": 22.0, "trunk_lean": 10.0}
     centre = 0.5
@@ -204,8 +205,35 @@ def side_lunge_stretch(t: float, yaw: float) -> Pose:
             f"hip_flexion_{side}": 55.0 * w,
             "trunk_lean": 10.0 + 15.0 * w,
         }
+        other = "right" if side == "left" else "left"
+        kw[f"leg_out_{other}"] = _out_to_the_floor(kw, other)
         centre += (0.07 if side == "right" else -0.07) * w
     return make_pose(yaw_deg=yaw, center_x=centre, **kw)  # type: ignore[arg-type]
+
+
+def _out_to_the_floor(kw: dict[str, float], straight: str) -> float:
+    """How far out to the side (degrees) the straight leg of ``straight`` reaches the floor
+    level the other foot is on, with the other leg as ``kw`` (``make_pose``'s arguments) bends
+    it: the heels level (a straight leg further out reaches less far down)."""
+
+    def heels(out: float) -> tuple[float, float]:
+        legs = {**kw, f"leg_out_{straight}": out}
+        pts = body_points(
+            knee_flexion=(legs.get("knee_flexion_left", 0.0), legs.get("knee_flexion_right", 0.0)),
+            hip_flexion=(legs.get("hip_flexion_left", 0.0), legs.get("hip_flexion_right", 0.0)),
+            leg_out=(legs["leg_out_left"], legs["leg_out_right"]),
+        )
+        other = "left" if straight == "right" else "right"
+        return pts[INDEX[f"{straight}_heel"], 1], pts[INDEX[f"{other}_heel"], 1]  # y: down
+
+    lo, hi = kw[f"leg_out_{straight}"], 85.0
+    if heels(lo)[0] <= heels(lo)[1]:
+        return lo  # the straight leg reaches no lower than the bent one already
+    for _ in range(40):  # bisection: the straight heel rises as the leg goes out
+        mid = (lo + hi) / 2
+        straight_y, bent_y = heels(mid)
+        lo, hi = (mid, hi) if straight_y > bent_y else (lo, mid)
+    return (lo + hi) / 2
 
 
 def hamstring_stretch(t: float, yaw: float) -> Pose:
