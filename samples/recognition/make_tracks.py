@@ -192,48 +192,74 @@ def lateral_band_walk(t: float, yaw: float) -> Pose:
     return make_pose(yaw_deg=yaw, center_x=centre, **kw)  # type: ignore[arg-type]
 
 
+STANCE_OUT = 22.0  # the side lunge's stance: each straight leg this far out to the side
+
+
 def side_lunge_stretch(t: float, yaw: float) -> Pose:
     """Feet wide apart; one knee bends and the hips shift over it, the other leg straight, held,
-    then the other side (and back through the middle). Both feet stay on the floor: the straight
-    leg goes further out as the bent one shortens."""
+    then the other side (and back through the middle). The feet stay where they are on the
+    floor: the straight leg goes further out and the bent one comes in under the hips as much as
+    keeps both heels on the floor as far apart as in the stance, and the body moves over them."""
     side, w = _sides(t, 8.0)
-    kw: dict[str, float] = {"leg_out_left": 22.0, "leg_out_right": 22.0, "trunk_lean": 10.0}
-    centre = 0.5
+    kw: dict[str, float] = {"leg_out_left": STANCE_OUT, "leg_out_right": STANCE_OUT, "trunk_lean": 10.0}
     if side:
         kw |= {
             f"knee_flexion_{side}": 70.0 * w,
             f"hip_flexion_{side}": 55.0 * w,
             "trunk_lean": 10.0 + 15.0 * w,
         }
-        other = "right" if side == "left" else "left"
-        kw[f"leg_out_{other}"] = _out_to_the_floor(kw, other)
-        centre += (0.07 if side == "right" else -0.07) * w
-    return make_pose(yaw_deg=yaw, center_x=centre, **kw)  # type: ignore[arg-type]
+        _plant_feet(kw, bent=side)
+    # make_pose moves every point across the picture with center_x: keep the ankles' midpoint
+    # where it is in the stance, in the middle
+    pose = make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+    feet_x = (pose.landmarks[INDEX["left_ankle"], 0] + pose.landmarks[INDEX["right_ankle"], 0]) / 2
+    return make_pose(yaw_deg=yaw, center_x=1.0 - float(feet_x), **kw)  # type: ignore[arg-type]
 
 
-def _out_to_the_floor(kw: dict[str, float], straight: str) -> float:
-    """How far out to the side (degrees) the straight leg of ``straight`` reaches the floor
-    level the other foot is on, with the other leg as ``kw`` (``make_pose``'s arguments) bends
-    it: the heels level (a straight leg further out reaches less far down)."""
+def _skeleton(kw: dict[str, float]) -> np.ndarray:
+    """``body_points`` of the legs ``kw`` (``make_pose``'s arguments) sets."""
+    return body_points(
+        knee_flexion=(kw.get("knee_flexion_left", 0.0), kw.get("knee_flexion_right", 0.0)),
+        hip_flexion=(kw.get("hip_flexion_left", 0.0), kw.get("hip_flexion_right", 0.0)),
+        leg_out=(kw.get("leg_out_left", 0.0), kw.get("leg_out_right", 0.0)),
+    )
 
-    def heels(out: float) -> tuple[float, float]:
-        legs = {**kw, f"leg_out_{straight}": out}
-        pts = body_points(
-            knee_flexion=(legs.get("knee_flexion_left", 0.0), legs.get("knee_flexion_right", 0.0)),
-            hip_flexion=(legs.get("hip_flexion_left", 0.0), legs.get("hip_flexion_right", 0.0)),
-            leg_out=(legs["leg_out_left"], legs["leg_out_right"]),
-        )
-        other = "left" if straight == "right" else "right"
-        return pts[INDEX[f"{straight}_heel"], 1], pts[INDEX[f"{other}_heel"], 1]  # y: down
 
-    lo, hi = kw[f"leg_out_{straight}"], 85.0
-    if heels(lo)[0] <= heels(lo)[1]:
-        return lo  # the straight leg reaches no lower than the bent one already
-    for _ in range(40):  # bisection: the straight heel rises as the leg goes out
+def _bisect(f: Callable[[float], float], lo: float, hi: float) -> float:
+    """Where ``f`` changes sign between ``lo`` and ``hi`` (it is of opposite signs there)."""
+    below = f(lo) < 0
+    for _ in range(40):
         mid = (lo + hi) / 2
-        straight_y, bent_y = heels(mid)
-        lo, hi = (mid, hi) if straight_y > bent_y else (lo, mid)
+        if (f(mid) < 0) == below:
+            lo = mid
+        else:
+            hi = mid
     return (lo + hi) / 2
+
+
+def _plant_feet(kw: dict[str, float], bent: str) -> None:
+    """Set both legs' angle out to the side (in ``kw``) so that, with the ``bent`` leg's knee
+    and hip bend as ``kw`` has them and the other leg straight, both heels are on the floor as
+    far apart as in the stance."""
+    straight = "right" if bent == "left" else "left"
+    heel = {s: INDEX[f"{s}_heel"] for s in ("left", "right")}
+    stance = _skeleton({"leg_out_left": STANCE_OUT, "leg_out_right": STANCE_OUT})
+    width = abs(stance[heel["left"], 0] - stance[heel["right"], 0])
+
+    def level(out: float, bent_out: float) -> float:  # straight heel below the bent one: > 0
+        pts = _skeleton({**kw, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": out})
+        return float(pts[heel[straight], 1] - pts[heel[bent], 1])  # y: down
+
+    def straight_out(bent_out: float) -> float:  # how far out the straight leg reaches the floor
+        return _bisect(lambda out: level(out, bent_out), 0.0, 89.0)
+
+    def too_wide(bent_out: float) -> float:
+        pts = _skeleton({**kw, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": straight_out(bent_out)})
+        return float(abs(pts[heel["left"], 0] - pts[heel["right"], 0]) - width)
+
+    bent_out = _bisect(too_wide, -30.0, STANCE_OUT)
+    kw[f"leg_out_{bent}"] = bent_out
+    kw[f"leg_out_{straight}"] = straight_out(bent_out)
 
 
 def hamstring_stretch(t: float, yaw: float) -> Pose:
