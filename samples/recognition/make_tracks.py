@@ -96,13 +96,20 @@ def _sides(t: float, hold_s: float, lead_s: float = 2.0) -> tuple[str | None, fl
 
 
 def quad_stretch(t: float, yaw: float) -> Pose:
-    """Standing on one leg, the other heel pulled to the buttock (knee ~140°, thigh hanging)."""
+    """Standing on one leg, the other heel pulled to the buttock by that side's hand (knee
+    ~140°, thigh hanging)."""
     side, w = _sides(t, 12.0)
     kw: dict[str, float] = {"trunk_lean": 3.0 * math.sin(0.7 * t)}
-    if side:
-        kw[f"knee_flexion_{side}"] = 140.0 * w
-        kw[f"hip_flexion_{side}"] = 5.0 * w
-    return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+    if not side:
+        return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+    kw[f"knee_flexion_{side}"] = 140.0 * w
+    kw[f"hip_flexion_{side}"] = 5.0 * w
+    pose = make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
+    world = pose.world
+    assert world is not None
+    to_ankle = world[INDEX[f"{side}_ankle"]] - world[INDEX[f"{side}_shoulder"]]
+    way = (1.0 - w) * np.array([0.0, 1.0, 0.0]) + w * to_ankle / np.linalg.norm(to_ankle)
+    return _arms_along(pose, {side: way})
 
 
 def hip_flexor_stretch(t: float, yaw: float) -> Pose:
