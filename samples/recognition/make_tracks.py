@@ -64,15 +64,6 @@ def _raise_arm(pose: Pose, side: str) -> Pose:
     return _arms_along(pose, {side: up})
 
 
-def _reach_toward(pose: Pose, target: str) -> Pose:
-    """Both arms straight from the shoulders toward the landmark ``target`` (hands reaching for
-    a foot)."""
-    world = pose.world
-    assert world is not None
-    goal = world[INDEX[target]]
-    return _arms_along(pose, {side: goal - world[INDEX[f"{side}_shoulder"]] for side in ("left", "right")})
-
-
 def _hands_forward(pose: Pose, w: float) -> Pose:
     """Both arms swung ``w`` (0..1) of the way from hanging to straight ahead at shoulder height
     (hands on a wall): ahead is where the feet point, level."""
@@ -83,6 +74,20 @@ def _hands_forward(pose: Pose, w: float) -> Pose:
     down = np.array([0.0, 1.0, 0.0])
     way = (1.0 - w) * down + w * ahead / np.linalg.norm(ahead)
     return _arms_along(pose, {"left": way, "right": way})
+
+
+def _hands_to(pose: Pose, target: str, w: float) -> Pose:
+    """Both arms swung ``w`` (0..1) of the way from where they are toward the landmark
+    ``target``, straight from the shoulders (hands holding a knee)."""
+    world = pose.world
+    assert world is not None
+    ways = {}
+    for side in ("left", "right"):
+        shoulder = world[INDEX[f"{side}_shoulder"]]
+        now, goal = world[INDEX[f"{side}_wrist"]] - shoulder, world[INDEX[target]] - shoulder
+        # (the way now scaled to the goal's length: at w = 1 the goal itself, to the last bit)
+        ways[side] = (1.0 - w) * now * (np.linalg.norm(goal) / np.linalg.norm(now)) + w * goal
+    return _arms_along(pose, ways)
 
 
 def _sides(t: float, hold_s: float, lead_s: float = 2.0) -> tuple[str | None, float]:
@@ -141,7 +146,7 @@ def calf_wall_stretch(t: float, yaw: float) -> Pose:
 
 def glute_stretch(t: float, yaw: float) -> Pose:
     """Lying on the back (figure four): the crossed leg's thigh out to the side and bent, the
-    other thigh drawn toward the chest, knees bent."""
+    other thigh drawn toward the chest by both hands, knees bent."""
     side, w = _sides(t, 12.0)
     kw: dict[str, float] = {"hip_flexion": 60.0, "knee_flexion": 100.0}
     if side:
@@ -151,6 +156,8 @@ def glute_stretch(t: float, yaw: float) -> Pose:
             f"leg_out_{side}": 35.0 * w,
             f"hip_flexion_{other}": 60.0 + 40.0 * w, f"knee_flexion_{other}": 100.0 - 10.0 * w,
         }  # fmt: skip
+        pose = make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
+        return _hands_to(pose, f"{other}_knee", w)  # the hands pull that thigh in from behind
     return make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
 
 
@@ -295,7 +302,7 @@ def seated_hamstring_stretch(t: float, yaw: float) -> Pose:
         f"leg_out_{other}": 45.0 * w,
         "trunk_lean": 5.0 + (35.0 + 3.0 * math.sin(t)) * w,
     }
-    return _reach_toward(make_pose(yaw_deg=yaw, **kw), f"{side}_foot_index")  # type: ignore[arg-type]
+    return _hands_to(make_pose(yaw_deg=yaw, **kw), f"{side}_foot_index", 1.0)  # type: ignore[arg-type]
 
 
 # Exercise id (":form" for another form of the same exercise) -> (motion, duration in s). New
