@@ -76,13 +76,13 @@ def _hands_forward(pose: Pose, w: float) -> Pose:
     return _arms_along(pose, {"left": way, "right": way})
 
 
-def _hands_to(pose: Pose, target: str, w: float) -> Pose:
-    """Both arms swung ``w`` (0..1) of the way from where they are toward the landmark
-    ``target``, straight from the shoulders (hands holding a knee)."""
+def _hands_to(pose: Pose, target: str, w: float, sides: tuple[str, ...] = ("left", "right")) -> Pose:
+    """The arms of ``sides`` swung ``w`` (0..1) of the way from where they are toward the
+    landmark ``target``, straight from the shoulders (hands holding a knee, an ankle)."""
     world = pose.world
     assert world is not None
     ways = {}
-    for side in ("left", "right"):
+    for side in sides:
         shoulder = world[INDEX[f"{side}_shoulder"]]
         now, goal = world[INDEX[f"{side}_wrist"]] - shoulder, world[INDEX[target]] - shoulder
         # (the way now scaled to the goal's length: at w = 1 the goal itself, to the last bit)
@@ -109,12 +109,7 @@ def quad_stretch(t: float, yaw: float) -> Pose:
         return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
     kw[f"knee_flexion_{side}"] = 140.0 * w
     kw[f"hip_flexion_{side}"] = 5.0 * w
-    pose = make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
-    world = pose.world
-    assert world is not None
-    to_ankle = world[INDEX[f"{side}_ankle"]] - world[INDEX[f"{side}_shoulder"]]
-    way = (1.0 - w) * np.array([0.0, 1.0, 0.0]) + w * to_ankle / np.linalg.norm(to_ankle)
-    return _arms_along(pose, {side: way})
+    return _hands_to(make_pose(yaw_deg=yaw, **kw), f"{side}_ankle", w, sides=(side,))  # type: ignore[arg-type]
 
 
 def hip_flexor_stretch(t: float, yaw: float) -> Pose:
