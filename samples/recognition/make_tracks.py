@@ -11,6 +11,7 @@ descriptions and the reference table (``../shared/reference/exercises.md``), not
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from collections.abc import Callable
@@ -212,12 +213,9 @@ def side_lunge_stretch(t: float, yaw: float) -> Pose:
     side, w = _sides(t, 8.0)
     kw: dict[str, float] = {"leg_out_left": STANCE_OUT, "leg_out_right": STANCE_OUT, "trunk_lean": 10.0}
     if side:
-        kw |= {
-            f"knee_flexion_{side}": 70.0 * w,
-            f"hip_flexion_{side}": 55.0 * w,
-            "trunk_lean": 10.0 + 15.0 * w,
-        }
-        _plant_feet(kw, bent=side)
+        knee, hip = 70.0 * w, 55.0 * w
+        kw |= {f"knee_flexion_{side}": knee, f"hip_flexion_{side}": hip, "trunk_lean": 10.0 + 15.0 * w}
+        kw[f"leg_out_{side}"], kw[f"leg_out_{_other(side)}"] = _planted(side, knee, hip)
     # make_pose moves every point across the picture with center_x: keep the ankles' midpoint
     # where it is in the stance, in the middle
     pose = make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
@@ -246,29 +244,35 @@ def _bisect(f: Callable[[float], float], lo: float, hi: float) -> float:
     return (lo + hi) / 2
 
 
-def _plant_feet(kw: dict[str, float], bent: str) -> None:
-    """Set both legs' angle out to the side (in ``kw``) so that, with the ``bent`` leg's knee
-    and hip bend as ``kw`` has them and the other leg straight, both heels are on the floor as
-    far apart as in the stance."""
-    straight = "right" if bent == "left" else "left"
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+@functools.cache
+def _planted(bent: str, knee_flexion: float, hip_flexion: float) -> tuple[float, float]:
+    """Both legs' angle out to the side (the ``bent`` one's, then the other's) that keep both
+    heels on the floor as far apart as in the stance, the ``bent`` leg's knee and hip bent so
+    and the other leg straight. (Cached: the body's lean and the camera do not change it, and a
+    held side repeats it frame after frame.)"""
+    straight = _other(bent)
     heel = {s: INDEX[f"{s}_heel"] for s in ("left", "right")}
     stance = _skeleton({"leg_out_left": STANCE_OUT, "leg_out_right": STANCE_OUT})
     width = abs(stance[heel["left"], 0] - stance[heel["right"], 0])
+    legs = {f"knee_flexion_{bent}": knee_flexion, f"hip_flexion_{bent}": hip_flexion}
 
     def level(out: float, bent_out: float) -> float:  # straight heel below the bent one: > 0
-        pts = _skeleton({**kw, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": out})
+        pts = _skeleton({**legs, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": out})
         return float(pts[heel[straight], 1] - pts[heel[bent], 1])  # y: down
 
     def straight_out(bent_out: float) -> float:  # how far out the straight leg reaches the floor
         return _bisect(lambda out: level(out, bent_out), 0.0, 89.0)
 
     def too_wide(bent_out: float) -> float:
-        pts = _skeleton({**kw, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": straight_out(bent_out)})
+        pts = _skeleton({**legs, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": straight_out(bent_out)})
         return float(abs(pts[heel["left"], 0] - pts[heel["right"], 0]) - width)
 
     bent_out = _bisect(too_wide, -30.0, STANCE_OUT)
-    kw[f"leg_out_{bent}"] = bent_out
-    kw[f"leg_out_{straight}"] = straight_out(bent_out)
+    return bent_out, straight_out(bent_out)
 
 
 def hamstring_stretch(t: float, yaw: float) -> Pose:
