@@ -207,9 +207,10 @@ STANCE_OUT = 22.0  # the side lunge's stance: each straight leg this far out to 
 
 def side_lunge_stretch(t: float, yaw: float) -> Pose:
     """Feet wide apart; one knee bends and the hips shift over it, the other leg straight, held,
-    then the other side (and back through the middle). The feet stay where they are on the
-    floor: the straight leg goes further out and the bent one comes in under the hips as much as
-    keeps both heels on the floor as far apart as in the stance, and the body moves over them."""
+    then the other side (and back through the middle). Both feet stay on the floor as far apart
+    across the body as in the stance: the straight leg goes further out and the bent one comes in
+    under the hips, and the body moves over them. (Front to back the bent leg's foot still moves
+    forward as its hip bends: only the frontal plane is solved.)"""
     side, w = _sides(t, 8.0)
     kw: dict[str, float] = {"leg_out_left": STANCE_OUT, "leg_out_right": STANCE_OUT, "trunk_lean": 10.0}
     if side:
@@ -320,8 +321,10 @@ MOTIONS: dict[str, tuple[Motion, float]] = {
 }
 
 
-def main() -> int:
-    OUT.mkdir(exist_ok=True)
+def write_tracks(out: Path = OUT) -> list[Path]:
+    """Write every motion of ``MOTIONS`` seen from every angle of ``YAWS`` into ``out``."""
+    out.mkdir(exist_ok=True)
+    written = []
     for k, (name, (motion, duration)) in enumerate(MOTIONS.items()):
         for j, yaw in enumerate(YAWS):
 
@@ -336,9 +339,14 @@ def main() -> int:
                 "model": {"variant": "synthetic"},
             }
             exercise, _, form = name.partition(":")  # "exercise:form" for a second form of one
-            path = OUT / f"{exercise}--synthetic{'-' + form if form else ''}-yaw{yaw:+.0f}.track.npz"
-            PoseTrack.from_frames(frames, meta).save(path)
-            print(path.relative_to(HERE.parent.parent))
+            path = out / f"{exercise}--synthetic{'-' + form if form else ''}-yaw{yaw:+.0f}.track.npz"
+            written.append(PoseTrack.from_frames(frames, meta).save(path))
+    return written
+
+
+def main() -> int:
+    for path in write_tracks():
+        print(path.relative_to(HERE.parent.parent))
     return 0
 
 
