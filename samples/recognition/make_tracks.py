@@ -252,9 +252,9 @@ def _other(side: str) -> str:
 @functools.cache
 def _planted(bent: str, knee_flexion: float, hip_flexion: float) -> tuple[float, float]:
     """Both legs' angle out to the side (the ``bent`` one's, then the other's) that keep both
-    heels on the floor as far apart as in the stance, the ``bent`` leg's knee and hip bent so
-    and the other leg straight. (Cached: the body's lean and the camera do not change it, and a
-    held side repeats it frame after frame.)"""
+    heels on the floor as far apart across the body as in the stance, the ``bent`` leg's knee
+    and hip bent so and the other leg straight. (Cached: the body's lean and the camera do not
+    change it, and a held side repeats it frame after frame.)"""
     straight = _other(bent)
     heel = {s: INDEX[f"{s}_heel"] for s in ("left", "right")}
     stance = _skeleton({"leg_out_left": STANCE_OUT, "leg_out_right": STANCE_OUT})
