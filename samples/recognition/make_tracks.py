@@ -101,6 +101,10 @@ def _sides(t: float, hold_s: float, lead_s: float = 2.0) -> tuple[str | None, fl
     return None, 0.0
 
 
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
 def quad_stretch(t: float, yaw: float) -> Pose:
     """Standing on one leg, the other heel pulled to the buttock by that side's hand (knee
     ~140°, thigh hanging)."""
@@ -132,7 +136,7 @@ def calf_wall_stretch(t: float, yaw: float) -> Pose:
     side, w = _sides(t, 12.0)
     if side is None:
         return make_pose(yaw_deg=yaw)
-    other = "right" if side == "left" else "left"
+    other = _other(side)
     kw = {
         f"hip_flexion_{side}": -20.0 * w, f"hip_flexion_{other}": 25.0 * w,
         f"knee_flexion_{other}": 30.0 * w, "trunk_lean": 30.0 * w,
@@ -145,16 +149,16 @@ def glute_stretch(t: float, yaw: float) -> Pose:
     other thigh drawn toward the chest by both hands, knees bent."""
     side, w = _sides(t, 12.0)
     kw: dict[str, float] = {"hip_flexion": 60.0, "knee_flexion": 100.0}
-    if side:
-        other = "right" if side == "left" else "left"
-        kw |= {
-            f"hip_flexion_{side}": 60.0 + 30.0 * w, f"knee_flexion_{side}": 100.0,
-            f"leg_out_{side}": 35.0 * w,
-            f"hip_flexion_{other}": 60.0 + 40.0 * w, f"knee_flexion_{other}": 100.0 - 10.0 * w,
-        }  # fmt: skip
-        pose = make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
-        return _hands_to(pose, f"{other}_knee", w)  # the hands pull that thigh in from behind
-    return make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
+    if not side:
+        return make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
+    other = _other(side)
+    kw |= {
+        f"hip_flexion_{side}": 60.0 + 30.0 * w, f"knee_flexion_{side}": 100.0,
+        f"leg_out_{side}": 35.0 * w,
+        f"hip_flexion_{other}": 60.0 + 40.0 * w, f"knee_flexion_{other}": 100.0 - 10.0 * w,
+    }  # fmt: skip
+    pose = make_pose(yaw_deg=yaw, pitch_deg=90.0, **kw)  # type: ignore[arg-type]
+    return _hands_to(pose, f"{other}_knee", w)  # the hands pull that thigh in from behind
 
 
 def it_band_stretch(t: float, yaw: float) -> Pose:
@@ -245,10 +249,6 @@ def _bisect(f: Callable[[float], float], lo: float, hi: float) -> float:
     return (lo + hi) / 2
 
 
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
 @functools.cache
 def _planted(bent: str, knee_flexion: float, hip_flexion: float) -> tuple[float, float]:
     """Both legs' angle out to the side (the ``bent`` one's, then the other's) that keep both
@@ -296,7 +296,7 @@ def seated_hamstring_stretch(t: float, yaw: float) -> Pose:
     kw: dict[str, float] = {"hip_flexion": 90.0, "trunk_lean": 5.0}
     if not side:
         return make_pose(yaw_deg=yaw, **kw)  # type: ignore[arg-type]
-    other = "right" if side == "left" else "left"
+    other = _other(side)
     kw |= {
         f"knee_flexion_{other}": 120.0 * w,
         f"leg_out_{other}": 45.0 * w,
