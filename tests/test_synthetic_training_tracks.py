@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from formcheck.landmarks import INDEX
+from formcheck.pose import Pose
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "samples" / "recognition"))
@@ -28,8 +29,8 @@ def test_writing_the_tracks_again_gives_the_committed_files(tmp_path: Path) -> N
         assert path.read_bytes() == (COMMITTED / path.name).read_bytes(), path.name
 
 
-def _at(pose: object, name: str, axis: int) -> float:
-    return float(pose.landmarks[INDEX[name], axis])  # type: ignore[attr-defined]
+def _at(pose: Pose, name: str, axis: int) -> float:
+    return float(pose.landmarks[INDEX[name], axis])
 
 
 @pytest.mark.parametrize("yaw", make_tracks.YAWS)
@@ -49,12 +50,13 @@ def test_the_side_lunge_keeps_both_feet_on_the_floor_as_far_apart_as_the_stance(
 
 
 def test_the_stretches_hold_what_their_descriptions_hold() -> None:
-    def gap(pose: object, a: str, b: str) -> float:
-        world = pose.world  # type: ignore[attr-defined]
-        return float(np.linalg.norm(world[INDEX[a]] - world[INDEX[b]]))
+    def gap(pose: Pose, a: str, b: str) -> float:
+        assert pose.world is not None
+        return float(np.linalg.norm(pose.world[INDEX[a]] - pose.world[INDEX[b]]))
 
     held = 6.0  # the left side's hold, well after the 1 s swing into it
     wall = make_tracks.calf_wall_stretch(held, 90.0)
+    assert wall.world is not None
     for side in ("left", "right"):  # hands on the wall at shoulder height: the arm level
         assert abs(wall.world[INDEX[f"{side}_wrist"], 1] - wall.world[INDEX[f"{side}_shoulder"], 1]) < 0.02
     quad = make_tracks.quad_stretch(held, 90.0)  # the left hand at the raised left ankle
