@@ -101,3 +101,38 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path) -> None:
     proc = _live("--source", str(SAMPLES / "clips" / f"{CLIP}.mp4"), "--no-window", "--json", str(tmp_path))
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 8 and "is a folder" in stderr and "Traceback" not in stderr
+
+
+def test_a_source_ending_before_the_exercise_is_recognised_is_an_unfinished_session(tmp_path: Path) -> None:
+    """Nothing stopped it: the input ran out first. The history says "unfinished" (the session ran
+    to its end without doing what it was to do), not "interrupted"."""
+    import cv2
+
+    from formcheck.history.store import HistoryStore
+
+    reader = cv2.VideoCapture(str(SAMPLES / "clips" / f"{CLIP}.mp4"))
+    fps = reader.get(cv2.CAP_PROP_FPS)
+    short = tmp_path / "short.mp4"
+    writer = None
+    for _ in range(int(2 * fps)):  # 2 s: less than recognising takes
+        ok, image = reader.read()
+        assert ok
+        if writer is None:
+            height, width = image.shape[:2]
+            writer = cv2.VideoWriter(str(short), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+        writer.write(image)
+    assert writer is not None
+    writer.release()
+    reader.release()
+    history = tmp_path / "history.sqlite"
+    proc = subprocess.run(
+        [sys.executable, "-m", "formcheck", "live", "--exercise", "auto", "--source", str(short),
+         "--no-window", "--json", str(tmp_path / "o.json"), "--history", str(history)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "FORMCHECK_MODEL_DIR": MODEL_DIR},
+    )  # fmt: skip
+    assert proc.returncode == 11, proc.stderr
+    assert "Traceback" not in proc.stderr and "not sure which exercise" in proc.stderr
+    with HistoryStore(history, read_only=True) as store:
+        (session,) = store.sessions()
+    assert session.status == "unfinished"

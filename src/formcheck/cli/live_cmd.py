@@ -19,7 +19,7 @@ from formcheck.cli.options import (
     PersonOption,
     RulesDirOption,
 )
-from formcheck.errors import Interrupted, UsageError
+from formcheck.errors import Interrupted, NotRecognised, UsageError
 
 if TYPE_CHECKING:
     from formcheck.history.recorder import HistoryRecorder
@@ -177,7 +177,12 @@ def live_command(
     finally:
         frames.close()
         if recorder is not None:  # a session that failed before its first set stays "running"
-            recorder.end(interrupted=outcome is None or outcome.interrupted or outcome.error is not None)
+            # The input ending before the exercise was recognised stopped nothing: the session ran
+            # to its end without doing what it was to do ("unfinished").
+            unrecognised = outcome is not None and isinstance(outcome.error, NotRecognised)
+            failed = outcome is not None and outcome.error is not None and not unrecognised
+            stopped = outcome is None or outcome.interrupted or failed
+            recorder.end(interrupted=stopped, completed=not unrecognised)
 
     _print_summary(outcome.sets, recognising=recognise is not None)
     if recorder is not None:
