@@ -21,7 +21,7 @@ import numpy as np
 
 from formcheck.landmarks import INDEX
 from formcheck.pose import Pose
-from formcheck.synthetic import body_points, frames_from_motion, make_pose
+from formcheck.synthetic import ELBOW_M, FINGER_M, WRIST_M, frames_from_motion, make_pose, pose_body
 from formcheck.track import PoseTrack
 
 HERE = Path(__file__).resolve().parent
@@ -34,8 +34,8 @@ YAWS = (90.0, 45.0, 0.0)  # side-on, angled, facing the camera (the features do 
 Motion = Callable[[float, float], Pose]  # (t, yaw) -> pose
 
 
-# Each arm landmark's distance from the shoulder along a straight arm, in metres.
-ARM = (("elbow", 0.28), ("wrist", 0.54), ("index", 0.62), ("pinky", 0.61), ("thumb", 0.59))
+# Each arm landmark's distance from the shoulder along a straight arm, in metres (as it hangs).
+ARM = (("elbow", ELBOW_M), ("wrist", WRIST_M), *((j, WRIST_M + d) for j, d in FINGER_M.items()))
 
 
 def _arms_along(pose: Pose, ways: dict[str, np.ndarray]) -> Pose:
@@ -228,15 +228,6 @@ def side_lunge_stretch(t: float, yaw: float) -> Pose:
     return make_pose(yaw_deg=yaw, center_x=1.0 - float(feet_x), **kw)  # type: ignore[arg-type]
 
 
-def _skeleton(kw: dict[str, float]) -> np.ndarray:
-    """``body_points`` of the legs ``kw`` (``make_pose``'s arguments) sets."""
-    return body_points(
-        knee_flexion=(kw.get("knee_flexion_left", 0.0), kw.get("knee_flexion_right", 0.0)),
-        hip_flexion=(kw.get("hip_flexion_left", 0.0), kw.get("hip_flexion_right", 0.0)),
-        leg_out=(kw.get("leg_out_left", 0.0), kw.get("leg_out_right", 0.0)),
-    )
-
-
 def _bisect(f: Callable[[float], float], lo: float, hi: float) -> float:
     """Where ``f`` changes sign between ``lo`` and ``hi`` (it is of opposite signs there)."""
     below = f(lo) < 0
@@ -257,19 +248,22 @@ def _planted(bent: str, knee_flexion: float, hip_flexion: float) -> tuple[float,
     change it, and a held side repeats it frame after frame.)"""
     straight = _other(bent)
     heel = {s: INDEX[f"{s}_heel"] for s in ("left", "right")}
-    stance = _skeleton({"leg_out_left": STANCE_OUT, "leg_out_right": STANCE_OUT})
+    stance = pose_body(leg_out_left=STANCE_OUT, leg_out_right=STANCE_OUT)
     width = abs(stance[heel["left"], 0] - stance[heel["right"], 0])
     legs = {f"knee_flexion_{bent}": knee_flexion, f"hip_flexion_{bent}": hip_flexion}
 
+    def body(bent_out: float, out: float) -> np.ndarray:  # the legs that far out to the side
+        return pose_body(**legs, **{f"leg_out_{bent}": bent_out, f"leg_out_{straight}": out})
+
     def level(out: float, bent_out: float) -> float:  # straight heel below the bent one: > 0
-        pts = _skeleton({**legs, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": out})
+        pts = body(bent_out, out)
         return float(pts[heel[straight], 1] - pts[heel[bent], 1])  # y: down
 
     def straight_out(bent_out: float) -> float:  # how far out the straight leg reaches the floor
         return _bisect(lambda out: level(out, bent_out), 0.0, 89.0)
 
     def too_wide(bent_out: float) -> float:
-        pts = _skeleton({**legs, f"leg_out_{bent}": bent_out, f"leg_out_{straight}": straight_out(bent_out)})
+        pts = body(bent_out, straight_out(bent_out))
         return float(abs(pts[heel["left"], 0] - pts[heel["right"], 0]) - width)
 
     bent_out = _bisect(too_wide, -30.0, STANCE_OUT)

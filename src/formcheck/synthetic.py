@@ -27,6 +27,10 @@ TORSO_M = 0.50
 HIP_HALF_M = 0.10
 SHOULDER_HALF_M = 0.19
 BODY_HEIGHT_M = 1.75
+# A hanging arm: how far below the shoulder each of its landmarks hangs (the fingers below the wrist).
+ELBOW_M = 0.28
+WRIST_M = 0.54
+FINGER_M = {"pinky": 0.07, "index": 0.08, "thumb": 0.05}
 DEFAULT_SIZE = (1280, 720)
 
 
@@ -66,10 +70,10 @@ def body_points(
     for side, sgn in (("left", 1.0), ("right", -1.0)):
         sh = mid_sh + np.array([sgn * SHOULDER_HALF_M, 0.0, 0.0])
         pts[INDEX[f"{side}_shoulder"]] = sh
-        pts[INDEX[f"{side}_elbow"]] = sh + np.array([0.0, 0.28, 0.0])
-        wrist = sh + np.array([0.0, 0.54, 0.02])
+        pts[INDEX[f"{side}_elbow"]] = sh + np.array([0.0, ELBOW_M, 0.0])
+        wrist = sh + np.array([0.0, WRIST_M, 0.02])
         pts[INDEX[f"{side}_wrist"]] = wrist
-        for j, off in (("pinky", 0.07), ("index", 0.08), ("thumb", 0.05)):
+        for j, off in FINGER_M.items():
             pts[INDEX[f"{side}_{j}"]] = wrist + np.array([0.0, off, 0.02])
         pts[INDEX[f"{side}_ear"]] = head + np.array([sgn * 0.07, 0.0, -0.06])
         pts[INDEX[f"{side}_eye"]] = head + np.array([sgn * 0.03, -0.02, 0.04])
@@ -84,6 +88,26 @@ def body_points(
 def _both(value: float | None, left: float | None, right: float | None) -> tuple[float, float]:
     base = value or 0.0
     return (base if left is None else left, base if right is None else right)
+
+
+def pose_body(
+    *, knee_flexion: float = 0.0,
+    knee_flexion_left: float | None = None, knee_flexion_right: float | None = None,
+    hip_flexion: float = 0.0, hip_flexion_left: float | None = None, hip_flexion_right: float | None = None,
+    leg_out_left: float = 0.0, leg_out_right: float = 0.0,
+    fppa_left: float = 0.0, fppa_right: float = 0.0,
+    trunk_lean: float = 0.0, trunk_side_lean: float = 0.0,
+) -> np.ndarray:  # fmt: skip
+    """``body_points`` of the body ``make_pose`` builds from the same arguments (before the
+    camera): a side's own angle where given, else the one for both sides."""
+    return body_points(
+        knee_flexion=_both(knee_flexion, knee_flexion_left, knee_flexion_right),
+        hip_flexion=_both(hip_flexion, hip_flexion_left, hip_flexion_right),
+        leg_out=(leg_out_left, leg_out_right),
+        fppa=(fppa_left, fppa_right),
+        trunk_lean=trunk_lean,
+        trunk_side_lean=trunk_side_lean,
+    )
 
 
 def make_pose(
@@ -107,14 +131,12 @@ def make_pose(
     visibility 0; ``visibility_of`` sets others; ``far_visibility`` (default 0.7 side-on) is the
     visibility of the side turned away from the camera.
     """
-    body = body_points(
-        knee_flexion=_both(knee_flexion, knee_flexion_left, knee_flexion_right),
-        hip_flexion=_both(hip_flexion, hip_flexion_left, hip_flexion_right),
-        leg_out=(leg_out_left, leg_out_right),
-        fppa=(fppa_left, fppa_right),
-        trunk_lean=trunk_lean,
-        trunk_side_lean=trunk_side_lean,
-    )
+    body = pose_body(
+        knee_flexion=knee_flexion, knee_flexion_left=knee_flexion_left, knee_flexion_right=knee_flexion_right,
+        hip_flexion=hip_flexion, hip_flexion_left=hip_flexion_left, hip_flexion_right=hip_flexion_right,
+        leg_out_left=leg_out_left, leg_out_right=leg_out_right, fppa_left=fppa_left, fppa_right=fppa_right,
+        trunk_lean=trunk_lean, trunk_side_lean=trunk_side_lean,
+    )  # fmt: skip
     if pitch_deg:
         th = math.radians(pitch_deg)
         y0, z0 = body[:, 1].copy(), body[:, 2].copy()
