@@ -259,12 +259,14 @@ def test_the_suite_with_auto_fails_a_clip_recognised_otherwise(capsys: pytest.Ca
 def test_the_checks_stream_has_the_features_stack_poses_gives_the_same_frames(
     stem: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two people, frames without anybody, a 60 fps clip; several chunks (CHUNK made small)."""
+    """Two people, frames without anybody, a 60 fps clip; several chunks (CHUNK made small), each
+    laid out for 5 rows first and grown as it fills (FIRST_ROWS made small)."""
     import formcheck.recognition.check as check
     from formcheck.recognition.features import frame_features
     from formcheck.recognition.rulefit import FIT_GAP_MS
 
     monkeypatch.setattr(check, "CHUNK", 37)
+    monkeypatch.setattr(check, "FIRST_ROWS", 5)
     track = PoseTrack.load(TRACKS / f"{stem}.track.npz")
     selector = PersonSelector()
     stream = check.PoseStream()
@@ -276,6 +278,7 @@ def test_the_checks_stream_has_the_features_stack_poses_gives_the_same_frames(
         if frame.t_ms - last >= FIT_GAP_MS:
             taken.append((frame, pose))
             last = frame.t_ms
+    assert len(stream._chunk.index) == 37  # grown from 5 to the chunk's 37 rows (5, 10, 20, 37)
     stream._flush()
     t, px, world = stack_poses([f for f, _ in taken], [p for _, p in taken])  # type: ignore[misc]
     assert len(stream._t) > 1  # more than one chunk

@@ -49,6 +49,10 @@ MISMATCH_BELOW = 0.005  # the probability of the exercise asked for below which 
 NAME_OTHER = 0.5  # the leading exercise's probability needed to name it in the notice
 CONFIRM_BELOW = 0.05  # the window model's probability of the exercise asked for that is re-ranked
 CHUNK = 2048  # frames turned into features at a time (the poses themselves are not kept)
+# The rows a run starts with, doubled as they fill up to CHUNK: a short clip's few hundred
+# frames do not pay for laying out two thousand (allocating and letting go of CHUNK rows cost a
+# 400-frame replay 0.7 ms, a twentieth of its time).
+FIRST_ROWS = 256
 # While the run goes on the movement is judged after this many seconds, then every CHECK_EVERY_S,
 # so the overlay (and live) can show the notice from then on; the result's notice is the final
 # judgement over the whole run.
@@ -60,20 +64,33 @@ class PoseRows:
     """Poses laid out in rows of preallocated arrays, as the pose model gives them: a frame's
     numbers are copied in and its objects let go. (Keeping the frames themselves, thousands of
     small objects a run, made the engine beside it slower too: the memory they held could not be
-    reused frame after frame.)"""
+    reused frame after frame.) Rows are added up to ``capacity``, the arrays laid out for
+    ``first`` of them and doubled as they fill."""
 
-    def __init__(self, capacity: int) -> None:
-        self.index = np.empty(capacity, dtype=np.int64)
-        self.t_ms = np.empty(capacity, dtype=np.int64)
-        self.image_size = np.empty((capacity, 2), dtype=np.int64)
-        self.landmarks = np.zeros((capacity, 33, 5), dtype=np.float32)
-        self.world = np.zeros((capacity, 33, 3), dtype=np.float32)
-        self.seen = np.zeros(capacity, dtype=bool)
-        self.with_world = np.zeros(capacity, dtype=bool)
+    def __init__(self, capacity: int, first: int | None = None) -> None:
+        self.capacity = capacity
+        rows = capacity if first is None else min(first, capacity)
+        self.index = np.empty(rows, dtype=np.int64)
+        self.t_ms = np.empty(rows, dtype=np.int64)
+        self.image_size = np.empty((rows, 2), dtype=np.int64)
+        self.landmarks = np.zeros((rows, 33, 5), dtype=np.float32)
+        self.world = np.zeros((rows, 33, 3), dtype=np.float32)
+        self.seen = np.zeros(rows, dtype=bool)
+        self.with_world = np.zeros(rows, dtype=bool)
         self.n = 0
+
+    def _grow(self) -> None:
+        rows = min(2 * len(self.index), self.capacity)
+        for name in ("index", "t_ms", "image_size", "landmarks", "world", "seen", "with_world"):
+            old = getattr(self, name)
+            new = np.zeros((rows, *old.shape[1:]), dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
 
     def add(self, pose_frame: PoseFrame, pose: Pose | None) -> None:
         i = self.n
+        if i == len(self.index):
+            self._grow()
         self.index[i] = pose_frame.index
         self.t_ms[i] = pose_frame.t_ms
         self.image_size[i] = pose_frame.image_size
@@ -105,7 +122,7 @@ class PoseStream:
     are more), for replaying the candidate rules' engines."""
 
     def __init__(self) -> None:
-        self._chunk = PoseRows(CHUNK)
+        self._chunk = PoseRows(CHUNK, FIRST_ROWS)
         self._t: list[np.ndarray] = []
         self._feats: list[np.ndarray] = []
         self._seen: list[np.ndarray] = []
